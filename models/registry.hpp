@@ -1,0 +1,9 @@
+// The models shipped with mobsim.
+#pragma once
+#include "sim/model.hpp"
+
+namespace mobsim::models {
+
+ModelRegistry builtin_models();
+
+}  // namespace mobsim::models

@@ -1,0 +1,17 @@
+// Subcommands of the mobsim program. Each registers its options on the CLI11 app and runs when chosen.
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include "sim/model.hpp"
+
+namespace mobsim::cli {
+
+struct Context {
+    const ModelRegistry* models;
+    std::string command_line;
+};
+
+void add_run_command(CLI::App& app, const Context& context);
+void add_describe_command(CLI::App& app, const Context& context);
+
+}  // namespace mobsim::cli

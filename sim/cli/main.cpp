@@ -1,0 +1,58 @@
+// mobsim: the command-line program. Parsing and error reporting only; the work is in the engine.
+#include <csignal>
+#include <iostream>
+
+#include <unistd.h>
+
+#include "commands.hpp"
+#include "models/registry.hpp"
+#include "sim/atomic_file.hpp"
+#include "sim/csv_output.hpp"
+#include "sim/errors.hpp"
+
+namespace {
+
+extern "C" void on_interrupt(int signal) {
+    mobsim::remove_pending_temporaries();
+    ::_exit(128 + signal);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+
+    const mobsim::ModelRegistry models = mobsim::models::builtin_models();
+    mobsim::cli::Context context{&models, ""};
+    for (int i = 0; i < argc; ++i) context.command_line += (i ? " " : "") + std::string(argv[i]);
+
+    CLI::App app{"mobsim: pharmacokinetic/pharmacodynamic simulation of leukemic-cell mobilization"};
+    app.set_version_flag("--version", "mobsim " + mobsim::program_version() + " (" + mobsim::git_revision() + ")");
+    app.require_subcommand(1);
+    mobsim::cli::add_run_command(app, context);
+    mobsim::cli::add_describe_command(app, context);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "mobsim: " << e.what() << "\nRun 'mobsim --help' for usage.\n";
+        return mobsim::kExitInputError;
+    } catch (const mobsim::InputError& e) {
+        std::cerr << "mobsim: error: " << e.what() << '\n';
+        return mobsim::kExitInputError;
+    } catch (const mobsim::SolverError& e) {
+        std::cerr << "mobsim: solver error: " << e.what() << '\n';
+        return mobsim::kExitSolverError;
+    } catch (const std::exception& e) {
+        std::cerr << "mobsim: internal error: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}

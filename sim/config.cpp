@@ -1,0 +1,275 @@
+#include "config.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "errors.hpp"
+#include "text_match.hpp"
+
+namespace mobsim {
+
+namespace {
+
+constexpr std::size_t kMaxFileBytes = 16u << 20;
+constexpr int kMaxDepth = 64;
+
+const char* kind_name(ConfigNode::Kind kind) {
+    switch (kind) {
+        case ConfigNode::Kind::null: return "nothing";
+        case ConfigNode::Kind::scalar: return "a single value";
+        case ConfigNode::Kind::sequence: return "a list";
+        case ConfigNode::Kind::map: return "a mapping of keys to values";
+    }
+    return "?";
+}
+
+// yaml-cpp recurses once per nesting level and can exhaust the stack on hostile input, so nesting
+// is measured on the raw text first: flow brackets, and block indentation in steps of one column.
+void guard_nesting(const std::string& text, const std::string& name) {
+    int depth = 0;
+    int line = 1;
+    bool in_single = false, in_double = false, in_comment = false;
+    std::size_t column = 0;
+    bool leading = true;
+    for (char c : text) {
+        if (c == '\n') {
+            ++line;
+            column = 0;
+            leading = true;
+            in_comment = in_single = in_double = false;
+            continue;
+        }
+        if (leading && (c == ' ' || c == '-')) {
+            if (++column > 4u * kMaxDepth)
+                throw InputError(name + ":" + std::to_string(line) + ": nesting deeper than " +
+                                 std::to_string(kMaxDepth) + " levels is not accepted");
+            continue;
+        }
+        leading = false;
+        if (in_comment) continue;
+        if (c == '#' && !in_single && !in_double) in_comment = true;
+        else if (c == '\'' && !in_double) in_single = !in_single;
+        else if (c == '"' && !in_single) in_double = !in_double;
+        else if (!in_single && !in_double) {
+            if (c == '[' || c == '{') {
+                if (++depth > kMaxDepth)
+                    throw InputError(name + ":" + std::to_string(line) + ": nesting deeper than " +
+                                     std::to_string(kMaxDepth) + " levels is not accepted");
+            } else if ((c == ']' || c == '}') && depth > 0) {
+                --depth;
+            }
+        }
+    }
+}
+
+ConfigNode convert(const YAML::Node& yaml, const std::string& file, const std::string& path, int depth) {
+    if (depth > kMaxDepth) throw InputError(file + ": nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+    ConfigNode node;
+    node.file = file;
+    node.path = path;
+    node.line = yaml.Mark().line + 1;
+    switch (yaml.Type()) {
+        case YAML::NodeType::Undefined:
+        case YAML::NodeType::Null: node.kind = ConfigNode::Kind::null; break;
+        case YAML::NodeType::Scalar:
+            node.kind = ConfigNode::Kind::scalar;
+            node.scalar = yaml.Scalar();
+            break;
+        case YAML::NodeType::Sequence: {
+            node.kind = ConfigNode::Kind::sequence;
+            std::size_t i = 0;
+            for (const auto& item : yaml) {
+                node.items.push_back(convert(item, file, path + "[" + std::to_string(i) + "]", depth + 1));
+                ++i;
+            }
+            break;
+        }
+        case YAML::NodeType::Map:
+            node.kind = ConfigNode::Kind::map;
+            for (const auto& entry : yaml) {
+                if (!entry.first.IsScalar()) {
+                    ConfigNode key;
+                    key.file = file;
+                    key.line = entry.first.Mark().line + 1;
+                    key.path = path;
+                    fail_at(key, "a key must be a plain name");
+                }
+                const std::string key = entry.first.Scalar();
+                const std::string child_path = path.empty() ? key : path + "." + key;
+                ConfigNode child = convert(entry.second, file, child_path, depth + 1);
+                if (child.line <= 1 || entry.second.Mark().line < 0) child.line = entry.first.Mark().line + 1;
+                if (const ConfigNode* earlier = node.find(key))
+                    throw InputError(file + ":" + std::to_string(entry.first.Mark().line + 1) + ": key '" +
+                                     child_path + "' appears twice (first at line " +
+                                     std::to_string(earlier->line) + ")");
+                node.entries.emplace_back(key, std::move(child));
+            }
+            break;
+    }
+    return node;
+}
+
+}  // namespace
+
+std::string ConfigNode::where() const {
+    std::string out = file + ":" + std::to_string(line);
+    if (!path.empty()) out += ": '" + path + "'";
+    return out;
+}
+
+const ConfigNode* ConfigNode::find(const std::string& key) const {
+    for (const auto& [k, v] : entries)
+        if (k == key) return &v;
+    return nullptr;
+}
+
+void fail_at(const ConfigNode& node, const std::string& message) {
+    throw InputError(node.where() + ": " + message);
+}
+
+ConfigNode load_config_text(const std::string& text, const std::string& name) {
+    if (text.size() > kMaxFileBytes)
+        throw InputError(name + ": file is larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB");
+    if (text.find('\0') != std::string::npos)
+        throw InputError(name + ": file contains NUL bytes; expected YAML text");
+    guard_nesting(text, name);
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        throw InputError(name + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                         ": YAML syntax error: " + e.msg);
+    }
+    ConfigNode node = convert(root, name, "", 0);
+    if (node.kind == ConfigNode::Kind::null) throw InputError(name + ": file is empty; expected a YAML mapping");
+    if (node.kind != ConfigNode::Kind::map)
+        throw InputError(name + ":" + std::to_string(node.line) + ": expected a YAML mapping at the top level, found " +
+                         kind_name(node.kind));
+    return node;
+}
+
+ConfigNode load_config_file(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw InputError(path + ": is a directory, expected a YAML file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path + ": cannot open file (" + std::string(std::strerror(errno)) + ")");
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    return load_config_text(buffer.str(), path);
+}
+
+void expect_kind(const ConfigNode& node, ConfigNode::Kind kind) {
+    if (node.kind != kind)
+        fail_at(node, std::string("expected ") + kind_name(kind) + ", found " + kind_name(node.kind));
+}
+
+double as_number(const ConfigNode& node) {
+    expect_kind(node, ConfigNode::Kind::scalar);
+    const std::string& s = node.scalar;
+    char* end = nullptr;
+    errno = 0;
+    const double value = std::strtod(s.c_str(), &end);
+    if (s.empty() || end != s.c_str() + s.size() || std::isspace(static_cast<unsigned char>(s[0])))
+        fail_at(node, "expected a number, found '" + s + "'");
+    if (!std::isfinite(value) || errno == ERANGE)
+        fail_at(node, "expected a finite number, found '" + s + "'");
+    return value;
+}
+
+long as_integer(const ConfigNode& node) {
+    const double value = as_number(node);
+    if (value != std::floor(value) || std::abs(value) > 1e15)
+        fail_at(node, "expected a whole number, found '" + node.scalar + "'");
+    return static_cast<long>(value);
+}
+
+std::string as_text(const ConfigNode& node) {
+    expect_kind(node, ConfigNode::Kind::scalar);
+    return node.scalar;
+}
+
+bool as_flag(const ConfigNode& node) {
+    expect_kind(node, ConfigNode::Kind::scalar);
+    if (node.scalar == "true" || node.scalar == "yes") return true;
+    if (node.scalar == "false" || node.scalar == "no") return false;
+    fail_at(node, "expected true or false, found '" + node.scalar + "'");
+}
+
+double require_positive(const ConfigNode& node, double value) {
+    if (!(value > 0.0)) fail_at(node, "expected a positive number, found " + node.scalar);
+    return value;
+}
+
+double require_non_negative(const ConfigNode& node, double value) {
+    if (!(value >= 0.0)) fail_at(node, "expected a number >= 0, found " + node.scalar);
+    return value;
+}
+
+MapReader::MapReader(const ConfigNode& node, std::vector<std::string> allowed) : node_(node) {
+    expect_kind(node, ConfigNode::Kind::map);
+    for (const auto& [key, value] : node.entries) {
+        bool known = false;
+        for (const auto& a : allowed) known = known || a == key;
+        if (!known)
+            fail_at(value, "unknown key '" + key + "'" + did_you_mean(key, allowed) + " (allowed here: " +
+                               join(allowed, ", ") + ")");
+    }
+}
+
+const ConfigNode& MapReader::require(const std::string& key) const {
+    if (const ConfigNode* found = node_.find(key)) return *found;
+    fail_at(node_, "missing required key '" + key + "'");
+}
+
+double MapReader::number(const std::string& key) const { return as_number(require(key)); }
+
+std::optional<double> MapReader::optional_number(const std::string& key) const {
+    if (const ConfigNode* found = node_.find(key)) return as_number(*found);
+    return std::nullopt;
+}
+
+double MapReader::number_or(const std::string& key, double fallback) const {
+    return optional_number(key).value_or(fallback);
+}
+
+std::string MapReader::text(const std::string& key) const { return as_text(require(key)); }
+
+std::optional<std::string> MapReader::optional_text(const std::string& key) const {
+    if (const ConfigNode* found = node_.find(key)) return as_text(*found);
+    return std::nullopt;
+}
+
+bool MapReader::flag_or(const std::string& key, bool fallback) const {
+    if (const ConfigNode* found = node_.find(key)) return as_flag(*found);
+    return fallback;
+}
+
+std::optional<long> MapReader::optional_integer(const std::string& key) const {
+    if (const ConfigNode* found = node_.find(key)) return as_integer(*found);
+    return std::nullopt;
+}
+
+std::vector<double> MapReader::numbers(const std::string& key) const {
+    const ConfigNode& list = require(key);
+    expect_kind(list, ConfigNode::Kind::sequence);
+    std::vector<double> out;
+    for (const auto& item : list.items) out.push_back(as_number(item));
+    return out;
+}
+
+std::vector<std::string> MapReader::texts(const std::string& key) const {
+    const ConfigNode& list = require(key);
+    expect_kind(list, ConfigNode::Kind::sequence);
+    std::vector<std::string> out;
+    for (const auto& item : list.items) out.push_back(as_text(item));
+    return out;
+}
+
+}  // namespace mobsim

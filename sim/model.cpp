@@ -1,0 +1,45 @@
+#include "model.hpp"
+
+#include "errors.hpp"
+#include "text_match.hpp"
+
+namespace mobsim {
+
+namespace {
+template <class Infos>
+int index_of(const Infos& infos, const std::string& name) {
+    for (std::size_t i = 0; i < infos.size(); ++i)
+        if (infos[i].name == name) return static_cast<int>(i);
+    return -1;
+}
+}  // namespace
+
+int Model::state_index(const std::string& name) const { return index_of(states(), name); }
+int Model::parameter_index(const std::string& name) const { return index_of(parameters(), name); }
+int Model::output_index(const std::string& name) const { return index_of(outputs(), name); }
+
+std::vector<double> Model::default_parameters() const {
+    std::vector<double> values;
+    for (const auto& p : parameters()) values.push_back(p.value);
+    return values;
+}
+
+void ModelRegistry::add(const std::string& name, ModelFactory factory) {
+    factories_[name] = std::move(factory);
+}
+
+std::unique_ptr<Model> ModelRegistry::create(const std::string& name) const {
+    auto it = factories_.find(name);
+    if (it == factories_.end())
+        throw InputError("unknown model '" + name + "'" + did_you_mean(name, names()) +
+                         " (known models: " + join(names(), ", ") + ")");
+    return it->second();
+}
+
+std::vector<std::string> ModelRegistry::names() const {
+    std::vector<std::string> out;
+    for (const auto& [name, factory] : factories_) out.push_back(name);
+    return out;
+}
+
+}  // namespace mobsim

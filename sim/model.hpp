@@ -1,0 +1,92 @@
+// A model is a right-hand side plus metadata: named states, parameters, covariates and outputs.
+// The engine knows nothing else about it.
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mobsim {
+
+struct StateInfo {
+    std::string name;
+    std::string unit;  // amount unit ("mg", "ug", "cells", "1"); doses convert into it
+    std::string description;
+    bool cumulative = false;  // an accumulator (e.g. amount eliminated): never periodic, reset at a steady-state start
+};
+
+struct ParameterInfo {
+    std::string name;
+    double value;  // default (typical) value
+    std::string unit;
+    std::string description;
+    std::string source;  // paper and table, "derived: ...", "assumption: ...", "calibrated: ..."
+    double lower = 0.0;  // admissible range, checked when a scenario or fit sets the value
+    double upper = 1e300;
+};
+
+struct CovariateInfo {
+    std::string name;  // e.g. "weight_kg"
+    std::string unit;
+    std::string description;
+};
+
+struct OutputInfo {
+    std::string name;  // e.g. "plerixafor"
+    std::string unit;  // e.g. "mg/L"
+    std::string description;
+};
+
+// A model bound to parameter and covariate values, ready to integrate. One instance per simulation:
+// on_dose() may record dose history that the right-hand side uses (e.g. time after dose).
+class OdeSystem {
+public:
+    virtual ~OdeSystem() = default;
+    virtual void initial_state(double* x) const = 0;
+    virtual void rhs(double t, const double* x, double* dxdt) const = 0;
+    virtual void observe(double t, const double* x, double* y) const = 0;
+    // Model-owned bioavailability and lag of a dose into `state` (multiplied / added to the regimen's).
+    virtual double bioavailability(int /*state*/, double /*amount*/) const { return 1.0; }
+    virtual double lag_time_h(int /*state*/) const { return 0.0; }
+    // Called when a dose reaches `state` at time t (after any lag).
+    virtual void on_dose(int /*state*/, double /*t*/) {}
+    // Analytic Jacobian (row-major n*n) and df/dt; return false to let the solver use finite differences.
+    virtual bool jacobian(double /*t*/, const double* /*x*/, double* /*J*/, double* /*dfdt*/) const {
+        return false;
+    }
+};
+
+class Model {
+public:
+    virtual ~Model() = default;
+    virtual std::string name() const = 0;
+    virtual std::string description() const = 0;
+    virtual const std::vector<StateInfo>& states() const = 0;
+    virtual const std::vector<ParameterInfo>& parameters() const = 0;
+    virtual const std::vector<CovariateInfo>& covariates() const = 0;
+    virtual const std::vector<OutputInfo>& outputs() const = 0;
+    // params: one value per parameters() entry; covariates: one per covariates() entry.
+    virtual std::unique_ptr<OdeSystem> bind(const std::vector<double>& params,
+                                            const std::vector<double>& covariates) const = 0;
+
+    int state_index(const std::string& name) const;      // -1 when absent
+    int parameter_index(const std::string& name) const;  // -1 when absent
+    int output_index(const std::string& name) const;     // -1 when absent
+    std::vector<double> default_parameters() const;
+};
+
+using ModelFactory = std::function<std::unique_ptr<Model>()>;
+
+// Name -> factory. Models register themselves from models/; the engine only looks them up.
+class ModelRegistry {
+public:
+    void add(const std::string& name, ModelFactory factory);
+    std::unique_ptr<Model> create(const std::string& name) const;  // throws InputError with a near match
+    std::vector<std::string> names() const;
+
+private:
+    std::map<std::string, ModelFactory> factories_;
+};
+
+}  // namespace mobsim

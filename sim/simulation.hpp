@@ -1,0 +1,58 @@
+// A problem (model + values + doses + grid + solver settings) and its solution as output time courses.
+#pragma once
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dosing.hpp"
+#include "model.hpp"
+#include "scenario.hpp"
+#include "solver.hpp"
+
+namespace mobsim {
+
+struct Problem {
+    std::shared_ptr<const Model> model;
+    std::vector<double> parameters;  // one per model parameter
+    std::vector<double> covariates;  // one per model covariate
+    std::optional<double> weight_kg;
+    std::vector<Regimen> regimens;
+    std::vector<int> regimen_states;  // target state of each regimen
+    double end_h = 0.0;
+    std::vector<double> grid;  // sorted output times
+    SolverSettings solver;
+};
+
+struct Trajectory {
+    std::vector<double> time_h;
+    std::vector<OutputInfo> outputs;
+    std::vector<double> values;  // row-major: time_h.size() x outputs.size()
+    SolveStats stats;
+    double at(std::size_t row, std::size_t column) const { return values[row * outputs.size() + column]; }
+    std::vector<double> column(const std::string& name) const;  // throws std::out_of_range
+};
+
+// Validates a scenario against its model and builds the problem. Throws InputError with positions.
+Problem build_problem(const Scenario& scenario, std::shared_ptr<const Model> model);
+
+// Sets one parameter by name, checking that it exists and lies in its admissible range.
+void set_parameter(Problem& problem, const std::string& name, double value, const std::string& where);
+
+// Dose events of the problem's regimens at or after t = 0, for the given bound system.
+std::vector<DoseEvent> dose_events(const Problem& problem, const OdeSystem& system);
+
+// Receives the bound system (for observe()) and the state at each requested time.
+using SystemObserver = std::function<void(const OdeSystem& system, double t, const double* x)>;
+
+// Integrates the problem and reports model states at each time of `grid` (sorted).
+SolveStats simulate_states(const Problem& problem, const std::vector<double>& grid, const SystemObserver& observer);
+
+// Integrates the problem and evaluates every model output on problem.grid.
+Trajectory simulate(const Problem& problem);
+
+// The sorted union of the grid and the dose times (after lag) within [0, end].
+std::vector<double> grid_with_dose_times(const Problem& problem);
+
+}  // namespace mobsim

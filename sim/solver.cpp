@@ -1,0 +1,256 @@
+#include "solver.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include <boost/numeric/odeint.hpp>
+
+#include "errors.hpp"
+
+namespace mobsim {
+
+namespace odeint = boost::numeric::odeint;
+
+std::string to_string(Method method) { return method == Method::dopri5 ? "dopri5" : "rosenbrock4"; }
+
+namespace {
+
+// What happens at one instant: a bolus, or a change in a zero-order input rate.
+struct Action {
+    double time_h;
+    int state;
+    double bolus;
+    double rate_change;
+    int regimen;
+    bool is_start;
+};
+
+std::vector<Action> actions_from(const std::vector<DoseEvent>& events) {
+    std::vector<Action> actions;
+    for (const auto& e : events) {
+        if (e.duration_h > 0.0) {
+            const double rate = e.amount / e.duration_h;
+            actions.push_back({e.time_h, e.state, 0.0, rate, e.regimen, true});
+            actions.push_back({e.time_h + e.duration_h, e.state, 0.0, -rate, e.regimen, false});
+        } else {
+            actions.push_back({e.time_h, e.state, e.amount, 0.0, e.regimen, true});
+        }
+    }
+    std::stable_sort(actions.begin(), actions.end(),
+                     [](const Action& a, const Action& b) { return a.time_h < b.time_h; });
+    return actions;
+}
+
+// The model plus the current zero-order input rates, with evaluation counts.
+struct DrivenSystem {
+    OdeSystem& model;
+    std::vector<double> rates;
+    mutable long rhs_count = 0;
+    mutable long jacobian_count = 0;
+
+    void operator()(const double* x, double* dxdt, double t) const {
+        ++rhs_count;
+        model.rhs(t, x, dxdt);
+        for (std::size_t i = 0; i < rates.size(); ++i) dxdt[i] += rates[i];
+    }
+};
+
+using Vector = std::vector<double>;
+using UVector = boost::numeric::ublas::vector<double>;
+using UMatrix = boost::numeric::ublas::matrix<double>;
+
+double* data_of(Vector& v) { return v.data(); }
+const double* data_of(const Vector& v) { return v.data(); }
+double* data_of(UVector& v) { return &v.data()[0]; }
+const double* data_of(const UVector& v) { return &v.data()[0]; }
+
+struct RhsAdaptor {
+    const DrivenSystem* system;
+    template <class State>
+    void operator()(const State& x, State& dxdt, double t) const {
+        (*system)(data_of(x), data_of(dxdt), t);
+    }
+};
+
+// Jacobian for rosenbrock4: the model's analytic one when it has it, else forward differences.
+struct JacobianAdaptor {
+    const DrivenSystem* system;
+    void operator()(const UVector& x, UMatrix& jac, double t, UVector& dfdt) const {
+        const std::size_t n = x.size();
+        ++system->jacobian_count;
+        std::vector<double> dense(n * n);
+        if (system->model.jacobian(t, data_of(x), dense.data(), data_of(dfdt))) {
+            for (std::size_t i = 0; i < n; ++i)
+                for (std::size_t j = 0; j < n; ++j) jac(i, j) = dense[i * n + j];
+            return;
+        }
+        std::vector<double> f0(n), f1(n), xp(data_of(x), data_of(x) + n);
+        (*system)(xp.data(), f0.data(), t);
+        for (std::size_t j = 0; j < n; ++j) {
+            const double h = 1.49e-8 * std::max(std::abs(xp[j]), 1e-6);
+            const double saved = xp[j];
+            xp[j] = saved + h;
+            (*system)(xp.data(), f1.data(), t);
+            for (std::size_t i = 0; i < n; ++i) jac(i, j) = (f1[i] - f0[i]) / h;
+            xp[j] = saved;
+        }
+        const double ht = 1.49e-8 * std::max(std::abs(t), 1.0);
+        (*system)(xp.data(), f1.data(), t + ht);
+        for (std::size_t i = 0; i < n; ++i) dfdt[i] = (f1[i] - f0[i]) / ht;
+    }
+};
+
+// Walks segments between action times, stepping exactly onto each action time.
+template <class Stepper, class State, class System>
+class SegmentIntegrator {
+public:
+    SegmentIntegrator(Stepper stepper, System system, DrivenSystem& driven, const SolverSettings& settings,
+                      const std::vector<double>& grid, const StateObserver& observer, const SolveContext& context)
+        : stepper_(std::move(stepper)), system_(system), driven_(driven), settings_(settings), grid_(grid),
+          observer_(observer), context_(context), dt_(settings.initial_step_h) {}
+
+    std::size_t next_grid = 0;
+    long steps = 0;
+    std::string last_dose = "none";
+
+    // Advances x from ta to tb. Grid points g with ta <= g < tb are reported (g == tb too if `inclusive`).
+    void advance(std::vector<double>& x, double ta, double tb, bool inclusive) {
+        while (next_grid < grid_.size() && grid_[next_grid] <= ta &&
+               (grid_[next_grid] < tb || inclusive)) {
+            if (grid_[next_grid] >= ta) observer_(grid_[next_grid], x.data());
+            ++next_grid;
+        }
+        if (!(tb > ta)) return;
+        State state(x.size());
+        std::copy(x.begin(), x.end(), data_of(state));
+        stepper_.initialize(state, ta, std::min(dt_, tb - ta));
+        const double end_tolerance = 1e-12 * std::max(1.0, std::abs(tb));
+        bool clamped = false;
+        while (tb - stepper_.current_time() > end_tolerance) {
+            const double remaining = tb - stepper_.current_time();
+            if (stepper_.current_time_step() > remaining) {
+                // land exactly on tb: restart with the remaining span, remembering the natural step
+                dt_ = stepper_.current_time_step();
+                clamped = true;
+                State here = stepper_.current_state();
+                stepper_.initialize(here, stepper_.current_time(), remaining);
+            }
+            std::pair<double, double> span;
+            try {
+                span = stepper_.do_step(system_);
+            } catch (const odeint::step_adjustment_error&) {
+                fail("step size underflow", stepper_.current_time(), -1, 0.0);
+            }
+            if (++steps > settings_.max_steps)
+                fail("step limit of " + std::to_string(settings_.max_steps) + " steps reached",
+                     span.second, -1, 0.0);
+            check_finite(data_of(stepper_.current_state()), x.size(), span.second);
+            report_until(span.second, tb, inclusive, x.size());
+        }
+        dt_ = clamped ? std::max(dt_, stepper_.current_time_step()) : stepper_.current_time_step();
+        const double* end = data_of(stepper_.current_state());
+        std::copy(end, end + x.size(), x.begin());
+        while (next_grid < grid_.size() && (grid_[next_grid] < tb || (inclusive && grid_[next_grid] <= tb))) {
+            observer_(grid_[next_grid], x.data());
+            ++next_grid;
+        }
+    }
+
+    [[noreturn]] void fail(const std::string& what, double t, int state, double value) const {
+        std::ostringstream msg;
+        msg.precision(10);
+        msg << "integration failed: " << what << " at t = " << t << " h";
+        if (state >= 0) msg << "; state '" << context_.state_names.at(state) << "' = " << value;
+        msg << "; last dose given: " << last_dose
+            << ". Try a tighter tolerance (solver.rtol / solver.atol), more steps (solver.max_steps) "
+               "or the stiff method (solver.method: rosenbrock4).";
+        throw SolverError(msg.str());
+    }
+
+private:
+    void report_until(double t_new, double tb, bool inclusive, std::size_t n) {
+        while (next_grid < grid_.size() && grid_[next_grid] <= t_new &&
+               (grid_[next_grid] < tb || inclusive)) {
+            State out(n);
+            stepper_.calc_state(grid_[next_grid], out);
+            observer_(grid_[next_grid], data_of(out));
+            ++next_grid;
+        }
+    }
+
+    void check_finite(const double* x, std::size_t n, double t) const {
+        for (std::size_t i = 0; i < n; ++i)
+            if (!std::isfinite(x[i])) fail("non-finite state", t, static_cast<int>(i), x[i]);
+    }
+
+    Stepper stepper_;
+    System system_;
+    DrivenSystem& driven_;
+    const SolverSettings& settings_;
+    const std::vector<double>& grid_;
+    const StateObserver& observer_;
+    const SolveContext& context_;
+    double dt_;
+};
+
+template <class Integrator>
+void run_actions(Integrator& integrator, DrivenSystem& driven, std::vector<double>& x, double t0, double t_end,
+                 const std::vector<Action>& actions, const SolveContext& context) {
+    double t = t0;
+    std::size_t i = 0;
+    while (i < actions.size() && actions[i].time_h < t0) ++i;  // inputs before t0 are ignored
+    while (i < actions.size() && actions[i].time_h <= t_end) {
+        const double ta = actions[i].time_h;
+        integrator.advance(x, t, ta, false);
+        t = ta;
+        for (; i < actions.size() && actions[i].time_h == ta; ++i) {
+            const Action& a = actions[i];
+            x[a.state] += a.bolus;
+            driven.rates[a.state] += a.rate_change;
+            if (a.is_start) {
+                driven.model.on_dose(a.state, ta);
+                std::ostringstream label;
+                label.precision(10);
+                label << context.regimen_labels.at(a.regimen) << " at t = " << ta << " h";
+                integrator.last_dose = label.str();
+            }
+        }
+        // rounding of summed rates must not leave a tiny spurious input
+        for (double& r : driven.rates)
+            if (std::abs(r) < 1e-12 * (1.0 + std::abs(r))) r = 0.0;
+    }
+    integrator.advance(x, t, t_end, true);
+}
+
+}  // namespace
+
+SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, double t_end,
+                     const std::vector<DoseEvent>& events, const std::vector<double>& grid,
+                     const SolverSettings& settings, const StateObserver& observer,
+                     const SolveContext& context) {
+    DrivenSystem driven{system, std::vector<double>(x.size(), 0.0)};
+    const auto actions = actions_from(events);
+    SolveStats stats;
+    if (settings.method == Method::dopri5) {
+        auto stepper = odeint::make_dense_output(settings.atol, settings.rtol,
+                                                 odeint::runge_kutta_dopri5<Vector>());
+        RhsAdaptor rhs{&driven};
+        SegmentIntegrator<decltype(stepper), Vector, RhsAdaptor> integrator(stepper, rhs, driven, settings, grid,
+                                                                            observer, context);
+        run_actions(integrator, driven, x, t0, t_end, actions, context);
+        stats.steps = integrator.steps;
+    } else {
+        auto stepper = odeint::make_dense_output(settings.atol, settings.rtol, odeint::rosenbrock4<double>());
+        auto sys = std::make_pair(RhsAdaptor{&driven}, JacobianAdaptor{&driven});
+        SegmentIntegrator<decltype(stepper), UVector, decltype(sys)> integrator(stepper, sys, driven, settings,
+                                                                                grid, observer, context);
+        run_actions(integrator, driven, x, t0, t_end, actions, context);
+        stats.steps = integrator.steps;
+    }
+    stats.rhs_evaluations = driven.rhs_count;
+    stats.jacobian_evaluations = driven.jacobian_count;
+    return stats;
+}
+
+}  // namespace mobsim

@@ -1,0 +1,48 @@
+// Integration of an OdeSystem through dose events, reporting the state on a time grid.
+// The only translation unit that includes Boost.Odeint is solver.cpp.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "dosing.hpp"
+#include "model.hpp"
+
+namespace mobsim {
+
+enum class Method { dopri5, rosenbrock4 };
+
+struct SolverSettings {
+    Method method = Method::dopri5;
+    double rtol = 1e-8;
+    double atol = 1e-12;
+    long max_steps = 500000;    // over the whole run
+    double initial_step_h = 1e-3;
+};
+
+struct SolveStats {
+    long steps = 0;
+    long rhs_evaluations = 0;
+    long jacobian_evaluations = 0;
+};
+
+// Receives the state at each requested time. The pointer is valid only during the call.
+using StateObserver = std::function<void(double t, const double* x)>;
+
+// Names used to make solver errors self-explanatory.
+struct SolveContext {
+    std::vector<std::string> state_names;
+    std::vector<std::string> regimen_labels;
+};
+
+// Integrates `system` from (t0, x) to t_end. Doses are applied exactly at their times; a grid time equal
+// to a dose time reports the state after the dose. Grid times outside [t0, t_end] are ignored.
+// x holds the final state on return. Throws SolverError on failure.
+SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, double t_end,
+                     const std::vector<DoseEvent>& events, const std::vector<double>& grid,
+                     const SolverSettings& settings, const StateObserver& observer,
+                     const SolveContext& context);
+
+std::string to_string(Method method);
+
+}  // namespace mobsim
