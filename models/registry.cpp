@@ -1,5 +1,6 @@
 #include "registry.hpp"
 
+#include "drug_models.hpp"
 #include "linear_pk.hpp"
 
 namespace mobsim::models {
@@ -7,6 +8,9 @@ namespace mobsim::models {
 ModelRegistry builtin_models() {
     ModelRegistry registry;
     registry.add("linear_pk", make_linear_pk);
+    registry.add("sorafenib_pk", make_sorafenib_pk);
+    registry.add("plerixafor_pk", make_plerixafor_pk);
+    registry.add("filgrastim_pk", make_filgrastim_pk);
     return registry;
 }
 

@@ -1,0 +1,25 @@
+// A drug's PK as a reusable block: its states, parameters and right-hand side at given offsets,
+// so that a standalone PK model and the combined trial model share one implementation.
+#pragma once
+#include <vector>
+
+#include "sim/model.hpp"
+
+namespace mobsim::models {
+
+// Where a block's states and parameters sit inside a larger model.
+struct BlockOffsets {
+    int state = 0;
+    int parameter = 0;
+};
+
+// Appends `block` metadata to a model's lists and returns where it landed.
+template <class Block>
+BlockOffsets append_block(std::vector<StateInfo>& states, std::vector<ParameterInfo>& parameters) {
+    BlockOffsets at{static_cast<int>(states.size()), static_cast<int>(parameters.size())};
+    for (const auto& s : Block::state_infos()) states.push_back(s);
+    for (const auto& p : Block::parameter_infos()) parameters.push_back(p);
+    return at;
+}
+
+}  // namespace mobsim::models

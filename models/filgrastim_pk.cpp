@@ -1,0 +1,97 @@
+#include "filgrastim_pk.hpp"
+
+#include <cmath>
+
+namespace mobsim::models {
+
+std::vector<StateInfo> FilgrastimPk::state_infos() {
+    std::vector<StateInfo> s = {{"filgrastim_depot", "ug", "filgrastim at the subcutaneous site (doses enter here)"},
+                                {"filgrastim_total", "ug", "filgrastim in plasma, free plus receptor-bound"}};
+    for (int i = 1; i <= 9; ++i)
+        s.push_back({"neutrophil_marrow" + std::to_string(i), "1e3/uL", "marrow neutrophil-lineage stage " +
+                                                                            std::to_string(i) + " (blood-equivalent units)"});
+    s.push_back({"neutrophil_blood", "1e3/uL", "absolute neutrophil count"});
+    return s;
+}
+
+std::vector<ParameterInfo> FilgrastimPk::parameter_infos() {
+    const char* k = "Krzyzanski 2010 J Clin Pharmacol 50(9S):101S (final estimates as coded in the CAMPSIS library)";
+    return {{"filgrastim_F", 0.602, "1", "SC bioavailability", k, 0.01, 1},
+            {"filgrastim_ka", 0.651, "1/h", "SC absorption rate", k, 1e-3, 100},
+            {"filgrastim_kel", 0.152, "1/h", "linear elimination rate of free G-CSF", k, 1e-4, 100},
+            {"filgrastim_V", 2.42, "L", "central volume (unit inferred from the model's dose and output units)", k, 0.01, 100},
+            {"filgrastim_KD", 1.44, "ng/mL", "G-CSF/receptor dissociation constant", k, 1e-3, 100},
+            {"filgrastim_kint", 0.105, "1/h", "internalisation of the drug-receptor complex", k, 1e-4, 100},
+            {"filgrastim_receptors_per_cell", 0.181, "ng/mL per 1e3/uL", "receptor capacity per neutrophil-lineage cell", k, 0, 100},
+            {"neutrophil_kmt", 0.0728, "1/h", "loss rate of blood neutrophils", k, 1e-4, 10},
+            {"neutrophil_ktt", 0.00862, "1/h", "basal transit rate between marrow stages", k, 1e-5, 10},
+            {"neutrophil_ANC0", 1.55, "1e3/uL", "baseline absolute neutrophil count",
+             "Krzyzanski 2010 (healthy volunteers); AML patients are often lower: set per patient", 1e-3, 100},
+            {"filgrastim_EC50", 3.15, "ng/mL", "G-CSF concentration for half-maximal marrow stimulation", k, 1e-3, 1e3},
+            {"filgrastim_Smax_production", 34.7, "1", "maximal stimulation of marrow production", k, 0, 1e3},
+            {"filgrastim_Smax_transit", 32.2, "1", "maximal acceleration of marrow transit", k, 0, 1e3},
+            {"filgrastim_baseline", 0.02, "ng/mL", "endogenous G-CSF concentration", k, 1e-6, 10}};
+}
+
+double FilgrastimPk::free_concentration(double total_amount, double receptors) const {
+    // quasi-equilibrium: total/V = C + R*C/(KD + C), solved for C >= 0
+    const double b = kd_ + receptors - total_amount / v_;
+    return 0.5 * (-b + std::sqrt(b * b + 4.0 * kd_ * total_amount / v_));
+}
+
+void FilgrastimPk::bind(const double* p) {
+    f_ = p[f_sc];
+    ka_ = p[ka];
+    kel_ = p[kel];
+    v_ = p[volume];
+    kd_ = p[kd];
+    kint_ = p[kint];
+    ksi_ = p[ksi];
+    kmt_ = p[kmt];
+    ktt_ = p[ktt];
+    ec50_ = p[ec50];
+    smax1_ = p[emax_production];
+    smax2_ = p[emax_transit];
+    c0_ = p[baseline_conc];
+    anc0_ = p[anc0];
+    // baseline steady state of the lineage and of G-CSF
+    const double h1 = 1.0 + smax1_ * c0_ / (ec50_ + c0_), h2 = 1.0 + smax2_ * c0_ / (ec50_ + c0_);
+    stage0_ = kmt_ * anc0_ / (ktt_ * h2);
+    production_rate_ = ktt_ * h2 / h1;
+    const double receptors0 = ksi_ * (9.0 * stage0_ + anc0_);
+    const double bound0 = receptors0 * c0_ / (kd_ + c0_);
+    total0_ = v_ * (c0_ + bound0);
+    input_ = kel_ * c0_ * v_ + kint_ * bound0 * v_;
+}
+
+void FilgrastimPk::initial_state(double* x) const {
+    x[depot] = 0.0;
+    x[total] = total0_;
+    for (int i = marrow1; i <= marrow9; ++i) x[i] = stage0_;
+    x[anc] = anc0_;
+}
+
+double FilgrastimPk::concentration_ng_mL(const double* x) const {
+    double lineage = x[anc];
+    for (int i = marrow1; i <= marrow9; ++i) lineage += x[i];
+    return free_concentration(x[total], ksi_ * lineage);
+}
+
+void FilgrastimPk::rhs(const double* x, double* dxdt) const {
+    double lineage = x[anc];
+    for (int i = marrow1; i <= marrow9; ++i) lineage += x[i];
+    const double receptors = ksi_ * lineage;
+    const double c = free_concentration(x[total], receptors);
+    const double bound = receptors * c / (kd_ + c);
+    const double absorbed = ka_ * x[depot];
+    dxdt[depot] = -absorbed;
+    dxdt[total] = absorbed + input_ - kel_ * c * v_ - kint_ * bound * v_;
+    const double stimulus = c / (ec50_ + c);
+    const double h1 = 1.0 + smax1_ * stimulus, h2 = 1.0 + smax2_ * stimulus;
+    const double transit = ktt_ * h2;
+    dxdt[marrow1] = production_rate_ * h1 * x[marrow1] - transit * x[marrow1];
+    for (int i = marrow1 + 1; i <= marrow9; ++i) dxdt[i] = transit * (x[i - 1] - x[i]);
+    dxdt[anc] = transit * x[marrow9] - kmt_ * x[anc];
+}
+
+}  // namespace mobsim::models

@@ -1,0 +1,37 @@
+// Filgrastim (G-CSF) SC PK/PD after Krzyzanski et al. 2010 (J Clin Pharmacol 50(9 Suppl):101S): linear
+// elimination plus receptor-mediated elimination under a quasi-equilibrium binding approximation, with the
+// receptor pool proportional to the neutrophil lineage (9 marrow stages + blood ANC) that G-CSF expands.
+#pragma once
+#include <vector>
+
+#include "drug_block.hpp"
+
+namespace mobsim::models {
+
+class FilgrastimPk {
+public:
+    enum State { depot, total, marrow1, marrow9 = marrow1 + 8, anc, n_states };
+    enum Param { f_sc, ka, kel, volume, kd, kint, ksi, kmt, ktt, anc0, ec50, emax_production, emax_transit,
+                 baseline_conc, n_params };
+
+    static std::vector<StateInfo> state_infos();
+    static std::vector<ParameterInfo> parameter_infos();
+
+    void bind(const double* p);
+    void initial_state(double* x) const;
+    void rhs(const double* x, double* dxdt) const;
+    double concentration_ng_mL(const double* x) const;  // free G-CSF
+    double neutrophils(const double* x) const { return x[anc]; }
+    double bioavailability() const { return f_; }
+    double baseline_ng_mL() const { return c0_; }
+
+private:
+    double free_concentration(double total_amount, double receptors) const;
+    double f_ = 0, ka_ = 0, kel_ = 0, v_ = 0, kd_ = 0, kint_ = 0, ksi_ = 0, kmt_ = 0, ktt_ = 0, ec50_ = 0;
+    double smax1_ = 0, smax2_ = 0, c0_ = 0;
+    double input_ = 0;             // endogenous G-CSF production, ug/h
+    double production_rate_ = 0;   // self-renewal constant of marrow stage 1
+    double stage0_ = 0, total0_ = 0, anc0_ = 0;
+};
+
+}  // namespace mobsim::models

@@ -1,0 +1,44 @@
+#include "plerixafor_pk.hpp"
+
+#include "sim/pk_blocks.hpp"
+
+namespace mobsim::models {
+
+std::vector<StateInfo> PlerixaforPk::state_infos() {
+    return {{"plerixafor_depot", "mg", "plerixafor at the subcutaneous site (doses enter here)"},
+            {"plerixafor_central", "mg", "plerixafor in plasma"},
+            {"plerixafor_peripheral", "mg", "plerixafor in the peripheral compartment"}};
+}
+
+std::vector<ParameterInfo> PlerixaforPk::parameter_infos() {
+    return {
+        {"plerixafor_ka", 2.0, "1/h", "SC absorption rate",
+         "derived: gives Tmax 0.77 h after SC dosing, label Tmax 30-60 min", 1e-2, 100},
+        {"plerixafor_F", 0.87, "1", "SC bioavailability", "Hendrix 2000 Antimicrob Agents Chemother 44:1667 (abstract)", 0.01, 1},
+        {"plerixafor_CL", 0.077, "L/h/kg", "clearance at CrCl 100 mL/min",
+         "derived: 80 ug/kg IV / AUC 1044 ng.h/mL, Hendrix 2000", 1e-4, 10},
+        {"plerixafor_renal_fraction", 0.40, "1", "part of CL proportional to CrCl/100 mL/min",
+         "derived: reproduces the label's +32% AUC at CrCl 31-50 mL/min (at 40)", 0, 1},
+        {"plerixafor_V1", 0.15, "L/kg", "central volume",
+         "derived: Hendrix 2000 IV Cmax 515 ng/mL after 80 ug/kg", 1e-3, 10},
+        {"plerixafor_V2", 0.15, "L/kg", "peripheral volume", "derived: V1 + V2 = label Vd 0.3 L/kg", 1e-3, 10},
+        {"plerixafor_Q", 0.05, "L/h/kg", "inter-compartmental clearance",
+         "derived: terminal half-life 4.1 h, label 3-5 h", 0, 10}};
+}
+
+void PlerixaforPk::bind(const double* p, double weight_kg, double crcl_mL_min) {
+    ka_ = p[ka];
+    f_ = p[f_sc];
+    cl_ = p[cl_kg] * weight_kg * ((1.0 - p[renal_fraction]) + p[renal_fraction] * crcl_mL_min / 100.0);
+    v1_ = p[v1_kg] * weight_kg;
+    v2_ = p[v2_kg] * weight_kg;
+    q_ = p[q_kg] * weight_kg;
+}
+
+void PlerixaforPk::rhs(const double* x, double* dxdt) const {
+    pk::absorption(x, dxdt, depot, central, ka_);
+    pk::distribution(x, dxdt, central, peripheral, q_, v1_, v2_);
+    pk::elimination(x, dxdt, central, cl_, v1_);
+}
+
+}  // namespace mobsim::models

@@ -1,0 +1,28 @@
+// Plerixafor SC PK: first-order absorption into a two-compartment body, volumes per kg, clearance
+// with a renal part that scales with creatinine clearance.
+#pragma once
+#include <vector>
+
+#include "drug_block.hpp"
+
+namespace mobsim::models {
+
+class PlerixaforPk {
+public:
+    enum State { depot, central, peripheral, n_states };
+    enum Param { ka, f_sc, cl_kg, renal_fraction, v1_kg, v2_kg, q_kg, n_params };
+
+    static std::vector<StateInfo> state_infos();
+    static std::vector<ParameterInfo> parameter_infos();
+
+    void bind(const double* p, double weight_kg, double crcl_mL_min);
+    void rhs(const double* x, double* dxdt) const;
+    double concentration_mg_L(const double* x) const { return x[central] / v1_; }
+    double bioavailability() const { return f_; }
+    double clearance_L_h() const { return cl_; }
+
+private:
+    double ka_ = 0, f_ = 0, cl_ = 0, v1_ = 0, v2_ = 0, q_ = 0;
+};
+
+}  // namespace mobsim::models

@@ -1,0 +1,32 @@
+// Sorafenib oral PK (Jain et al., Br J Clin Pharmacol 2011;72:294): depot + 4 transit compartments with one
+// shared ka, one central compartment, and enterohepatic recirculation through a gallbladder that empties
+// from t' after each sorafenib dose (Hill switch on time after dose).
+#pragma once
+#include <cmath>
+#include <vector>
+
+#include "drug_block.hpp"
+
+namespace mobsim::models {
+
+class SorafenibPk {
+public:
+    enum State { depot, transit1, transit2, transit3, transit4, central, gallbladder, n_states };
+    enum Param { ka, cl, v_ref, fent, kehc, t_empty, hill, dose_exponent, n_params };
+
+    static std::vector<StateInfo> state_infos();
+    static std::vector<ParameterInfo> parameter_infos();
+
+    void bind(const double* p, double weight_kg);
+    // x, dxdt point at this block's states; last_dose_h < 0 means no dose yet.
+    void rhs(double t, double last_dose_h, const double* x, double* dxdt) const;
+    double concentration_mg_L(const double* x) const { return x[central] / volume_; }
+    // Relative bioavailability (D/400 mg)^-theta above 400 mg: less than dose-proportional exposure.
+    double bioavailability(double amount_mg) const;
+    double volume_L() const { return volume_; }
+
+private:
+    double ka_ = 0, kel_ = 0, fent_ = 0, kehc_ = 0, t_empty_ = 0, hill_ = 0, exponent_ = 0, volume_ = 0;
+};
+
+}  // namespace mobsim::models

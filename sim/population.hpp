@@ -1,0 +1,58 @@
+// Virtual patients: log-normal inter-individual variability on named parameters and covariates drawn from
+// stated distributions. Draws depend only on (seed, patient index), so results do not depend on threads,
+// and a fixed cohort gives common random numbers for a smooth, deterministic cohort-mean objective.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "simulation.hpp"
+
+namespace mobsim {
+
+struct CovariateDistribution {
+    enum class Kind { fixed, normal, lognormal, uniform };
+    std::string name;  // a model covariate, e.g. "weight_kg"
+    Kind kind = Kind::fixed;
+    double a = 0.0;    // fixed: value; normal: mean; lognormal: median; uniform: low
+    double b = 0.0;    // normal: sd; lognormal: sd of log; uniform: high
+    double lower = -1e300, upper = 1e300;  // truncation (redrawn until inside, bounded tries)
+};
+
+struct VariabilitySpec {
+    std::vector<std::string> parameters;  // names of model parameters with IIV
+    std::vector<double> omega;            // covariance of log-scale effects, row-major n x n (n = parameters.size())
+};
+
+struct CohortSpec {
+    int size = 0;
+    std::uint64_t seed = 1;
+    VariabilitySpec variability;
+    std::vector<CovariateDistribution> covariates;
+};
+
+// One patient's random draws: standard-normal z for the IIV (eta = L z, L the Cholesky factor of omega)
+// and the covariate values.
+struct VirtualPatient {
+    int index = 0;
+    std::vector<double> z;
+    std::vector<double> covariates;  // aligned with CohortSpec::covariates
+};
+
+// Throws InputError when omega is not symmetric positive definite or names are unknown to the model.
+void validate_cohort(const CohortSpec& spec, const Model& model);
+
+VirtualPatient draw_patient(const CohortSpec& spec, int index);
+std::vector<VirtualPatient> draw_cohort(const CohortSpec& spec);
+
+// The problem for one patient: parameters multiplied by exp(eta), covariates (and weight) replaced.
+Problem patient_problem(const Problem& base, const CohortSpec& spec, const VirtualPatient& patient);
+
+// eta = L z for a given omega (used by fits that estimate omega).
+std::vector<double> etas(const VariabilitySpec& variability, const std::vector<double>& z);
+
+// Lower Cholesky factor L (row-major n x n, L L^T = matrix). Throws InputError naming `what` when the
+// matrix is not symmetric positive definite.
+std::vector<double> cholesky_lower(const std::vector<double>& matrix, std::size_t n, const std::string& what);
+
+}  // namespace mobsim
