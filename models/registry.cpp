@@ -1,5 +1,6 @@
 #include "registry.hpp"
 
+#include "aml_mobilization.hpp"
 #include "drug_models.hpp"
 #include "linear_pk.hpp"
 
@@ -7,6 +8,7 @@ namespace mobsim::models {
 
 ModelRegistry builtin_models() {
     ModelRegistry registry;
+    registry.add("aml_mobilization", make_aml_mobilization);
     registry.add("linear_pk", make_linear_pk);
     registry.add("sorafenib_pk", make_sorafenib_pk);
     registry.add("plerixafor_pk", make_plerixafor_pk);

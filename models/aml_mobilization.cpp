@@ -1,0 +1,318 @@
+#include "aml_mobilization.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "filgrastim_pk.hpp"
+#include "model_base.hpp"
+#include "plerixafor_pk.hpp"
+#include "sorafenib_pk.hpp"
+
+namespace mobsim::models {
+
+namespace {
+
+// Which axes each population relies on more than typical blasts: 1 = typical, 2 = enriched (the marker
+// enrichment parameter then multiplies that axis' weight). Order: CXCR4, VLA4, CD44. See docs/model.md.
+constexpr double kProfiles[kPopulations][kAxes] = {
+    {1, 0, 0},  // cd34: CD34+ progenitors are the classic CXCR4-dependent cells
+    {0, 0, 1},  // cd34_38neg: stem-like cells depend on CD44 for niche homing
+    {1, 0, 1},  // cd34_38neg_123pos
+    {0, 0, 1},  // cd44+
+    {0, 1, 0},  // vla4+
+    {1, 0, 0},  // cxcr4+
+    {0, 0, 0},  // blasts: the typical profile
+};
+constexpr double kBaselineBlood[kPopulations] = {300, 50, 30, 400, 300, 200, 500};  // cells/uL, assumption
+
+// PD and cell-kinetic parameters after the three PK blocks.
+enum PdParam {
+    pler_ec50, gcsf_ec50, gcsf_mtt, ligand_turnover, erosion_sdf1, erosion_vcam1, erosion_cd44, sor_ic50,
+    weight_cxcr4, weight_vla4, weight_cd44, marker_enrichment, reserve_k, gain,
+    k_on0, k_egress, k_home0, k_clear, marrow_blood_ratio, blood_volume_kg, proliferation, kill_blood,
+    stromal_protection, marrow_blast_pct0, n_pd_params
+};
+
+constexpr int kSignalStages = 3;
+
+struct Layout {
+    int sorafenib = 0, plerixafor = 0, filgrastim = 0, signal = 0, ligand = 0, cells = 0, n = 0;
+    int p_sorafenib = 0, p_plerixafor = 0, p_filgrastim = 0, p_pd = 0, p_blood0 = 0;
+};
+
+Layout make_layout() {
+    Layout l;
+    l.plerixafor = SorafenibPk::n_states;
+    l.filgrastim = l.plerixafor + PlerixaforPk::n_states;
+    l.signal = l.filgrastim + FilgrastimPk::n_states;
+    l.ligand = l.signal + kSignalStages;
+    l.cells = l.ligand + kAxes;
+    l.n = l.cells + 3 * kPopulations;
+    l.p_plerixafor = SorafenibPk::n_params;
+    l.p_filgrastim = l.p_plerixafor + PlerixaforPk::n_params;
+    l.p_pd = l.p_filgrastim + FilgrastimPk::n_params;
+    l.p_blood0 = l.p_pd + n_pd_params;
+    return l;
+}
+const Layout kLayout = make_layout();
+
+// Cells of population j: niche-bound marrow, free marrow, blood (all as total cell numbers).
+int bound(int j) { return kLayout.cells + 3 * j; }
+int free_pool(int j) { return kLayout.cells + 3 * j + 1; }
+int blood(int j) { return kLayout.cells + 3 * j + 2; }
+
+class MobilizationSystem : public OdeSystem {
+public:
+    MobilizationSystem(const std::vector<double>& p, const std::vector<double>& c) {
+        const double weight = c[0], crcl = c[1];
+        expression_ = {c[2], c[3], c[4]};
+        sorafenib_.bind(p.data() + kLayout.p_sorafenib, weight);
+        plerixafor_.bind(p.data() + kLayout.p_plerixafor, weight, crcl);
+        filgrastim_.bind(p.data() + kLayout.p_filgrastim);
+        const double* d = p.data() + kLayout.p_pd;
+        pler_ec50_ = d[pler_ec50];
+        gcsf_ec50_ = d[gcsf_ec50];
+        k_signal_ = kSignalStages / d[gcsf_mtt];
+        k_ligand_ = d[ligand_turnover];
+        const double erosion[kAxes] = {d[erosion_sdf1], d[erosion_vcam1], d[erosion_cd44]};
+        for (int a = 0; a < kAxes; ++a) erosion_ratio_[a] = erosion[a] / (1.0 - erosion[a]);
+        sor_ic50_ = d[sor_ic50];
+        reserve_k_ = d[reserve_k];
+        gain_ = d[gain];
+        k_on0_ = d[k_on0];
+        k_egress_ = d[k_egress];
+        k_home0_ = d[k_home0];
+        k_clear_ = d[k_clear];
+        kill_blood_ = d[kill_blood];
+        kill_marrow_ = (1.0 - d[stromal_protection]) * d[kill_blood];
+        blood_uL_ = d[blood_volume_kg] * weight * 1e6;
+
+        const double base_weights[kAxes] = {d[weight_cxcr4], d[weight_vla4], d[weight_cd44]};
+        signal0_ = gcsf_effect(filgrastim_.baseline_ng_mL());
+        for (int a = 0; a < kAxes; ++a) ligand0_[a] = 1.0 / (1.0 + erosion_ratio_[a] * signal0_);
+        for (int j = 0; j < kPopulations; ++j) {
+            double total = 0.0;
+            for (int a = 0; a < kAxes; ++a) {
+                weights_[j][a] = base_weights[a] * (kProfiles[j][a] > 0 ? d[marker_enrichment] : 1.0);
+                total += weights_[j][a];
+            }
+            for (int a = 0; a < kAxes; ++a) weights_[j][a] /= total;
+            retention0_[j] = retention(j, ligand0_.data(), 0.0);
+            // baseline steady state: blood count given, marrow from the ratio, rates that balance
+            blood0_[j] = p[kLayout.p_blood0 + j] * blood_uL_;
+            marrow0_[j] = d[marrow_blood_ratio] * blood0_[j];
+            free0_[j] = (k_home0_ + k_clear_) * blood0_[j] / k_egress_;
+            k_off0_[j] = ((k_on0_ + k_egress_) * free0_[j] - k_home0_ * blood0_[j]) / marrow0_[j];
+            // death balances proliferation less the cells lost from the blood
+            death_[j] = d[proliferation] - k_clear_ * blood0_[j] / marrow0_[j];
+        }
+        proliferation_ = d[proliferation];
+        const int b = kPopulations - 1;  // blasts
+        normal_marrow_ = (marrow0_[b] + free0_[b]) * (100.0 - d[marrow_blast_pct0]) / d[marrow_blast_pct0];
+    }
+
+    void initial_state(double* x) const override {
+        std::fill(x, x + kLayout.n, 0.0);
+        filgrastim_.initial_state(x + kLayout.filgrastim);
+        for (int s = 0; s < kSignalStages; ++s) x[kLayout.signal + s] = signal0_;
+        for (int a = 0; a < kAxes; ++a) x[kLayout.ligand + a] = ligand0_[a];
+        for (int j = 0; j < kPopulations; ++j) {
+            x[bound(j)] = marrow0_[j];
+            x[free_pool(j)] = free0_[j];
+            x[blood(j)] = blood0_[j];
+        }
+    }
+
+    void rhs(double t, const double* x, double* dx) const override {
+        std::fill(dx, dx + kLayout.n, 0.0);
+        sorafenib_.rhs(t, last_sorafenib_dose_, x + kLayout.sorafenib, dx + kLayout.sorafenib);
+        plerixafor_.rhs(x + kLayout.plerixafor, dx + kLayout.plerixafor);
+        filgrastim_.rhs(x + kLayout.filgrastim, dx + kLayout.filgrastim);
+
+        // G-CSF acts on the niche through a delay chain (marrow neutrophil/protease build-up)
+        const double* s = x + kLayout.signal;
+        double* ds = dx + kLayout.signal;
+        ds[0] = k_signal_ * (gcsf_effect(filgrastim_.concentration_ng_mL(x + kLayout.filgrastim)) - s[0]);
+        for (int i = 1; i < kSignalStages; ++i) ds[i] = k_signal_ * (s[i - 1] - s[i]);
+        const double* ligand = x + kLayout.ligand;
+        for (int a = 0; a < kAxes; ++a)
+            dx[kLayout.ligand + a] = k_ligand_ * (1.0 - ligand[a]) - k_ligand_ * erosion_ratio_[a] * s[kSignalStages - 1] * ligand[a];
+
+        const double occupancy = cxcr4_occupancy(x);
+        const double inhibition = flt3_inhibition(x);
+        for (int j = 0; j < kPopulations; ++j) {
+            const double r = retention(j, ligand, occupancy) / retention0_[j];
+            const double k_off = k_off0_[j] * std::exp(gain_ * (1.0 - r));
+            const double k_on = k_on0_ * r, k_home = k_home0_ * r;
+            const double m = x[bound(j)], f = x[free_pool(j)], b = x[blood(j)];
+            const double growth = proliferation_ - death_[j] - kill_marrow_ * inhibition;
+            dx[bound(j)] = growth * m - k_off * m + k_on * f;
+            dx[free_pool(j)] = k_off * m - (k_on + k_egress_ + kill_blood_ * inhibition) * f + k_home * b;
+            dx[blood(j)] = k_egress_ * f - (k_home + k_clear_ + kill_blood_ * inhibition) * b;
+        }
+    }
+
+    void observe(double, const double* x, double* y) const override {
+        *y++ = sorafenib_.concentration_mg_L(x + kLayout.sorafenib);
+        *y++ = plerixafor_.concentration_mg_L(x + kLayout.plerixafor);
+        *y++ = filgrastim_.concentration_ng_mL(x + kLayout.filgrastim);
+        *y++ = filgrastim_.neutrophils(x + kLayout.filgrastim);
+        *y++ = cxcr4_occupancy(x);
+        *y++ = flt3_inhibition(x);
+        *y++ = x[kLayout.signal + kSignalStages - 1];
+        for (int a = 0; a < kAxes; ++a) *y++ = x[kLayout.ligand + a];
+        for (int j = 0; j < kPopulations; ++j) {
+            const double marrow = x[bound(j)] + x[free_pool(j)], b = x[blood(j)];
+            *y++ = b / blood_uL_;
+            *y++ = marrow;
+            *y++ = b / blood0_[j];
+            *y++ = (b / marrow) / (blood0_[j] / (marrow0_[j] + free0_[j]));
+        }
+        const int blasts = kPopulations - 1;
+        const double marrow_blasts = x[bound(blasts)] + x[free_pool(blasts)];
+        *y++ = 100.0 * marrow_blasts / (marrow_blasts + normal_marrow_);
+    }
+
+    double bioavailability(int state, double amount) const override {
+        if (state == kLayout.sorafenib + SorafenibPk::depot) return sorafenib_.bioavailability(amount);
+        if (state == kLayout.plerixafor + PlerixaforPk::depot) return plerixafor_.bioavailability();
+        if (state == kLayout.filgrastim + FilgrastimPk::depot) return filgrastim_.bioavailability();
+        return 1.0;
+    }
+    void on_dose(int state, double t) override {
+        if (state == kLayout.sorafenib + SorafenibPk::depot) last_sorafenib_dose_ = t;
+    }
+
+private:
+    double gcsf_effect(double c) const { return c / (gcsf_ec50_ + c); }
+    double cxcr4_occupancy(const double* x) const {
+        const double c = plerixafor_.concentration_mg_L(x + kLayout.plerixafor);
+        return c / (pler_ec50_ + c);
+    }
+    double flt3_inhibition(const double* x) const {
+        const double c = sorafenib_.concentration_mg_L(x + kLayout.sorafenib);
+        return c / (sor_ic50_ + c);
+    }
+    // Bonds per axis saturate in the free receptor density (receptor reserve), scaled by ligand availability.
+    double retention(int j, const double* ligand, double occupancy) const {
+        double total = 0.0;
+        for (int a = 0; a < kAxes; ++a) {
+            const double free_receptor = expression_[a] * (a == 0 ? 1.0 - occupancy : 1.0);
+            total += weights_[j][a] * ligand[a] * free_receptor / (reserve_k_ + free_receptor);
+        }
+        return total;
+    }
+
+    SorafenibPk sorafenib_;
+    PlerixaforPk plerixafor_;
+    FilgrastimPk filgrastim_;
+    double last_sorafenib_dose_ = -1.0;
+    std::array<double, kAxes> expression_{}, erosion_ratio_{}, ligand0_{};
+    double weights_[kPopulations][kAxes] = {};
+    std::array<double, kPopulations> retention0_{}, blood0_{}, marrow0_{}, free0_{}, k_off0_{}, death_{};
+    double pler_ec50_ = 0, gcsf_ec50_ = 0, k_signal_ = 0, k_ligand_ = 0, sor_ic50_ = 0, reserve_k_ = 0, gain_ = 0;
+    double k_on0_ = 0, k_egress_ = 0, k_home0_ = 0, k_clear_ = 0, kill_blood_ = 0, kill_marrow_ = 0;
+    double blood_uL_ = 0, signal0_ = 0, proliferation_ = 0, normal_marrow_ = 0;
+};
+
+std::vector<ParameterInfo> pd_parameters() {
+    return {
+        {"plerixafor_EC50", 0.1, "mg/L", "plasma plerixafor for half-maximal CXCR4 occupancy",
+         "calibrated seed: ED50 100-400 ug/kg from Liles 2003 and the 480-vs-240 ug/kg study (docs/literature-verified.md s4)", 1e-4, 100},
+        {"gcsf_niche_EC50", 3.15, "ng/mL", "G-CSF for half-maximal drive of the niche signal",
+         "Krzyzanski 2010 (SC1, the EC50 of G-CSF marrow effects)", 1e-3, 1e3},
+        {"gcsf_niche_delay", 96, "h", "mean transit time of the 3-stage delay from G-CSF to niche erosion",
+         "derived: daily G-CSF alone then mobilizes from day 3-4 with a peak on day 5-6 (Stroncek 1997)", 1, 1000},
+        {"ligand_turnover", 0.03, "1/h", "recovery rate of SDF-1, VCAM-1 and CD44 ligands",
+         "assumption: tuned with gcsf_niche_delay to the Stroncek 1997 onset; marrow SDF-1 falls over days (Petit 2002)", 1e-4, 10},
+        {"erosion_sdf1", 0.8, "1", "maximal fractional loss of marrow SDF-1 under G-CSF",
+         "assumption: Petit 2002 Nat Immunol 3:687 (marked, gradual fall of marrow SDF-1)", 0, 0.99},
+        {"erosion_vcam1", 0.7, "1", "maximal fractional loss of marrow VCAM-1 under G-CSF",
+         "assumption: Levesque 2001 Blood 98:1289 (VCAM-1 strongly reduced)", 0, 0.99},
+        {"erosion_cd44", 0.5, "1", "maximal fractional loss of CD44 ligands under G-CSF",
+         "assumption: trial abstract says G-CSF cleaves CD44 ligands; size unreported, set below SDF-1/VCAM-1", 0, 0.99},
+        {"sorafenib_IC50", 0.0693, "mg/L", "total plasma sorafenib for half-maximal FLT3-ITD inhibition",
+         "Liu 2018 Clin Transl Sci (AML patients, plasma inhibitory activity; Imax 100%)", 1e-5, 10},
+        {"retention_weight_cxcr4", 0.5, "1", "share of typical blast retention through CXCR4/SDF-1",
+         "assumption: CXCR4 is the dominant retention axis of AML cells (Zeng 2009 Blood 113:6215)", 0, 1},
+        {"retention_weight_vla4", 0.25, "1", "share through VLA4/VCAM-1", "assumption: second axis", 0, 1},
+        {"retention_weight_cd44", 0.25, "1", "share through CD44", "assumption: second axis", 0, 1},
+        {"marker_enrichment", 2.0, "1", "weight multiplier of the axis a marker-defined pool is enriched for",
+         "assumption: marker-positive pools rely twice as much on their marker's axis (calibrated in the fit)", 1, 20},
+        {"receptor_reserve_K", 1.0, "1", "free receptor density (relative to typical) for half-maximal bonding",
+         "assumption: bonding saturates in receptor density, so high expression resists partial blockade (trial: high CXCR4/CD44/VLA4 mobilized less); K = 1 keeps plerixafor alone at ~10-fold, 6 h peak (Liles 2003: 15-fold at 9 h in healthy donors)", 1e-4, 100},
+        {"mobilization_gain", 6.0, "1", "log-fold rise of niche release per unit loss of relative retention",
+         "calibrated: fit to the seven trial means (scenarios/fit_trial.yaml)", 0, 50},
+        {"rebinding_rate", 1.0, "1/h", "rebinding of free marrow cells to the niche at full retention",
+         "assumption: sets, with egress_rate, the 6-9 h lag of the plerixafor peak (Liles 2003)", 1e-3, 100},
+        {"egress_rate", 0.2, "1/h", "exit of free marrow cells into the blood", "assumption: as rebinding_rate", 1e-3, 100},
+        {"homing_rate", 0.1, "1/h", "return of blood cells to the marrow at full retention",
+         "derived: blood residence half-life ~4.6 h with blood_clearance; infused CD34+ cells leave blood within 1 day (Donmez 2013)", 0, 100},
+        {"blood_clearance", 0.05, "1/h", "loss of blood cells elsewhere (spleen, liver, death)", "derived: as homing_rate", 0, 100},
+        {"marrow_to_blood_ratio", 1000, "1", "marrow cells per blood cell of a population at baseline",
+         "assumption: ~1e12 marrow leukemic cells vs ~1e9 circulating at modest blood counts", 1, 1e7},
+        {"blood_volume", 0.07, "L/kg", "blood volume per body weight", "assumption: standard adult value", 0.01, 0.2},
+        {"proliferation_rate", 0.0087, "1/h", "proliferation of niche-bound leukemic cells",
+         "derived: ln2 / potential doubling time 80 h (38-120 h, Raza 1991 labelling data)", 0, 1},
+        {"sorafenib_kill_blood", 0.03, "1/h", "kill rate of circulating cells at full FLT3 inhibition",
+         "assumption: peripheral blasts clear within 1-2 weeks on FLT3 inhibitors (docs/literature-verified.md s6)", 0, 10},
+        {"stromal_protection", 0.9, "1", "fraction of the kill prevented inside the niche",
+         "assumption: stroma protects FLT3-ITD blasts, peripheral blasts clear faster (PMC4076672); sets ~15% marrow blasts at day 28 in the typical untreated-by-mobilizer patient", 0, 1},
+        {"marrow_blast_pct0", 60, "%", "marrow blast percentage before treatment",
+         "assumption: typical relapsed/refractory AML", 1, 99}};
+}
+
+class MobilizationModel : public ModelBase {
+public:
+    MobilizationModel()
+        : ModelBase("aml_mobilization", "Sorafenib + G-CSF + plerixafor PK driving marrow-blood traffic of seven "
+                                        "leukemic populations (Borthakur 2020 trial)") {
+        append_block<SorafenibPk>(states_, parameters_);
+        append_block<PlerixaforPk>(states_, parameters_);
+        append_block<FilgrastimPk>(states_, parameters_);
+        for (int s = 1; s <= kSignalStages; ++s)
+            states_.push_back({"gcsf_niche_signal" + std::to_string(s), "1", "delayed G-CSF niche signal, stage " + std::to_string(s)});
+        for (const char* l : {"sdf1", "vcam1", "cd44_ligand"})
+            states_.push_back({l, "1", std::string(l) + " availability in the marrow (1 = untreated)"});
+        for (const auto& id : kPopulationIds) {
+            states_.push_back({id + "_bound", "cells", id + " cells held in the marrow niche"});
+            states_.push_back({id + "_free", "cells", id + " cells free in the marrow, not held"});
+            states_.push_back({id + "_blood", "cells", id + " cells in the blood"});
+        }
+        for (const auto& p : pd_parameters()) parameters_.push_back(p);
+        for (int j = 0; j < kPopulations; ++j)
+            parameters_.push_back({"blood0_" + kPopulationIds[j], kBaselineBlood[j], "cells/uL",
+                                   "pre-treatment blood count of " + kPopulationIds[j],
+                                   "assumption: scales counts only; fold changes do not depend on it", 1e-6, 1e7});
+        covariates_ = {kWeight, kCreatinineClearance,
+                       {"cxcr4_expression", "1", "CXCR4 expression on the patient's leukemic cells (1 = typical)"},
+                       {"vla4_expression", "1", "VLA4 expression (1 = typical)"},
+                       {"cd44_expression", "1", "CD44 expression (1 = typical)"}};
+        outputs_ = {{"sorafenib", "mg/L", "total plasma sorafenib"},
+                    {"plerixafor", "mg/L", "plasma plerixafor"},
+                    {"filgrastim", "ng/mL", "free serum G-CSF"},
+                    {"anc", "1e3/uL", "absolute neutrophil count"},
+                    {"cxcr4_occupancy", "1", "fraction of CXCR4 blocked by plerixafor"},
+                    {"flt3_inhibition", "1", "fraction of FLT3-ITD signalling inhibited by sorafenib"},
+                    {"gcsf_niche_signal", "1", "delayed G-CSF signal acting on the niche"},
+                    {"sdf1", "1", "marrow SDF-1 availability"},
+                    {"vcam1", "1", "marrow VCAM-1 availability"},
+                    {"cd44_ligand", "1", "marrow CD44-ligand availability"}};
+        for (const auto& id : kPopulationIds) {
+            outputs_.push_back({"blood_" + id, "/uL", id + " cells per uL of blood"});
+            outputs_.push_back({"marrow_" + id, "cells", id + " cells in the marrow (bound + free)"});
+            outputs_.push_back({"fold_" + id, "1", "blood count relative to pre-treatment"});
+            outputs_.push_back({"ratio_" + id, "1", "blood/marrow ratio relative to pre-treatment"});
+        }
+        outputs_.push_back({"marrow_blast_pct", "%", "blasts as a percentage of marrow cells"});
+    }
+    std::unique_ptr<OdeSystem> bind(const std::vector<double>& p, const std::vector<double>& c) const override {
+        return std::make_unique<MobilizationSystem>(p, c);
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_aml_mobilization() { return std::make_unique<MobilizationModel>(); }
+
+}  // namespace mobsim::models
