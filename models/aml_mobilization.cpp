@@ -217,8 +217,9 @@ private:
 
 std::vector<ParameterInfo> pd_parameters() {
     return {
-        {"plerixafor_EC50", 0.1, "mg/L", "plasma plerixafor for half-maximal CXCR4 occupancy",
-         "calibrated seed: ED50 100-400 ug/kg from Liles 2003 and the 480-vs-240 ug/kg study (docs/literature-verified.md s4)", 1e-4, 100},
+        {"plerixafor_EC50", 0.04, "mg/L", "total plasma plerixafor for half-maximal CXCR4 occupancy",
+         "derived: SDF-1 binding IC50 ~44 nM (Fricker 2006, recalled, not verified) = 0.022 mg/L unbound, / unbound "
+         "fraction 0.42 (label: up to 58% bound); the 480-vs-240 ug/kg study's near-saturation agrees", 1e-4, 100},
         {"gcsf_niche_EC50", 3.15, "ng/mL", "G-CSF for half-maximal drive of the niche signal",
          "Krzyzanski 2010 (SC1, the EC50 of G-CSF marrow effects)", 1e-3, 1e3},
         {"gcsf_niche_delay", 96, "h", "mean transit time of the 3-stage delay from G-CSF to niche erosion",
@@ -239,8 +240,9 @@ std::vector<ParameterInfo> pd_parameters() {
         {"retention_weight_cd44", 0.25, "1", "share through CD44", "assumption: second axis", 0, 1},
         {"marker_enrichment", 2.0, "1", "weight multiplier of the axis a marker-defined pool is enriched for",
          "assumption: marker-positive pools rely twice as much on their marker's axis (calibrated in the fit)", 1, 20},
-        {"receptor_reserve_K", 1.0, "1", "free receptor density (relative to typical) for half-maximal bonding",
-         "assumption: bonding saturates in receptor density, so high expression resists partial blockade (trial: high CXCR4/CD44/VLA4 mobilized less); K = 1 keeps plerixafor alone at ~10-fold, 6 h peak (Liles 2003: 15-fold at 9 h in healthy donors)", 1e-4, 100},
+        {"receptor_reserve_K", 0.1, "1", "free receptor density (relative to typical) for half-maximal bonding",
+         "assumption: bonding is saturated at typical expression (spare receptors), so high expression resists "
+         "partial blockade, which gives the trial's negative expression-mobilization association", 1e-4, 100},
         {"mobilization_gain", 6.0, "1", "log-fold rise of niche release per unit loss of relative retention",
          "calibrated: fit to the seven trial means (scenarios/fit_trial.yaml)", 0, 50},
         {"rebinding_rate", 1.0, "1/h", "rebinding of free marrow cells to the niche at full retention",
