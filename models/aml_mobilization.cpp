@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "filgrastim_pk.hpp"
 #include "model_base.hpp"
@@ -206,7 +207,7 @@ private:
     SorafenibPk sorafenib_;
     PlerixaforPk plerixafor_;
     FilgrastimPk filgrastim_;
-    double last_sorafenib_dose_ = -1.0;
+    double last_sorafenib_dose_ = -std::numeric_limits<double>::infinity();  // no dose yet
     std::array<double, kAxes> expression_{}, erosion_ratio_{}, ligand0_{};
     double weights_[kPopulations][kAxes] = {};
     std::array<double, kPopulations> retention0_{}, blood0_{}, marrow0_{}, free0_{}, k_off0_{}, death_{};

@@ -1,0 +1,103 @@
+#!/usr/bin/python3
+"""Plot a parameter sweep: heat map over two swept columns, or a line plot over one.
+
+Swept columns default to those whose names contain '.' (e.g. sorafenib.amount).
+Grid points must be unique in the plotted variables; fix others with --where COL=VALUE.
+800x500 px.
+
+  plot_sweep.py sweep.csv -o sweep.png --z peak_fold_cd34 [--x COL] [--y COL] [--where COL=V ...]
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common as C  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def select(path, header, rows, wheres):
+    """Rows matching every COL=VALUE filter (numeric comparison)."""
+    for w in wheres:
+        col, sep, val = w.partition("=")
+        if not sep:
+            raise C.PlotError(f"--where wants COL=VALUE, got '{w}'")
+        v = C.to_float(path, col, val)
+        x = C.numeric(path, header, rows, col)
+        rows = [r for r, xi in zip(rows, x) if np.isclose(xi, v)]
+        if not rows:
+            raise C.PlotError(f"{path}: no row has {col} = {val}")
+    return rows
+
+
+def check_unique(path, keys, names):
+    seen = set()
+    for k in keys:
+        if k in seen:
+            raise C.PlotError(f"{path}: several rows share {dict(zip(names, k))}; "
+                              f"fix the other swept columns with --where COL=VALUE")
+        seen.add(k)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("csv", help="sweep CSV, one row per grid point")
+    ap.add_argument("-o", "--output", required=True, help="PNG to write")
+    ap.add_argument("--z", help="summary column to plot (default: first non-swept column)")
+    ap.add_argument("--x", help="swept column on the x axis")
+    ap.add_argument("--y", help="swept column on the y axis (heat map)")
+    ap.add_argument("--line", action="store_true", help="line plot over --x even if more columns are swept")
+    ap.add_argument("--where", action="append", default=[], metavar="COL=VALUE", help="keep matching rows")
+    a = ap.parse_args()
+
+    _, header, rows = C.read_rows(a.csv)
+    swept = [h for h in header if "." in h] or header[:1]
+    xname = a.x or swept[0]
+    yname = a.y or (None if a.line or len(swept) < 2 else [s for s in swept if s != xname][0])
+    zname = a.z or next((h for h in header if h not in swept), None)
+    if zname is None:
+        raise C.PlotError(f"{a.csv}: no summary column besides the swept ones")
+    for name in filter(None, (xname, yname, zname)):
+        C.require_column(a.csv, header, name)
+    rows = select(a.csv, header, rows, a.where)
+    x = C.numeric(a.csv, header, rows, xname)
+    z = C.numeric(a.csv, header, rows, zname)
+    C.out_dir_ok(a.output)
+
+    fig, ax = C.plt.subplots(figsize=C.SINGLE, dpi=C.DPI, constrained_layout=True)
+    if yname is None:
+        check_unique(a.csv, [(xi,) for xi in x], [xname])
+        order = np.argsort(x)
+        ax.plot(x[order], z[order], "o-", color="tab:blue")
+        ax.set_xlabel(xname)
+        ax.set_ylabel(zname)
+        ax.grid(True, alpha=0.3)
+    else:
+        y = C.numeric(a.csv, header, rows, yname)
+        check_unique(a.csv, list(zip(x, y)), [xname, yname])
+        xs, ys = np.unique(x), np.unique(y)
+        grid = np.full((len(ys), len(xs)), np.nan)
+        for xi, yi, zi in zip(x, y, z):
+            grid[np.searchsorted(ys, yi), np.searchsorted(xs, xi)] = zi
+        im = ax.imshow(np.ma.masked_invalid(grid), origin="lower", aspect="auto", cmap="viridis")
+        fig.colorbar(im, ax=ax, label=zname)
+        ax.set_xticks(range(len(xs)))
+        ax.set_xticklabels([f"{v:g}" for v in xs])
+        ax.set_yticks(range(len(ys)))
+        ax.set_yticklabels([f"{v:g}" for v in ys])
+        ax.set_xlabel(xname)
+        ax.set_ylabel(yname)
+        if grid.size <= 144:  # label cells when they are big enough to read
+            lo, hi = np.nanmin(grid), np.nanmax(grid)
+            for (i, j), v in np.ndenumerate(grid):
+                if np.isfinite(v):
+                    dark = hi > lo and (v - lo) / (hi - lo) < 0.5
+                    ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=8,
+                            color="w" if dark else "k")
+    where = f" ({', '.join(a.where)})" if a.where else ""
+    ax.set_title(f"Sweep: {zname}{where}", fontsize=11)
+    C.save(fig, a.output)
+
+
+if __name__ == "__main__":
+    C.main_wrapper(main)

@@ -1,0 +1,117 @@
+#!/usr/bin/python3
+"""Plot a `mobsim run` time-course CSV (wide or long format) as a panel figure.
+
+Panels (only those with data): drug concentrations (one per unit), blood counts,
+marrow counts, fold changes, ratios (log y), percentages such as marrow blast %,
+then any other columns grouped by unit.  1200x900 px.
+
+  plot_timecourse.py run.csv -o run.png [--columns REGEX]
+"""
+import argparse
+import math
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common as C  # noqa: E402
+from matplotlib.ticker import MultipleLocator  # noqa: E402
+
+
+def classify(col):
+    """(panel key, panel title, log y) for one output column."""
+    unit = C.unit_of(col)
+    for suf in C.CONC_UNITS:
+        if col.endswith("_" + suf):
+            return f"conc:{suf}", f"Drug concentration ({C.UNITS[suf]})", False
+    if col.endswith("_pct"):
+        name = "Marrow blast percentage" if col.startswith("marrow_blast") else "Percentage"
+        return "pct", f"{name} (%)", False
+    if col.startswith("blood_"):
+        return "blood", f"Blood counts ({unit or 'count'})", True
+    if col.startswith("marrow_"):
+        return "marrow", f"Marrow counts ({unit or 'count'})", True
+    if col.startswith("fold_"):
+        return "fold", "Fold change from baseline (\u2013)", True
+    if col.startswith("ratio_"):
+        return "ratio", "Ratio (\u2013)", True
+    if unit in ("mg", "\u00b5g", "ng"):
+        return f"other:{unit}", f"Amounts ({unit})", False
+    return f"other:{unit}", f"Other outputs ({unit or 'no unit'})", False
+
+
+ORDER = ["conc", "blood", "marrow", "fold", "ratio", "pct", "other"]
+
+
+def group_panels(columns):
+    """Ordered list of (title, log, [columns])."""
+    panels = {}
+    for col in columns:
+        key, title, log = classify(col)
+        panels.setdefault(key, (title, log, []))[2].append(col)
+    keys = sorted(panels, key=lambda k: (ORDER.index(k.split(":")[0]), k))
+    return [panels[k] for k in keys]
+
+
+def draw_panel(ax, t, data, title, log, cols):
+    for i, col in enumerate(cols):
+        ax.plot(t, data[col], label=C.pretty(col), color=C.pop_color(col, i), lw=1.6)
+    values = C.np.concatenate([data[c] for c in cols])
+    if log and C.can_log(values):
+        C.log_axis(ax.yaxis, values)
+        if "fold" in title.lower() or "ratio" in title.lower():
+            ax.axhline(1.0, color="0.5", lw=0.8, ls=":")
+    ax.set_title(title, fontsize=10)
+    unit = title.split(" (")[-1].rstrip(")")
+    ax.set_ylabel(f"{title.split()[0].lower()} ({unit})" if unit == "\u2013" else unit)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("csv", help="time-course CSV from `mobsim run`")
+    ap.add_argument("-o", "--output", required=True, help="PNG to write")
+    ap.add_argument("--columns", help="regular expression; plot only matching columns")
+    a = ap.parse_args()
+
+    meta, data = C.read_timecourse(a.csv)
+    columns = [c for c in data if c != "time_h"]
+    if a.columns:
+        try:
+            rx = re.compile(a.columns)
+        except re.error as e:
+            raise C.PlotError(f"bad --columns regex '{a.columns}': {e}")
+        chosen = [c for c in columns if rx.search(c)]
+        if not chosen:
+            raise C.PlotError(f"{a.csv}: no column matches --columns '{a.columns}'"
+                              f"{C.suggest(a.columns, columns)}; columns are: {', '.join(columns)}")
+        columns = chosen
+    if not columns:
+        raise C.PlotError(f"{a.csv}: no output columns besides time_h")
+    C.out_dir_ok(a.output)
+
+    panels = group_panels(columns)
+    n = len(panels)
+    ncols = 1 if n == 1 else 2
+    nrows = math.ceil(n / ncols)
+    fig, axes = C.plt.subplots(nrows, ncols, figsize=C.GRID, dpi=C.DPI, squeeze=False,
+                               sharex=True, constrained_layout=True)
+    t = data["time_h"]
+    for ax, (title, log, cols) in zip(axes.flat, panels):
+        draw_panel(ax, t, data, title, log, cols)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    tmax = float(t[-1]) if len(t) else 0.0
+    for k, ax in enumerate(axes.flat):
+        if tmax > 48:  # ticks on whole days
+            ax.xaxis.set_major_locator(MultipleLocator(24 * max(1, round(tmax / 24 / 8))))
+        if k >= n - ncols:
+            ax.set_xlabel("Time (h)")
+            ax.tick_params(labelbottom=True)
+    fig.suptitle(C.title_from(meta, a.csv), fontsize=11)
+    C.save(fig, a.output)
+
+
+if __name__ == "__main__":
+    C.main_wrapper(main)

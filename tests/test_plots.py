@@ -1,0 +1,170 @@
+#!/usr/bin/python3
+"""Runs each plots/ script on its fixture in tests/plots/ and checks the PNG it writes:
+exit status, PNG signature, pixel size from the IHDR chunk; and that errors exit 2
+without leaving any file behind.  Run by ctest (test name: plots)."""
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PLOTS = os.path.join(ROOT, "plots")
+FIX = os.path.join(HERE, "plots")
+PYTHON = "/usr/bin/python3"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+sys.path.insert(0, PLOTS)
+import common  # noqa: E402
+import plot_profile  # noqa: E402
+
+
+def png_size(path):
+    """(width, height) from the IHDR chunk, which must directly follow the signature."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == PNG_SIGNATURE, f"{path}: not a PNG signature: {head[:8]!r}"
+    length, kind = struct.unpack(">I4s", head[8:16])
+    assert kind == b"IHDR" and length == 13, f"{path}: first chunk {kind!r} length {length}"
+    return struct.unpack(">II", head[16:24])
+
+
+class PlotScripts(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.out = self.tmp.name
+        self.env = dict(os.environ, MPLCONFIGDIR=os.path.join(self.out, "mpl"))
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def run_script(self, script, *args):
+        return subprocess.run([PYTHON, os.path.join(PLOTS, script), *args], env=self.env,
+                              capture_output=True, text=True, timeout=120)
+
+    def check_png(self, script, fixture, size, *extra):
+        png = os.path.join(self.out, fixture.replace(".csv", ".png"))
+        r = self.run_script(script, os.path.join(FIX, fixture), "-o", png, *extra)
+        self.assertEqual(r.returncode, 0, f"{script} failed:\n{r.stderr}")
+        self.assertTrue(os.path.isfile(png))
+        self.assertEqual(png_size(png), size)
+        self.assertEqual(self.leftovers(), [])
+
+    def check_error(self, script, fixture, *extra, expect=()):
+        png = os.path.join(self.out, "bad.png")
+        r = self.run_script(script, os.path.join(FIX, fixture), "-o", png, *extra)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertFalse(os.path.exists(png))
+        self.assertEqual(self.leftovers(), [])
+        for word in expect:
+            self.assertIn(word, r.stderr)
+
+    def leftovers(self):
+        return [f for f in os.listdir(self.out) if f.startswith(".tmp-")]
+
+    def test_timecourse_wide(self):
+        self.check_png("plot_timecourse.py", "timecourse.csv", (1200, 900))
+
+    def test_timecourse_long_format(self):
+        self.check_png("plot_timecourse.py", "timecourse_long.csv", (1200, 900))
+
+    def test_timecourse_columns_regex(self):
+        self.check_png("plot_timecourse.py", "timecourse.csv", (1200, 900), "--columns", "^fold_")
+
+    def test_timecourse_regex_matches_nothing(self):
+        self.check_error("plot_timecourse.py", "timecourse.csv", "--columns", "^fodl_cd34$",
+                         expect=("timecourse.csv", "fold_cd34"))
+
+    def test_folds(self):
+        self.check_png("plot_folds.py", "folds.csv", (800, 500))
+
+    def test_folds_missing_column(self):  # fit.csv has no 'population' column
+        self.check_error("plot_folds.py", "fit.csv", expect=("fit.csv", "'population'"))
+
+    def test_cohort(self):
+        self.check_png("plot_cohort.py", "cohort.csv", (1200, 900))
+
+    def test_cohort_one_output(self):
+        self.check_png("plot_cohort.py", "cohort.csv", (800, 500), "--outputs", "fold_cd34")
+
+    def test_cohort_unknown_output(self):
+        self.check_error("plot_cohort.py", "cohort.csv", "--outputs", "fold_cd43",
+                         expect=("cohort.csv", "fold_cd34"))
+
+    def test_sweep_heatmap(self):
+        self.check_png("plot_sweep.py", "sweep.csv", (800, 500), "--z", "peak_fold_cd34")
+
+    def test_sweep_line(self):
+        self.check_png("plot_sweep.py", "sweep_1d.csv", (800, 500))
+
+    def test_sweep_line_with_where(self):
+        self.check_png("plot_sweep.py", "sweep.csv", (800, 500), "--x", "plerixafor.count",
+                       "--line", "--where", "sorafenib.amount=400")
+
+    def test_sweep_missing_column(self):
+        self.check_error("plot_sweep.py", "sweep.csv", "--z", "peak_fold_cd43",
+                         expect=("sweep.csv", "'peak_fold_cd43'", "did you mean 'peak_fold_cd34'"))
+
+    def test_sweep_ambiguous_line(self):
+        self.check_error("plot_sweep.py", "sweep.csv", "--line", expect=("--where",))
+
+    def test_fit(self):
+        self.check_png("plot_fit.py", "fit.csv", (1200, 500))
+
+    def test_fit_missing_column(self):
+        self.check_error("plot_fit.py", "folds.csv", expect=("folds.csv", "'target'"))
+
+    def test_profile(self):
+        self.check_png("plot_profile.py", "profile.csv", (1200, 900))
+
+    def test_profile_missing_column(self):
+        self.check_error("plot_profile.py", "sweep.csv", expect=("sweep.csv", "'parameter'"))
+
+    def test_missing_file(self):
+        for script in ("plot_timecourse.py", "plot_folds.py", "plot_cohort.py", "plot_sweep.py",
+                       "plot_fit.py", "plot_profile.py"):
+            with self.subTest(script=script):
+                self.check_error(script, "no_such.csv", expect=("no_such.csv",))
+
+    def test_existing_png_kept_on_error(self):
+        png = os.path.join(self.out, "keep.png")
+        with open(png, "wb") as f:
+            f.write(b"old")
+        r = self.run_script("plot_fit.py", os.path.join(FIX, "folds.csv"), "-o", png)
+        self.assertEqual(r.returncode, 2)
+        with open(png, "rb") as f:
+            self.assertEqual(f.read(), b"old")
+
+
+class Helpers(unittest.TestCase):
+    def test_long_format_pivots_to_mobsim_column_names(self):
+        _, data = common.read_timecourse(os.path.join(FIX, "timecourse_long.csv"))
+        self.assertEqual(list(data), ["time_h", "plerixafor_mg_L", "blood_cd34_per_uL",
+                                      "fold_cd34", "marrow_blast_pct"])
+        self.assertEqual(data["time_h"][:3].tolist(), [0.0, 2.0, 4.0])
+        self.assertAlmostEqual(data["blood_cd34_per_uL"][0], 17.24)
+
+    def test_comment_lines_become_provenance(self):
+        meta, data = common.read_timecourse(os.path.join(FIX, "timecourse.csv"))
+        self.assertEqual(meta["model"], "aml_mobilization")
+        self.assertEqual(len(data["time_h"]), 15)
+
+    def test_profile_interval_interpolates_threshold_crossings(self):
+        x = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5]
+        d = [12.0, 4.0, 0.5, 0.0, 1.0, 3.0, 6.0]
+        lo, hi = plot_profile.interval(x, d, 3.84)
+        self.assertAlmostEqual(lo, 1.0 + (4.0 - 3.84) / 3.5 * 0.5)
+        self.assertAlmostEqual(hi, 3.0 + 0.84 / 3.0 * 0.5)
+        self.assertEqual(plot_profile.interval([1, 2, 3], [0.0, 1.0, 2.0], 3.84), (None, None))
+
+    def test_unit_suffix_matches_mobsim(self):
+        self.assertEqual(common.unit_suffix("/uL"), "per_uL")
+        self.assertEqual(common.unit_suffix("mg/L"), "mg_L")
+        self.assertEqual(common.unit_suffix("%"), "pct")
+        self.assertEqual(common.unit_suffix("\u00b5g/mL"), "ug_mL")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
