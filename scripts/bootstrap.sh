@@ -28,9 +28,9 @@ cmake --build build -j "$jobs"
 
 if [ "$mode" = main ]; then
   mkdir -p results
-  scenario=scenarios/pk_linear_example.yaml
-  ./build/mobsim run "$scenario" -o results/main.csv
-  echo "time courses: results/main.csv"
+  ./build/mobsim run scenarios/trial_800mg.yaml -o results/trial_800mg.csv
+  /usr/bin/python3 plots/plot_timecourse.py results/trial_800mg.csv -o results/trial_800mg.png
+  echo "time courses: results/trial_800mg.csv; plot: results/trial_800mg.png"
 else
   ctest --test-dir build --output-on-failure -j "$jobs"
 fi

@@ -1,0 +1,37 @@
+#include <iostream>
+
+#include "commands.hpp"
+#include "sim/atomic_file.hpp"
+#include "sim/sensitivity.hpp"
+
+namespace mobsim::cli {
+
+void add_sensitivity_command(CLI::App& app, const Context& context) {
+    struct Options {
+        std::string scenario, output;
+        std::vector<std::string> outputs;
+        double start_h = 0.0, end_h = 344.0, step = 0.01;
+    };
+    auto o = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand("sensitivity", "Local sensitivity of output maxima over a window to every "
+                                                      "parameter: d ln(max y)/d ln(theta), central differences");
+    cmd->add_option("scenario", o->scenario, "Scenario YAML file")->required();
+    cmd->add_option("--outputs", o->outputs, "Outputs to maximise (e.g. fold_cd34)")->required()->delimiter(',');
+    cmd->add_option("--start-h", o->start_h, "Window start (h)");
+    cmd->add_option("--end-h", o->end_h, "Window end (h); default 344 = end of day 14 with 08:00 dosing");
+    cmd->add_option("--step", o->step, "Relative parameter step")->check(CLI::Range(1e-6, 0.5));
+    cmd->add_option("-o,--output", o->output, "CSV file (default: standard output)");
+    cmd->callback([o, context] {
+        const Scenario scenario = read_scenario(o->scenario);
+        const Problem problem = build_problem(scenario, context.models->create(scenario.model));
+        const std::string csv = to_csv(local_sensitivity(problem, o->outputs, o->start_h, o->end_h, o->step));
+        if (o->output.empty()) {
+            std::cout << csv;
+        } else {
+            refuse_to_overwrite_inputs(o->output, {o->scenario});
+            write_file_atomically(o->output, csv);
+        }
+    });
+}
+
+}  // namespace mobsim::cli
