@@ -1,0 +1,196 @@
+#include "cohort.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "errors.hpp"
+#include "parallel.hpp"
+#include "statistics.hpp"
+
+namespace mobsim {
+
+namespace {
+
+std::size_t row_of(const std::vector<double>& grid, double t) {
+    const auto it = std::lower_bound(grid.begin(), grid.end(), t - 1e-9 * std::max(1.0, std::abs(t)));
+    if (it == grid.end() || std::abs(*it - t) > 1e-9 * std::max(1.0, std::abs(t)))
+        throw InputError("cohort: time " + format_number(t) + " h is not on the simulation grid");
+    return static_cast<std::size_t>(it - grid.begin());
+}
+
+// "patient 17 (CL=4.2, weight_kg=71.3)"
+std::string describe_patient(const CohortStudy& study, const Problem& p, const VirtualPatient& patient) {
+    std::ostringstream out;
+    out << "patient " << patient.index << " (seed " << study.cohort.seed;
+    for (const auto& name : study.cohort.variability.parameters)
+        out << ", " << name << "=" << format_number(p.parameters[static_cast<std::size_t>(p.model->parameter_index(name))]);
+    for (std::size_t k = 0; k < study.cohort.covariates.size(); ++k)
+        out << ", " << study.cohort.covariates[k].name << "=" << format_number(patient.covariates[k]);
+    return out.str() + ")";
+}
+
+// Values of column j of a row-major table with `width` columns.
+std::vector<double> column(const std::vector<double>& table, std::size_t width, std::size_t j) {
+    std::vector<double> out;
+    for (std::size_t i = j; i < table.size(); i += width) out.push_back(table[i]);
+    return out;
+}
+
+std::vector<double> per_patient_variable(const CohortResult& r, const std::string& name) {
+    auto find = [&](const std::vector<std::string>& names, const std::vector<double>& table) -> std::vector<double> {
+        const auto it = std::find(names.begin(), names.end(), name);
+        if (it == names.end()) return {};
+        return column(table, names.size(), static_cast<std::size_t>(it - names.begin()));
+    };
+    for (auto values : {find(r.parameter_names, r.parameter_values), find(r.covariate_names, r.covariate_values),
+                        find(r.summary_names, r.summary_values)})
+        if (!values.empty()) return values;
+    throw InputError("cohort: no drawn parameter, covariate or summary named '" + name + "'");
+}
+
+void write_provenance(std::ostringstream& out, const Provenance& p) {
+    for (const auto& [key, value] : p.entries) out << "# " << key << ": " << value << '\n';
+}
+
+std::vector<TimeSummaryRow> summarize_over_time(const CohortStudy& study, const std::vector<double>& samples,
+                                                int patients) {
+    const std::size_t n_out = study.percentile_outputs.size(), width = study.percentile_times_h.size() * n_out;
+    std::vector<TimeSummaryRow> rows;
+    std::vector<double> values(static_cast<std::size_t>(patients));
+    for (std::size_t t = 0; t < study.percentile_times_h.size(); ++t)
+        for (std::size_t k = 0; k < n_out; ++k) {
+            double sum = 0.0;
+            for (std::size_t p = 0; p < values.size(); ++p) {
+                values[p] = samples[p * width + t * n_out + k];
+                sum += values[p];  // in patient order, so the mean does not depend on threads
+            }
+            std::sort(values.begin(), values.end());
+            rows.push_back({study.percentile_times_h[t], study.percentile_outputs[k], sum / patients,
+                            percentile_of_sorted(values, 5), percentile_of_sorted(values, 25),
+                            percentile_of_sorted(values, 50), percentile_of_sorted(values, 75),
+                            percentile_of_sorted(values, 95)});
+        }
+    return rows;
+}
+
+}  // namespace
+
+bool ResponderCriterion::holds(double value) const {
+    switch (comparison) {
+        case Comparison::less: return value < threshold;
+        case Comparison::less_equal: return value <= threshold;
+        case Comparison::greater: return value > threshold;
+        case Comparison::greater_equal: return value >= threshold;
+    }
+    return false;
+}
+
+std::string ResponderCriterion::describe() const {
+    const char* symbols[] = {"<", "<=", ">", ">="};
+    return summary + " " + symbols[static_cast<int>(comparison)] + " " + format_number(threshold);
+}
+
+int CohortResult::responders() const { return static_cast<int>(std::count(responder.begin(), responder.end(), 1)); }
+
+CohortResult run_cohort(const CohortStudy& study, int threads, const std::function<void(int done)>& progress) {
+    const CohortSpec& spec = study.cohort;
+    validate_cohort(spec, *study.base.model);
+    const auto n = static_cast<std::size_t>(spec.size);
+    CohortResult r;
+    r.patients = spec.size;
+    r.parameter_names = spec.variability.parameters;
+    for (const auto& c : spec.covariates) r.covariate_names.push_back(c.name);
+    for (const auto& s : study.summaries) r.summary_names.push_back(s.name);
+    const std::size_t n_par = r.parameter_names.size(), n_cov = r.covariate_names.size(),
+                      n_sum = r.summary_names.size(), n_out = study.percentile_outputs.size(),
+                      width = study.percentile_times_h.size() * n_out;
+    if (static_cast<double>(n) * static_cast<double>(width) > kMaxStoredValues)
+        throw InputError("cohort: percentile bands would store " + format_number(double(n) * double(width)) +
+                         " values (limit " + format_number(kMaxStoredValues) +
+                         "); use fewer percentile times or outputs");
+    r.parameter_values.resize(n * n_par);
+    r.covariate_values.resize(n * n_cov);
+    r.summary_values.resize(n * n_sum);
+    std::vector<double> samples(n * width);
+
+    std::vector<std::size_t> rows, columns;
+    for (double t : study.percentile_times_h) rows.push_back(row_of(study.base.grid, t));
+    for (const auto& name : study.percentile_outputs)
+        columns.push_back(static_cast<std::size_t>(study.base.model->output_index(name)));
+
+    const int workers = threads > 0 ? threads : study.threads > 0 ? study.threads : default_thread_count();
+    parallel_for(spec.size, workers, [&](int index) {
+        const VirtualPatient patient = draw_patient(spec, index);
+        const Problem p = patient_problem(study.base, spec, patient);
+        Trajectory trajectory;
+        try {
+            trajectory = simulate(p);
+        } catch (const SolverError& e) {
+            throw SolverError(describe_patient(study, p, patient) + ": " + e.what());
+        }
+        const auto i = static_cast<std::size_t>(index);
+        for (std::size_t k = 0; k < n_par; ++k)
+            r.parameter_values[i * n_par + k] = p.parameters[static_cast<std::size_t>(p.model->parameter_index(r.parameter_names[k]))];
+        for (std::size_t k = 0; k < n_cov; ++k) r.covariate_values[i * n_cov + k] = patient.covariates[k];
+        for (std::size_t k = 0; k < n_sum; ++k) r.summary_values[i * n_sum + k] = evaluate_summary(trajectory, study.summaries[k]);
+        for (std::size_t t = 0; t < rows.size(); ++t)
+            for (std::size_t k = 0; k < n_out; ++k) samples[i * width + t * n_out + k] = trajectory.at(rows[t], columns[k]);
+    }, progress);
+
+    if (study.responder) {
+        const auto values = per_patient_variable(r, study.responder->summary);
+        for (double v : values) r.responder.push_back(study.responder->holds(v) ? 1 : 0);
+    }
+    r.time_summary = summarize_over_time(study, samples, spec.size);
+    for (const auto& c : study.correlations) {
+        const RankCorrelation rc = spearman(per_patient_variable(r, c.variable), per_patient_variable(r, c.summary));
+        r.correlations.push_back({c.variable, c.summary, rc.n, rc.rho, rc.p_value});
+    }
+    return r;
+}
+
+std::string patients_csv(const CohortResult& r, const Provenance& provenance) {
+    std::ostringstream out;
+    write_provenance(out, provenance);
+    out << "index";
+    for (const auto& names : {r.parameter_names, r.covariate_names, r.summary_names})
+        for (const auto& name : names) out << ',' << name;
+    if (!r.responder.empty()) out << ",responder";
+    out << '\n';
+    const std::size_t n_par = r.parameter_names.size(), n_cov = r.covariate_names.size(), n_sum = r.summary_names.size();
+    for (std::size_t i = 0; i < static_cast<std::size_t>(r.patients); ++i) {
+        out << i;
+        for (std::size_t k = 0; k < n_par; ++k) out << ',' << format_number(r.parameter_values[i * n_par + k]);
+        for (std::size_t k = 0; k < n_cov; ++k) out << ',' << format_number(r.covariate_values[i * n_cov + k]);
+        for (std::size_t k = 0; k < n_sum; ++k) out << ',' << format_number(r.summary_values[i * n_sum + k]);
+        if (!r.responder.empty()) out << ',' << int(r.responder[i]);
+        out << '\n';
+    }
+    return out.str();
+}
+
+std::string time_summary_csv(const CohortResult& r, const Provenance& provenance) {
+    std::ostringstream out;
+    write_provenance(out, provenance);
+    out << "time_h,output,mean,p05,p25,p50,p75,p95\n";
+    for (const auto& row : r.time_summary)
+        out << format_number(row.time_h) << ',' << row.output << ',' << format_number(row.mean) << ','
+            << format_number(row.p05) << ',' << format_number(row.p25) << ',' << format_number(row.p50) << ','
+            << format_number(row.p75) << ',' << format_number(row.p95) << '\n';
+    return out.str();
+}
+
+std::string correlations_csv(const CohortResult& r, const Provenance& provenance) {
+    std::ostringstream out;
+    write_provenance(out, provenance);
+    out << "# method: Spearman rank correlation (average ranks for ties); two-sided p from t = rho sqrt((n-2)/(1-rho^2)) "
+           "on n-2 degrees of freedom\n";
+    out << "variable,summary,n,spearman_rho,p_value\n";
+    for (const auto& c : r.correlations)
+        out << c.variable << ',' << c.summary << ',' << c.n << ',' << format_number(c.rho) << ','
+            << format_number(c.p_value) << '\n';
+    return out.str();
+}
+
+}  // namespace mobsim

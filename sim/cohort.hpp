@@ -1,0 +1,89 @@
+// A virtual-patient cohort: one scenario simulated for N patients with drawn parameters and covariates,
+// reduced to per-patient summaries, a responder flag, percentile bands over time and rank correlations.
+//
+// Memory: full trajectories are never kept. For the percentile bands each patient's values at the
+// percentile times of the chosen outputs are stored (N x times x outputs doubles), so percentiles are exact
+// order statistics and independent of the thread count; run_cohort refuses more than kMaxStoredValues
+// values (a coarser percentile grid or fewer outputs fixes that).
+#pragma once
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "csv_output.hpp"
+#include "population.hpp"
+#include "simulation.hpp"
+#include "summary.hpp"
+
+namespace mobsim {
+
+inline constexpr double kMaxStoredValues = 5e7;  // 400 MB of doubles
+
+struct ResponderCriterion {
+    enum class Comparison { less, less_equal, greater, greater_equal };
+    std::string summary;
+    Comparison comparison = Comparison::less;
+    double threshold = 0.0;
+    bool holds(double value) const;  // false for NaN
+    std::string describe() const;    // e.g. "blast_d28 < 5"
+};
+
+struct CorrelationSpec {
+    std::string variable;  // a drawn parameter, a covariate or a summary
+    std::string summary;
+};
+
+struct CohortStudy {
+    std::string file;  // the cohort file
+    std::string scenario_file;
+    Problem base;      // the scenario's problem; its grid includes the summary and percentile times
+    CohortSpec cohort;
+    int threads = 0;   // 0: all cores
+    std::vector<SummarySpec> summaries;
+    std::optional<ResponderCriterion> responder;
+    std::vector<std::string> percentile_outputs;
+    std::vector<double> percentile_times_h;
+    std::vector<CorrelationSpec> correlations;
+    std::string patients_file, time_summary_file, correlations_file;  // empty: chosen by the caller
+};
+
+// One row of the time summary: mean and percentiles of one output at one time over the cohort.
+struct TimeSummaryRow {
+    double time_h = 0.0;
+    std::string output;
+    double mean = 0.0, p05 = 0.0, p25 = 0.0, p50 = 0.0, p75 = 0.0, p95 = 0.0;
+};
+
+struct CorrelationRow {
+    std::string variable, summary;
+    int n = 0;
+    double rho = 0.0, p_value = 1.0;
+};
+
+struct CohortResult {
+    int patients = 0;
+    std::vector<std::string> parameter_names;  // the parameters with IIV (individual values are reported)
+    std::vector<std::string> covariate_names;
+    std::vector<std::string> summary_names;
+    // per patient, row-major by patient index
+    std::vector<double> parameter_values, covariate_values, summary_values;
+    std::vector<char> responder;  // empty without a criterion
+    std::vector<TimeSummaryRow> time_summary;
+    std::vector<CorrelationRow> correlations;
+    int responders() const;
+};
+
+// Reads a cohort file (format in sim/cohort_reader.cpp), its scenario and model.
+CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& models);
+
+// Simulates every patient on `threads` threads (0: study.threads, else all cores). A solver failure
+// throws SolverError naming the patient and its drawn values. progress(done) as in parallel_for.
+CohortResult run_cohort(const CohortStudy& study, int threads = 0,
+                        const std::function<void(int done)>& progress = {});
+
+std::string patients_csv(const CohortResult& result, const Provenance& provenance);
+std::string time_summary_csv(const CohortResult& result, const Provenance& provenance);
+std::string correlations_csv(const CohortResult& result, const Provenance& provenance);
+
+}  // namespace mobsim

@@ -1,0 +1,57 @@
+// A full-factorial sweep over scenario values (regimen fields, model parameters, patient covariates),
+// simulated in parallel; one row of summaries per grid point, in a fixed order.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "csv_output.hpp"
+#include "scenario.hpp"
+#include "simulation.hpp"
+#include "summary.hpp"
+
+namespace mobsim {
+
+// One swept quantity. key is "parameters.NAME", "patient.NAME" or "LABEL.FIELD" where LABEL is a regimen
+// label and FIELD one of amount, every_h, count, lag_h, duration_h, start_day_offset.
+struct SweepAxis {
+    std::string key;
+    std::vector<double> values;
+    std::string where;  // position in the sweep file, for messages
+};
+
+struct SweepStudy {
+    std::string file;
+    std::string scenario_file;  // empty for an inline scenario
+    Scenario scenario;
+    std::shared_ptr<const Model> model;
+    std::vector<SweepAxis> axes;  // the first axis varies slowest
+    std::vector<SummarySpec> summaries;
+    int threads = 0;  // 0: all cores
+    std::string output_file;  // empty: chosen by the caller
+    std::size_t points() const;
+};
+
+// Sets one swept value in a scenario. start_day_offset shifts every administration of the regimen by
+// 24 h x value (the schedule becomes explicit times, which must stay >= 0). Several regimens sharing the
+// label are all changed. Throws InputError for unknown keys or values that do not fit the regimen.
+void apply_sweep_value(Scenario& scenario, const std::string& key, double value);
+
+// The problem at grid point `index` (row-major over the axes), its grid extended by the summaries' times.
+Problem sweep_point_problem(const SweepStudy& study, std::size_t index);
+std::vector<double> sweep_point_values(const SweepStudy& study, std::size_t index);
+
+SweepStudy read_sweep_study(const std::string& path, const ModelRegistry& models);
+
+struct SweepResult {
+    std::vector<std::string> axis_names, summary_names;
+    std::vector<double> axis_values, summary_values;  // row-major by grid point
+};
+
+// Throws SolverError naming the grid point when one fails.
+SweepResult run_sweep(const SweepStudy& study, int threads = 0, const std::function<void(int done)>& progress = {});
+
+std::string sweep_csv(const SweepResult& result, const Provenance& provenance);
+
+}  // namespace mobsim
