@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "filgrastim_pk.hpp"
 #include "model_base.hpp"
@@ -33,7 +34,7 @@ public:
 
 private:
     SorafenibPk pk_;
-    double last_dose_ = -1.0;
+    double last_dose_ = -std::numeric_limits<double>::infinity();  // no dose yet
 };
 
 class SorafenibModel : public ModelBase {

@@ -50,7 +50,7 @@ void SorafenibPk::rhs(double t, double last_dose_h, const double* x, double* dxd
     const double out = kel_ * x[central];
     dxdt[central] -= out;
     dxdt[gallbladder] += fent_ * out;  // the remaining (1 - Fent) is the irreversible loss
-    if (last_dose_h >= 0.0) {
+    if (std::isfinite(last_dose_h)) {
         // tad^n / (tad^n + t'^n), written to stay finite for any time after dose
         const double ratio = (t - last_dose_h) / t_empty_;
         const double switched_on = ratio > 0.0 ? 1.0 / (1.0 + std::pow(ratio, -hill_)) : 0.0;

@@ -18,7 +18,8 @@ public:
     static std::vector<ParameterInfo> parameter_infos();
 
     void bind(const double* p, double weight_kg);
-    // x, dxdt point at this block's states; last_dose_h < 0 means no dose yet.
+    // x, dxdt point at this block's states; last_dose_h is the time of the latest sorafenib dose, which may be
+    // negative (steady-state run-in before t = 0); a non-finite value (e.g. -infinity) means no dose yet.
     void rhs(double t, double last_dose_h, const double* x, double* dxdt) const;
     double concentration_mg_L(const double* x) const { return x[central] / volume_; }
     // Relative bioavailability (D/400 mg)^-theta above 400 mg: less than dose-proportional exposure.
