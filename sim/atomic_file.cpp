@@ -9,6 +9,7 @@
 #include <set>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,12 +39,20 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     if (!fs::is_directory(folder, ec))
         throw InputError(path + ": the folder '" + folder.string() + "' does not exist");
     std::string temp = (folder / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
+    // SIGINT/SIGTERM are held until the temporary is registered, so the handler always sees it
+    sigset_t hold, previous;
+    sigemptyset(&hold);
+    sigaddset(&hold, SIGINT);
+    sigaddset(&hold, SIGTERM);
+    ::pthread_sigmask(SIG_BLOCK, &hold, &previous);
     const int fd = ::mkstemp(temp.data());
-    if (fd < 0) throw InputError(path + ": cannot create a temporary file (" + std::strerror(errno) + ")");
-    {
+    const int mkstemp_errno = errno;
+    if (fd >= 0) {
         std::lock_guard<std::mutex> lock(pending_mutex);
         pending().insert(temp);
     }
+    ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    if (fd < 0) throw InputError(path + ": cannot create a temporary file (" + std::strerror(mkstemp_errno) + ")");
     auto forget = [&] {
         std::lock_guard<std::mutex> lock(pending_mutex);
         pending().erase(temp);

@@ -19,6 +19,8 @@ namespace {
 
 constexpr std::size_t kMaxFileBytes = 16u << 20;
 constexpr int kMaxDepth = 64;
+// Bounds the work of yaml-cpp (about 0.5 KB and 5 us per node) and of alias expansion ("billion laughs").
+constexpr std::size_t kMaxNodes = 250000;
 
 const char* kind_name(ConfigNode::Kind kind) {
     switch (kind) {
@@ -37,9 +39,13 @@ void guard_nesting(const std::string& text, const std::string& name) {
     int line = 1;
     bool in_single = false, in_double = false, in_comment = false;
     std::size_t column = 0;
+    std::size_t separators = 0;  // lines plus flow commas: a bound on the number of nodes
     bool leading = true;
     for (char c : text) {
         if (c == '\n') {
+            if (++separators > kMaxNodes)
+                throw InputError(name + ":" + std::to_string(line) + ": more than " + std::to_string(kMaxNodes) +
+                                 " lines or list items; configuration files are expected to be small");
             ++line;
             column = 0;
             leading = true;
@@ -64,13 +70,21 @@ void guard_nesting(const std::string& text, const std::string& name) {
                                      std::to_string(kMaxDepth) + " levels is not accepted");
             } else if ((c == ']' || c == '}') && depth > 0) {
                 --depth;
+            } else if (c == ',' && ++separators > kMaxNodes) {
+                throw InputError(name + ":" + std::to_string(line) + ": more than " + std::to_string(kMaxNodes) +
+                                 " lines or list items; configuration files are expected to be small");
             }
         }
     }
 }
 
-ConfigNode convert(const YAML::Node& yaml, const std::string& file, const std::string& path, int depth) {
+ConfigNode convert(const YAML::Node& yaml, const std::string& file, const std::string& path, int depth,
+                   std::size_t& nodes) {
     if (depth > kMaxDepth) throw InputError(file + ": nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+    // aliases (*name) are expanded here, so a few lines can stand for billions of nodes
+    if (++nodes > kMaxNodes)
+        throw InputError(file + ":" + std::to_string(yaml.Mark().line + 1) + ": more than " +
+                         std::to_string(kMaxNodes) + " values after expanding aliases (*name)");
     ConfigNode node;
     node.file = file;
     node.path = path;
@@ -86,7 +100,7 @@ ConfigNode convert(const YAML::Node& yaml, const std::string& file, const std::s
             node.kind = ConfigNode::Kind::sequence;
             std::size_t i = 0;
             for (const auto& item : yaml) {
-                node.items.push_back(convert(item, file, path + "[" + std::to_string(i) + "]", depth + 1));
+                node.items.push_back(convert(item, file, path + "[" + std::to_string(i) + "]", depth + 1, nodes));
                 ++i;
             }
             break;
@@ -103,8 +117,8 @@ ConfigNode convert(const YAML::Node& yaml, const std::string& file, const std::s
                 }
                 const std::string key = entry.first.Scalar();
                 const std::string child_path = path.empty() ? key : path + "." + key;
-                ConfigNode child = convert(entry.second, file, child_path, depth + 1);
-                if (child.line <= 1 || entry.second.Mark().line < 0) child.line = entry.first.Mark().line + 1;
+                ConfigNode child = convert(entry.second, file, child_path, depth + 1, nodes);
+                child.line = entry.first.Mark().line + 1;  // an entry is reported where its key is written
                 if (const ConfigNode* earlier = node.find(key))
                     throw InputError(file + ":" + std::to_string(entry.first.Mark().line + 1) + ": key '" +
                                      child_path + "' appears twice (first at line " +
@@ -147,7 +161,8 @@ ConfigNode load_config_text(const std::string& text, const std::string& name) {
         throw InputError(name + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
                          ": YAML syntax error: " + e.msg);
     }
-    ConfigNode node = convert(root, name, "", 0);
+    std::size_t nodes = 0;
+    ConfigNode node = convert(root, name, "", 0, nodes);
     if (node.kind == ConfigNode::Kind::null) throw InputError(name + ": file is empty; expected a YAML mapping");
     if (node.kind != ConfigNode::Kind::map)
         throw InputError(name + ":" + std::to_string(node.line) + ": expected a YAML mapping at the top level, found " +

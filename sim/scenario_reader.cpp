@@ -173,6 +173,7 @@ Scenario read_scenario_node(const ConfigNode& root) {
     Scenario s;
     s.path = root.file;
     s.model = r.text("model");
+    s.positions.emplace("model", r.require("model"));
     s.description = r.optional_text("description").value_or("");
     if (r.has("patient")) {
         const ConfigNode& patient = r.require("patient");

@@ -162,7 +162,9 @@ Problem build_problem(const Scenario& s, std::shared_ptr<const Model> model) {
             throw InputError(where + ".into: model '" + model->name() + "' has no state '" + reg.target + "'" +
                              did_you_mean(reg.target, state_names) + " (states: " + join(state_names, ", ") + ")");
         // converts once now so unit and weight problems surface before solving
-        convert_amount(reg.amount, reg.unit, model->states()[state].unit, p.weight_kg, where);
+        const double converted = convert_amount(reg.amount, reg.unit, model->states()[state].unit, p.weight_kg, where);
+        if (!std::isfinite(converted) || !std::isfinite(converted * reg.bioavailability))
+            throw InputError(where + ".amount: the dose overflows when converted to " + model->states()[state].unit);
         p.regimens.push_back(reg);
         p.regimen_states.push_back(state);
     }

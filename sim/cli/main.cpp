@@ -32,6 +32,12 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     mobsim::cli::add_run_command(app, context);
     mobsim::cli::add_describe_command(app, context);
+    mobsim::cli::add_exposure_command(app, context);
+    mobsim::cli::add_cohort_command(app, context);
+    mobsim::cli::add_sweep_command(app, context);
+    mobsim::cli::add_fit_command(app, context);
+    mobsim::cli::add_profile_command(app, context);
+    mobsim::cli::add_sensitivity_command(app, context);
 
     try {
         app.parse(argc, argv);

@@ -42,7 +42,13 @@ void run(const RunOptions& o, const Context& context) {
     if (!o.parameters_file.empty()) scenario.parameters_file = o.parameters_file;
     if (o.format == "long") scenario.output.layout = CsvLayout::long_format;
     if (o.format == "wide") scenario.output.layout = CsvLayout::wide;
-    std::shared_ptr<const Model> model = context.models->create(scenario.model);
+    std::shared_ptr<const Model> model;
+    try {
+        model = context.models->create(scenario.model);
+    } catch (const InputError& e) {  // name the file and line of 'model:'
+        const auto it = scenario.positions.find("model");
+        throw InputError((it != scenario.positions.end() ? it->second.where() : o.scenario) + ": " + e.what());
+    }
     Problem problem = build_problem(scenario, model);
     for (const auto& s : o.settings) apply_setting(problem, s);
 
@@ -51,7 +57,12 @@ void run(const RunOptions& o, const Context& context) {
     if (out.empty()) out = std::filesystem::path(o.scenario).stem().string() + ".csv";
     refuse_to_overwrite_inputs(out, {o.scenario, scenario.parameters_file});
 
-    const Trajectory trajectory = simulate(problem);
+    Trajectory trajectory;
+    try {
+        trajectory = simulate(problem);
+    } catch (const SolverError& e) {  // name the scenario that failed
+        throw SolverError(o.scenario + ": " + e.what());
+    }
     const Provenance provenance = make_provenance(o.scenario, model->name(), problem.solver, context.command_line);
     const std::string text = scenario.output.layout == CsvLayout::wide
                                  ? to_wide_csv(trajectory, scenario.output.outputs, provenance)
