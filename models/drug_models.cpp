@@ -31,6 +31,9 @@ public:
     void on_dose(int state, double t) override {
         if (state == SorafenibPk::depot) last_dose_ = t;
     }
+    std::vector<double> switch_delays_h(int state) const override {
+        return state == SorafenibPk::depot ? std::vector<double>{pk_.switch_delay_h()} : std::vector<double>{};
+    }
 
 private:
     SorafenibPk pk_;

@@ -25,6 +25,8 @@ public:
     // Relative bioavailability (D/400 mg)^-theta above 400 mg: less than dose-proportional exposure.
     double bioavailability(double amount_mg) const;
     double volume_L() const { return volume_; }
+    // The gallbladder switch time after each dose (a solver breakpoint).
+    double switch_delay_h() const { return t_empty_; }
 
 private:
     double ka_ = 0, kel_ = 0, fent_ = 0, kehc_ = 0, t_empty_ = 0, hill_ = 0, exponent_ = 0, volume_ = 0;

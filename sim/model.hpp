@@ -51,6 +51,8 @@ public:
     virtual double lag_time_h(int /*state*/) const { return 0.0; }
     // Called when a dose reaches `state` at time t (after any lag).
     virtual void on_dose(int /*state*/, double /*t*/) {}
+    // Delays after a dose into `state` at which the right-hand side switches; the solver restarts there exactly.
+    virtual std::vector<double> switch_delays_h(int /*state*/) const { return {}; }
     // Analytic Jacobian (row-major n*n) and df/dt; return false to let the solver use finite differences.
     virtual bool jacobian(double /*t*/, const double* /*x*/, double* /*J*/, double* /*dfdt*/) const {
         return false;

@@ -132,9 +132,10 @@ SolverSettings read_solver_settings(const ConfigNode& node) {
     if (auto method = r.optional_text("method")) {
         if (*method == "dopri5") s.method = Method::dopri5;
         else if (*method == "rosenbrock4") s.method = Method::rosenbrock4;
+        else if (*method == "bulirsch_stoer") s.method = Method::bulirsch_stoer;
         else fail_at(r.require("method"), "unknown solver method '" + *method + "'" +
-                                              did_you_mean(*method, {"dopri5", "rosenbrock4"}) +
-                                              " (expected dopri5 or rosenbrock4)");
+                                              did_you_mean(*method, {"dopri5", "rosenbrock4", "bulirsch_stoer"}) +
+                                              " (expected dopri5, rosenbrock4 or bulirsch_stoer)");
     }
     if (r.has("rtol")) {
         s.rtol = r.number("rtol");

@@ -12,7 +12,14 @@ namespace mobsim {
 
 namespace odeint = boost::numeric::odeint;
 
-std::string to_string(Method method) { return method == Method::dopri5 ? "dopri5" : "rosenbrock4"; }
+std::string to_string(Method method) {
+    switch (method) {
+        case Method::dopri5: return "dopri5";
+        case Method::rosenbrock4: return "rosenbrock4";
+        case Method::bulirsch_stoer: return "bulirsch_stoer";
+    }
+    return "?";
+}
 
 namespace {
 
@@ -26,9 +33,11 @@ struct Action {
     bool is_start;
 };
 
-std::vector<Action> actions_from(const std::vector<DoseEvent>& events) {
+std::vector<Action> actions_from(const std::vector<DoseEvent>& events, const OdeSystem& system) {
     std::vector<Action> actions;
     for (const auto& e : events) {
+        for (double delay : system.switch_delays_h(e.state))  // a restart, nothing given
+            actions.push_back({e.time_h + delay, e.state, 0.0, 0.0, e.regimen, false});
         if (e.duration_h > 0.0) {
             const double rate = e.amount / e.duration_h;
             actions.push_back({e.time_h, e.state, 0.0, rate, e.regimen, true});
@@ -163,8 +172,8 @@ public:
         msg << "integration failed: " << what << " at t = " << t << " h";
         if (state >= 0) msg << "; state '" << context_.state_names.at(state) << "' = " << value;
         msg << "; last dose given: " << last_dose
-            << ". Try a tighter tolerance (solver.rtol / solver.atol), more steps (solver.max_steps) "
-               "or the stiff method (solver.method: rosenbrock4).";
+            << ". Try more steps (solver.max_steps), a different tolerance (solver.rtol / solver.atol), or "
+               "another method (solver.method: rosenbrock4 for stiff problems, bulirsch_stoer for tight tolerances).";
         throw SolverError(msg.str());
     }
 
@@ -230,11 +239,18 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
                      const SolverSettings& settings, const StateObserver& observer,
                      const SolveContext& context) {
     DrivenSystem driven{system, std::vector<double>(x.size(), 0.0)};
-    const auto actions = actions_from(events);
+    const auto actions = actions_from(events, system);
     SolveStats stats;
     if (settings.method == Method::dopri5) {
         auto stepper = odeint::make_dense_output(settings.atol, settings.rtol,
                                                  odeint::runge_kutta_dopri5<Vector>());
+        RhsAdaptor rhs{&driven};
+        SegmentIntegrator<decltype(stepper), Vector, RhsAdaptor> integrator(stepper, rhs, driven, settings, grid,
+                                                                            observer, context);
+        run_actions(integrator, driven, x, t0, t_end, actions, context);
+        stats.steps = integrator.steps;
+    } else if (settings.method == Method::bulirsch_stoer) {
+        odeint::bulirsch_stoer_dense_out<Vector> stepper(settings.atol, settings.rtol);
         RhsAdaptor rhs{&driven};
         SegmentIntegrator<decltype(stepper), Vector, RhsAdaptor> integrator(stepper, rhs, driven, settings, grid,
                                                                             observer, context);

@@ -170,6 +170,7 @@ scenario:
   model: linear_pk
   regimens: [{into: central, amount: 1, unit: mg/kg, at_h: [0]}]
   output: {end_h: 72, step_h: 1}
+  solver: {rtol: 1.0e-10, atol: 1.0e-12}   # the closed-form check below is at 1e-6
 size: 20
 covariates:
   weight_kg: {distribution: normal, mean: 70, sd: 10, lower: 40}

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     mobsim::cli::add_fit_command(app, context);
     mobsim::cli::add_profile_command(app, context);
     mobsim::cli::add_sensitivity_command(app, context);
+    mobsim::cli::add_bench_command(app, context);
 
     try {
         app.parse(argc, argv);

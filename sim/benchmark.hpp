@@ -1,0 +1,30 @@
+// Work-precision and throughput measurements: what `mobsim bench` prints and writes.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "simulation.hpp"
+
+namespace mobsim {
+
+struct WorkPrecisionRow {
+    std::string method;
+    double rtol = 0.0, atol = 0.0;
+    double seconds_per_run = 0.0;  // median over repeats
+    long steps = 0, rhs_evaluations = 0;
+    double max_relative_error = 0.0;  // over every output and grid time, against the reference
+    std::string worst_output;
+};
+
+// Relative error with a floor: |y - ref| / max(|ref|, floor * peak |ref| of that output). Outputs that pass
+// near zero (a drug between doses) are thus compared at a scale they actually reach.
+double max_relative_error(const Trajectory& run, const Trajectory& reference, double floor, std::string* worst);
+
+// Runs `problem` at each (method, tolerance) `repeats` times against a reference solved at reference_rtol.
+std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::vector<Method>& methods,
+                                             const std::vector<double>& rtols, double atol_ratio,
+                                             double reference_rtol, int repeats, double floor);
+
+std::string to_csv(const std::vector<WorkPrecisionRow>& rows);
+
+}  // namespace mobsim

@@ -1,0 +1,92 @@
+#include <chrono>
+#include <iomanip>
+#include <iostream>
+
+#include "commands.hpp"
+#include "sim/atomic_file.hpp"
+#include "sim/benchmark.hpp"
+#include "sim/cohort.hpp"
+#include "sim/errors.hpp"
+#include "sim/fit.hpp"
+
+namespace mobsim::cli {
+
+namespace {
+
+struct BenchOptions {
+    std::string scenario, cohort, fit, output;
+    std::vector<std::string> methods{"dopri5", "bulirsch_stoer"};
+    std::vector<double> rtols{1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10};
+    double atol_ratio = 1e-2, reference_rtol = 1e-13, floor = 1e-4;
+    int repeats = 5, cohort_size = 0;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void bench(const BenchOptions& o, const Context& context) {
+    const Scenario scenario = read_scenario(o.scenario);
+    const Problem problem = build_problem(scenario, context.models->create(scenario.model));
+    std::vector<Method> methods;
+    for (const auto& m : o.methods) {
+        if (m == "dopri5") methods.push_back(Method::dopri5);
+        else if (m == "bulirsch_stoer") methods.push_back(Method::bulirsch_stoer);
+        else if (m == "rosenbrock4") methods.push_back(Method::rosenbrock4);
+        else throw InputError("--methods: unknown method '" + m + "'");
+    }
+    std::cout << "scenario " << o.scenario << " (" << problem.model->states().size() << " states, "
+              << problem.grid.size() << " output times)\n"
+              << "default solver: " << to_string(problem.solver.method) << " rtol " << problem.solver.rtol
+              << " atol " << problem.solver.atol << "\n\n";
+    const auto rows = work_precision(problem, methods, o.rtols, o.atol_ratio, o.reference_rtol, o.repeats, o.floor);
+    std::cout << std::left << std::setw(16) << "method" << std::setw(9) << "rtol" << std::setw(12) << "ms/run"
+              << std::setw(9) << "steps" << std::setw(10) << "RHS" << "max rel. error (output)\n";
+    for (const auto& r : rows)
+        std::cout << std::left << std::setw(16) << r.method << std::setw(9) << r.rtol << std::setw(12)
+                  << r.seconds_per_run * 1e3 << std::setw(9) << r.steps << std::setw(10) << r.rhs_evaluations
+                  << r.max_relative_error << " (" << r.worst_output << ")\n";
+    if (!o.output.empty()) write_file_atomically(o.output, to_csv(rows));
+
+    if (!o.cohort.empty()) {
+        CohortStudy study = read_cohort_study(o.cohort, *context.models);
+        if (o.cohort_size > 0) study.cohort.size = o.cohort_size;
+        std::cout << "\ncohort " << o.cohort << ", " << study.cohort.size << " patients\n";
+        for (int threads : {1, 2}) {
+            const auto start = std::chrono::steady_clock::now();
+            run_cohort(study, threads);
+            const double s = seconds_since(start);
+            std::cout << "  " << threads << " thread(s): " << s << " s, " << study.cohort.size / s << " patients/s\n";
+        }
+    }
+    if (!o.fit.empty()) {
+        const FitSpec spec = read_fit_file(o.fit, *context.models);
+        const FitObjective objective(spec, *context.models);
+        const auto start = std::chrono::steady_clock::now();
+        const FitResult result = fit(objective);
+        std::cout << "\ncalibration " << o.fit << ": " << seconds_since(start) << " s, -2 log L "
+                  << result.objective << "\n";
+    }
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, const Context& context) {
+    auto o = std::make_shared<BenchOptions>();
+    CLI::App* cmd = app.add_subcommand("bench", "Benchmark: work-precision table against a tight reference, "
+                                                "cohort throughput on 1 and 2 threads, calibration wall time");
+    cmd->add_option("scenario", o->scenario, "Scenario YAML file")->required();
+    cmd->add_option("--methods", o->methods, "Methods to compare")->delimiter(',');
+    cmd->add_option("--rtols", o->rtols, "Relative tolerances")->delimiter(',');
+    cmd->add_option("--atol-ratio", o->atol_ratio, "atol = rtol x this ratio");
+    cmd->add_option("--reference-rtol", o->reference_rtol, "Tolerance of the reference solution (dopri5)");
+    cmd->add_option("--floor", o->floor, "Relative-error floor as a fraction of each output's peak");
+    cmd->add_option("--repeats", o->repeats, "Runs per setting (median time)")->check(CLI::Range(1, 10000));
+    cmd->add_option("--cohort", o->cohort, "Cohort file for throughput");
+    cmd->add_option("--cohort-size", o->cohort_size, "Override the cohort size");
+    cmd->add_option("--fit", o->fit, "Fit file to time");
+    cmd->add_option("-o,--output", o->output, "Work-precision CSV");
+    cmd->callback([o, context] { bench(*o, context); });
+}
+
+}  // namespace mobsim::cli
