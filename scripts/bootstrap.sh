@@ -10,6 +10,7 @@ case "$mode" in main|test) ;; *) echo "usage: bash scripts/bootstrap.sh main|tes
 
 packages=(build-essential cmake git libboost-dev libeigen3-dev libyaml-cpp-dev catch2 libcli11-dev
           python3 python3-numpy python3-matplotlib python3-scipy python3-yaml)
+[ "$mode" = test ] && packages+=(clang libclang-rt-14-dev)   # libFuzzer for the fuzzing step
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -33,4 +34,31 @@ if [ "$mode" = main ]; then
   echo "time courses: results/trial_800mg.csv; plot: results/trial_800mg.png"
 else
   ctest --test-dir build --output-on-failure -j "$jobs"
+  # the same suite again under AddressSanitizer + UndefinedBehaviorSanitizer; any report fails the test
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOBSIM_SANITIZE=ON >/dev/null
+  cmake --build build-asan -j "$jobs"
+  ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ctest --test-dir build-asan --output-on-failure -j "$jobs"
+  # libFuzzer on the input readers for 60 s, when clang is installed; new inputs stay in build-fuzz/corpus-*
+  if command -v clang++ >/dev/null 2>&1; then
+    cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOBSIM_FUZZ=ON \
+      -DMOBSIM_BUILD_TESTS=OFF >/dev/null
+    cmake --build build-fuzz -j "$jobs" --target fuzz_config $([ -f sim/data_table.hpp ] && echo fuzz_data_table)
+    fuzz_pids=()
+    for target in config data_table; do
+      [ -x "build-fuzz/fuzz/fuzz_$target" ] || continue
+      mkdir -p "build-fuzz/corpus-$target"
+      dict=(); [ "$target" = config ] && dict=(-dict=fuzz/yaml.dict)
+      "build-fuzz/fuzz/fuzz_$target" "${dict[@]}" -max_total_time=60 -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="build-fuzz/crash-$target-" "build-fuzz/corpus-$target" "fuzz/corpus/$target" \
+        > "build-fuzz/fuzz_$target.log" 2>&1 &
+      fuzz_pids+=($!)
+    done
+    for pid in "${fuzz_pids[@]}"; do
+      wait "$pid" || { echo "fuzzing found a crash: see build-fuzz/fuzz_*.log and build-fuzz/crash-*" >&2; exit 1; }
+    done
+    echo "fuzzing: $(grep -h -o 'Done [0-9]* runs' build-fuzz/fuzz_*.log | tr '\n' ' ')"
+  else
+    echo "clang++ not found: fuzzing skipped"
+  fi
 fi
