@@ -341,7 +341,8 @@ std::vector<std::string> apply_start_file(FitSpec& spec, const std::string& path
         for (const auto& [name, value] : read_number_map(*noise)) values[name] = value;
     std::vector<std::string> ignored;
     for (const auto& [name, value] : values) {
-        auto p = std::find_if(spec.parameters.begin(), spec.parameters.end(), [&](const FitParameter& x) { return x.id == name; });
+        const std::string& id = name;  // structured bindings cannot be captured before C++20
+        auto p = std::find_if(spec.parameters.begin(), spec.parameters.end(), [&](const FitParameter& x) { return x.id == id; });
         if (p == spec.parameters.end()) {
             ignored.push_back(name);
             continue;

@@ -107,8 +107,9 @@ OutputSpec read_output(const ConfigNode& node) {
         if ((out.end_h - out.start_h) / *out.step_h > 1e7)
             fail_at(r.require("step_h"), "the grid would have more than 1e7 rows");
     } else if (r.has("times_h")) {
-        for (const auto& item : r.require("times_h").items) out.times_h.push_back(checked_time(item));
         expect_kind(r.require("times_h"), ConfigNode::Kind::sequence);
+        for (const auto& item : r.require("times_h").items) out.times_h.push_back(checked_time(item));
+        if (out.times_h.empty()) fail_at(r.require("times_h"), "expected at least one output time");
     } else {
         fail_at(node, "missing output grid: give step_h or times_h");
     }

@@ -1,4 +1,5 @@
 // mobsim: the command-line program. Parsing and error reporting only; the work is in the engine.
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 
@@ -9,6 +10,7 @@
 #include "sim/atomic_file.hpp"
 #include "sim/csv_output.hpp"
 #include "sim/errors.hpp"
+#include "sim/text_match.hpp"
 
 namespace {
 
@@ -40,6 +42,16 @@ int main(int argc, char** argv) {
     mobsim::cli::add_sensitivity_command(app, context);
     mobsim::cli::add_bench_command(app, context);
 
+    // an unknown first word gets a near match instead of CLI11's "a subcommand is required"
+    if (argc > 1 && argv[1][0] != '-') {
+        std::vector<std::string> known;
+        for (const CLI::App* sub : app.get_subcommands({})) known.push_back(sub->get_name());
+        if (std::find(known.begin(), known.end(), argv[1]) == known.end()) {
+            std::cerr << "mobsim: unknown command '" << argv[1] << "'" << mobsim::did_you_mean(argv[1], known)
+                      << " (commands: " << mobsim::join(known, ", ") << ")\n";
+            return mobsim::kExitInputError;
+        }
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
