@@ -200,6 +200,27 @@ def log_axis(axis, values):
         axis.set_minor_formatter(NullFormatter())
 
 
+def choose_panels(path, available, requested, what, column, limit):
+    """The names to plot (requested or all), each checked against `available` and at most `limit` of them."""
+    chosen = requested or available
+    for name in chosen:
+        if name not in available:
+            raise PlotError(f"{path}: no {what} '{name}' in column '{column}'"
+                            f"{suggest(name, available)}; {what}s are: {', '.join(available)}")
+    if len(chosen) > limit:
+        raise PlotError(f"{path}: {len(chosen)} {what}s; choose at most {limit} with --{what}s")
+    return chosen
+
+
+def panel_grid(n):
+    """A figure with n panels in 1-3 columns (fixed pixel size), and its axes as a flat list."""
+    ncols = 1 if n == 1 else (2 if n <= 4 else 3)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=SINGLE if n == 1 else GRID, dpi=DPI,
+                             squeeze=False, constrained_layout=True)
+    return fig, list(axes.flat)
+
+
 def out_dir_ok(out):
     d = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(d):

@@ -6,7 +6,6 @@ Input columns: time_h,output,mean,p05,p25,p50,p75,p95.  1200x900 px (800x500 for
   plot_cohort.py cohort.csv -o cohort.png [--outputs NAME ...] [--log | --linear]
 """
 import argparse
-import math
 import os
 import sys
 
@@ -41,23 +40,12 @@ def main():
     t = C.numeric(a.csv, header, rows, "time_h")
     names = C.text(a.csv, header, rows, "output")
     stats = {s: C.numeric(a.csv, header, rows, s) for s in STATS}
-    available = list(dict.fromkeys(names))
-    chosen = a.outputs or available
-    for name in chosen:
-        if name not in available:
-            raise C.PlotError(f"{a.csv}: no output '{name}' in column 'output'"
-                              f"{C.suggest(name, available)}; outputs are: {', '.join(available)}")
-    if len(chosen) > MAX_PANELS:
-        raise C.PlotError(f"{a.csv}: {len(chosen)} outputs; choose at most {MAX_PANELS} with --outputs")
+    chosen = C.choose_panels(a.csv, list(dict.fromkeys(names)), a.outputs, "output", "output", MAX_PANELS)
     C.out_dir_ok(a.output)
 
-    n = len(chosen)
-    ncols = 1 if n == 1 else (2 if n <= 4 else 3)
-    nrows = math.ceil(n / ncols)
-    fig, axes = C.plt.subplots(nrows, ncols, figsize=C.SINGLE if n == 1 else C.GRID, dpi=C.DPI,
-                               squeeze=False, constrained_layout=True)
+    fig, axes = C.panel_grid(len(chosen))
     names = np.array(names)
-    for ax, name in zip(axes.flat, chosen):
+    for ax, name in zip(axes, chosen):
         m = names == name
         order = np.argsort(t[m])
         tt = t[m][order]
@@ -75,7 +63,7 @@ def main():
         ax.set_xlabel("Time (h)")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=7, loc="best")
-    for ax in list(axes.flat)[n:]:
+    for ax in axes[len(chosen):]:
         ax.set_visible(False)
     fig.suptitle(f"Cohort summary \u2014 {C.title_from(meta, a.csv)}", fontsize=11)
     C.save(fig, a.output)

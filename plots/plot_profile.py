@@ -8,7 +8,6 @@ interval found by linear interpolation.  800x500 px for one parameter, else 1200
   plot_profile.py profile.csv -o profile.png [--threshold 3.84] [--parameters NAME ...]
 """
 import argparse
-import math
 import os
 import sys
 
@@ -61,22 +60,12 @@ def main():
     value = C.numeric(a.csv, header, rows, "value")
     C.require_column(a.csv, header, "objective")
     delta = C.numeric(a.csv, header, rows, "delta_objective")
-    available = list(dict.fromkeys(names.tolist()))
-    chosen = a.parameters or available
-    for p in chosen:
-        if p not in available:
-            raise C.PlotError(f"{a.csv}: no parameter '{p}' in column 'parameter'"
-                              f"{C.suggest(p, available)}; parameters are: {', '.join(available)}")
-    if len(chosen) > MAX_PANELS:
-        raise C.PlotError(f"{a.csv}: {len(chosen)} parameters; choose at most {MAX_PANELS} with --parameters")
+    chosen = C.choose_panels(a.csv, list(dict.fromkeys(names.tolist())), a.parameters, "parameter", "parameter",
+                             MAX_PANELS)
     C.out_dir_ok(a.output)
 
-    n = len(chosen)
-    ncols = 1 if n == 1 else (2 if n <= 4 else 3)
-    nrows = math.ceil(n / ncols)
-    fig, axes = C.plt.subplots(nrows, ncols, figsize=C.SINGLE if n == 1 else C.GRID, dpi=C.DPI,
-                               squeeze=False, constrained_layout=True)
-    for ax, p in zip(axes.flat, chosen):
+    fig, axes = C.panel_grid(len(chosen))
+    for ax, p in zip(axes, chosen):
         m = names == p
         order = np.argsort(value[m])
         x, d = value[m][order], delta[m][order]
@@ -95,7 +84,7 @@ def main():
         ax.set_ylabel("\u0394 objective (\u22122 log L)")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=7, loc="upper center")
-    for ax in list(axes.flat)[n:]:
+    for ax in axes[len(chosen):]:
         ax.set_visible(False)
     fig.suptitle("Profile likelihood", fontsize=11)
     C.save(fig, a.output)

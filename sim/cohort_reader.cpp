@@ -150,13 +150,8 @@ void read_percentiles(const ConfigNode* node, CohortStudy& study, const Scenario
     MapReader r(*node, {"outputs", "step_h", "times_h"});
     if (r.has("outputs")) {
         study.percentile_outputs = r.texts("outputs");
-        std::vector<std::string> names;
-        for (const auto& o : model.outputs()) names.push_back(o.name);
         for (std::size_t k = 0; k < study.percentile_outputs.size(); ++k)
-            if (model.output_index(study.percentile_outputs[k]) < 0)
-                fail_at(r.require("outputs").items[k], "model '" + model.name() + "' has no output '" +
-                                                           study.percentile_outputs[k] + "'" +
-                                                           did_you_mean(study.percentile_outputs[k], names));
+            model.require_output(study.percentile_outputs[k], r.require("outputs").items[k].where());
     }
     if (r.has("step_h") && r.has("times_h")) fail_at(*node, "give step_h or times_h, not both");
     if (r.has("step_h")) {

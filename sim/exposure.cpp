@@ -41,13 +41,7 @@ ExposureTable steady_state_exposure(const Problem& problem, const ExposureReques
     if (request.amounts.empty()) throw InputError("exposure: give at least one dose amount");
     if (request.intervals < 2 || request.intervals % 2 != 0)
         throw InputError("exposure: the number of grid intervals must be even and at least 2");
-    const int column = problem.model->output_index(request.output);
-    if (column < 0) {
-        std::vector<std::string> names;
-        for (const auto& o : problem.model->outputs()) names.push_back(o.name);
-        throw InputError("exposure: model '" + problem.model->name() + "' has no output '" + request.output + "'" +
-                         did_you_mean(request.output, names) + " (outputs: " + join(names, ", ") + ")");
-    }
+    const int column = problem.model->require_output(request.output, "exposure");
     const std::size_t chosen = chosen_regimen(problem, request.regimen);
 
     ExposureTable table;

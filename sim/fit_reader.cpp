@@ -127,12 +127,7 @@ Observable read_observable(const std::string& id, const ConfigNode& node, const 
     o.id = id;
     o.where = node.where();
     o.output = r.text("output");
-    if (model.output_index(o.output) < 0) {
-        std::vector<std::string> names;
-        for (const auto& out : model.outputs()) names.push_back(out.name);
-        fail_at(r.require("output"), "model '" + model.name() + "' has no output '" + o.output + "'" +
-                                         did_you_mean(o.output, names) + " (outputs: " + join(names, ", ") + ")");
-    }
+    model.require_output(o.output, r.require("output").where());
     if (r.has("summary")) o.summary = read_summary(r.require("summary"), id, o.output);
     if (r.has("transformation"))
         o.transformation = choose<Transformation>(

@@ -24,6 +24,20 @@ std::vector<double> Model::default_parameters() const {
     return values;
 }
 
+std::vector<std::string> Model::output_names() const {
+    std::vector<std::string> names;
+    for (const auto& o : outputs()) names.push_back(o.name);
+    return names;
+}
+
+int Model::require_output(const std::string& name, const std::string& where) const {
+    const int index = output_index(name);
+    if (index < 0)
+        throw InputError(where + ": model '" + this->name() + "' has no output '" + name + "'" +
+                         did_you_mean(name, output_names()) + " (outputs: " + join(output_names(), ", ") + ")");
+    return index;
+}
+
 void ModelRegistry::add(const std::string& name, ModelFactory factory) {
     factories_[name] = std::move(factory);
 }

@@ -76,6 +76,9 @@ public:
     int parameter_index(const std::string& name) const;  // -1 when absent
     int output_index(const std::string& name) const;     // -1 when absent
     std::vector<double> default_parameters() const;
+    std::vector<std::string> output_names() const;
+    // Index of an output, or InputError "<where>: model 'm' has no output 'x'; did you mean ...".
+    int require_output(const std::string& name, const std::string& where) const;
 };
 
 using ModelFactory = std::function<std::unique_ptr<Model>()>;

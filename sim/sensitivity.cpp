@@ -28,12 +28,8 @@ SensitivityTable local_sensitivity(const Problem& problem, const std::vector<std
                                    double end_h, double relative_step) {
     SensitivityTable table;
     std::vector<int> columns;
-    std::vector<std::string> known;
-    for (const auto& o : problem.model->outputs()) known.push_back(o.name);
     for (const auto& name : outputs) {
-        const int index = problem.model->output_index(name);
-        if (index < 0) throw InputError("sensitivity: unknown output '" + name + "'" + did_you_mean(name, known));
-        columns.push_back(index);
+        columns.push_back(problem.model->require_output(name, "sensitivity --outputs"));
         table.outputs.push_back(name);
     }
     table.baseline = window_maxima(problem, columns, start_h, end_h);

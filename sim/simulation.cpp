@@ -169,10 +169,7 @@ Problem build_problem(const Scenario& s, std::shared_ptr<const Model> model) {
         p.regimen_states.push_back(state);
     }
 
-    for (const auto& name : s.output.outputs)
-        if (model->output_index(name) < 0)
-            throw InputError(s.path + ": 'output.outputs': model '" + model->name() + "' has no output '" + name +
-                             "'" + did_you_mean(name, names_of(model->outputs())));
+    for (const auto& name : s.output.outputs) model->require_output(name, s.path + ": 'output.outputs'");
     p.end_h = s.output.end_h;
     p.grid = make_grid(s.output);
     p.solver = s.solver;

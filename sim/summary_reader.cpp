@@ -43,12 +43,7 @@ SummarySpec read_summary(const ConfigNode& node, const Model& model, double end_
     });
     if (!plain) fail_at(r.require("name"), "a summary name may hold only letters, digits and _");
     s.output = r.text("output");
-    if (model.output_index(s.output) < 0) {
-        std::vector<std::string> names;
-        for (const auto& o : model.outputs()) names.push_back(o.name);
-        fail_at(r.require("output"), "model '" + model.name() + "' has no output '" + s.output + "'" +
-                                         did_you_mean(s.output, names) + " (outputs: " + join(names, ", ") + ")");
-    }
+    model.require_output(s.output, r.require("output").where());
     s.kind = parse_summary_kind(r.text("kind"), r.require("kind").where());
 
     if (s.kind == SummaryKind::value_at) {
