@@ -114,10 +114,10 @@ struct JacobianAdaptor {
 template <class Stepper, class State, class System>
 class SegmentIntegrator {
 public:
-    SegmentIntegrator(Stepper stepper, System system, DrivenSystem& driven, const SolverSettings& settings,
-                      const std::vector<double>& grid, const StateObserver& observer, const SolveContext& context)
-        : stepper_(std::move(stepper)), system_(system), driven_(driven), settings_(settings), grid_(grid),
-          observer_(observer), context_(context), dt_(settings.initial_step_h) {}
+    SegmentIntegrator(Stepper stepper, System system, const SolverSettings& settings, const std::vector<double>& grid,
+                      const StateObserver& observer, const SolveContext& context)
+        : stepper_(std::move(stepper)), system_(system), settings_(settings), grid_(grid), observer_(observer),
+          context_(context), dt_(settings.initial_step_h) {}
 
     std::size_t next_grid = 0;
     long steps = 0;
@@ -181,9 +181,9 @@ private:
     void report_until(double t_new, double tb, bool inclusive, std::size_t n) {
         while (next_grid < grid_.size() && grid_[next_grid] <= t_new &&
                (grid_[next_grid] < tb || inclusive)) {
-            State out(n);
-            stepper_.calc_state(grid_[next_grid], out);
-            observer_(grid_[next_grid], data_of(out));
+            if (interpolated_.size() != n) interpolated_.resize(n);
+            stepper_.calc_state(grid_[next_grid], interpolated_);
+            observer_(grid_[next_grid], data_of(interpolated_));
             ++next_grid;
         }
     }
@@ -195,7 +195,7 @@ private:
 
     Stepper stepper_;
     System system_;
-    DrivenSystem& driven_;
+    State interpolated_;  // reused for every grid point
     const SolverSettings& settings_;
     const std::vector<double>& grid_;
     const StateObserver& observer_;
@@ -245,22 +245,22 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
         auto stepper = odeint::make_dense_output(settings.atol, settings.rtol,
                                                  odeint::runge_kutta_dopri5<Vector>());
         RhsAdaptor rhs{&driven};
-        SegmentIntegrator<decltype(stepper), Vector, RhsAdaptor> integrator(stepper, rhs, driven, settings, grid,
-                                                                            observer, context);
+        SegmentIntegrator<decltype(stepper), Vector, RhsAdaptor> integrator(stepper, rhs, settings, grid, observer,
+                                                                            context);
         run_actions(integrator, driven, x, t0, t_end, actions, context);
         stats.steps = integrator.steps;
     } else if (settings.method == Method::bulirsch_stoer) {
         odeint::bulirsch_stoer_dense_out<Vector> stepper(settings.atol, settings.rtol);
         RhsAdaptor rhs{&driven};
-        SegmentIntegrator<decltype(stepper), Vector, RhsAdaptor> integrator(stepper, rhs, driven, settings, grid,
-                                                                            observer, context);
+        SegmentIntegrator<decltype(stepper), Vector, RhsAdaptor> integrator(stepper, rhs, settings, grid, observer,
+                                                                            context);
         run_actions(integrator, driven, x, t0, t_end, actions, context);
         stats.steps = integrator.steps;
     } else {
         auto stepper = odeint::make_dense_output(settings.atol, settings.rtol, odeint::rosenbrock4<double>());
         auto sys = std::make_pair(RhsAdaptor{&driven}, JacobianAdaptor{&driven});
-        SegmentIntegrator<decltype(stepper), UVector, decltype(sys)> integrator(stepper, sys, driven, settings,
-                                                                                grid, observer, context);
+        SegmentIntegrator<decltype(stepper), UVector, decltype(sys)> integrator(stepper, sys, settings, grid,
+                                                                                observer, context);
         run_actions(integrator, driven, x, t0, t_end, actions, context);
         stats.steps = integrator.steps;
     }
