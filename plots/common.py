@@ -154,10 +154,14 @@ def unit_of(column):
     return ""
 
 
+POPULATION_PREFIXES = ("blood", "marrow", "fold", "ratio", "peak_fold")
+
+
 def population_of(column):
-    """Population key contained in a column name, or None."""
+    """Population of a per-population column (blood_cd34_per_uL, fold_blasts, ...), or None.
+    Other columns that merely contain a marker name (cxcr4_occupancy, cd44_ligand) have none."""
     for key in POPULATIONS:  # dict is ordered longest-first
-        if re.search(rf"(^|_){key}(_|$)", column):
+        if re.match(rf"({'|'.join(POPULATION_PREFIXES)})_{key}(_|$)", column):
             return key
     return None
 
