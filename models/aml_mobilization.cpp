@@ -228,7 +228,7 @@ std::vector<ParameterInfo> pd_parameters() {
         {"gcsf_niche_EC50", 3.15, "ng/mL", "G-CSF for half-maximal drive of the niche signal",
          "Krzyzanski 2010 (SC1, the EC50 of G-CSF marrow effects)", 1e-3, 1e3},
         {"gcsf_niche_delay", 96, "h", "mean transit time of the 3-stage delay from G-CSF to niche erosion",
-         "derived: daily G-CSF alone then mobilizes from day 3-4 with a peak on day 5-6 (Stroncek 1997)", 1, 1000},
+         "derived: chosen so daily G-CSF alone starts to mobilize on day 3-4 (model: 2.5x by day 3, 13x by day 4, peak early day 7) against Stroncek 1997 (rise from day 4, peak day 6)", 1, 1000},
         {"ligand_turnover", 0.03, "1/h", "recovery rate of SDF-1, VCAM-1 and CD44 ligands",
          "assumption: tuned with gcsf_niche_delay to the Stroncek 1997 onset; marrow SDF-1 falls over days (Petit 2002)", 1e-4, 10},
         {"erosion_sdf1", 0.8, "1", "maximal fractional loss of marrow SDF-1 under G-CSF",
@@ -251,7 +251,7 @@ std::vector<ParameterInfo> pd_parameters() {
         {"mobilization_gain", 7.397, "1", "log-fold rise of niche release per unit loss of relative retention",
          "calibrated: cohort-mean fit to the seven trial means, scenarios/fit_trial_cohort.yaml (SE 0.31)", 0, 50},
         {"rebinding_rate", 1.0, "1/h", "rebinding of free marrow cells to the niche at full retention",
-         "assumption: sets, with egress_rate, the 6-9 h lag of the plerixafor peak (Liles 2003)", 1e-3, 100},
+         "assumption: sets, with egress_rate, the lag of the plerixafor peak (model: 5 h after each dose; Liles 2003: 6-9 h in healthy donors)", 1e-3, 100},
         {"egress_rate", 0.2, "1/h", "exit of free marrow cells into the blood", "assumption: as rebinding_rate", 1e-3, 100},
         {"homing_rate", 0.1, "1/h", "return of blood cells to the marrow at full retention",
          "derived: blood residence half-life ~4.6 h with blood_clearance; infused CD34+ cells leave blood within 1 day (Donmez 2013)", 0, 100},
@@ -264,7 +264,7 @@ std::vector<ParameterInfo> pd_parameters() {
         {"sorafenib_kill_blood", 0.03, "1/h", "kill rate of circulating cells at full FLT3 inhibition",
          "assumption: peripheral blasts clear within 1-2 weeks on FLT3 inhibitors (docs/literature-verified.md s6)", 0, 10},
         {"stromal_protection", 0.9, "1", "fraction of the kill prevented inside the niche",
-         "assumption: stroma protects FLT3-ITD blasts, peripheral blasts clear faster (PMC4076672); sets ~15% marrow blasts at day 28 in the typical untreated-by-mobilizer patient", 0, 1},
+         "assumption: stroma protects FLT3-ITD blasts, peripheral blasts clear faster (PMC4076672); sorafenib alone leaves ~17% marrow blasts at day 28 in the typical patient", 0, 1},
         {"marrow_blast_pct0", 60, "%", "marrow blast percentage before treatment",
          "assumption: typical relapsed/refractory AML", 1, 99}};
 }
