@@ -25,7 +25,11 @@ fi
 
 jobs="$(nproc 2>/dev/null || echo 2)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j "$jobs"
+if [ "$mode" = main ]; then
+  cmake --build build -j "$jobs" --target mobsim   # the program only; the tests are built by 'test'
+else
+  cmake --build build -j "$jobs"
+fi
 
 if [ "$mode" = main ]; then
   mkdir -p results
