@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <tuple>
 
 #include <boost/numeric/odeint.hpp>
 
@@ -57,6 +58,8 @@ struct DrivenSystem {
     std::vector<double> rates;
     mutable long rhs_count = 0;
     mutable long jacobian_count = 0;
+    // finite-difference Jacobian work space: dense J, f(x), f(x + h), x + h; reused across calls
+    mutable std::tuple<std::vector<double>, std::vector<double>, std::vector<double>, std::vector<double>> jacobian_work;
 
     void operator()(const double* x, double* dxdt, double t) const {
         ++rhs_count;
@@ -84,17 +87,21 @@ struct RhsAdaptor {
 
 // Jacobian for rosenbrock4: the model's analytic one when it has it, else forward differences.
 struct JacobianAdaptor {
-    const DrivenSystem* system;
+    const DrivenSystem* system;  // odeint copies the adaptor each step, so work space lives in the system
+
     void operator()(const UVector& x, UMatrix& jac, double t, UVector& dfdt) const {
         const std::size_t n = x.size();
+        auto& [dense, f0, f1, xp] = system->jacobian_work;
         ++system->jacobian_count;
-        std::vector<double> dense(n * n);
+        dense.resize(n * n);
         if (system->model.jacobian(t, data_of(x), dense.data(), data_of(dfdt))) {
             for (std::size_t i = 0; i < n; ++i)
                 for (std::size_t j = 0; j < n; ++j) jac(i, j) = dense[i * n + j];
             return;
         }
-        std::vector<double> f0(n), f1(n), xp(data_of(x), data_of(x) + n);
+        f0.resize(n);
+        f1.resize(n);
+        xp.assign(data_of(x), data_of(x) + n);
         (*system)(xp.data(), f0.data(), t);
         for (std::size_t j = 0; j < n; ++j) {
             const double h = 1.49e-8 * std::max(std::abs(xp[j]), 1e-6);
@@ -238,7 +245,7 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
                      const std::vector<DoseEvent>& events, const std::vector<double>& grid,
                      const SolverSettings& settings, const StateObserver& observer,
                      const SolveContext& context) {
-    DrivenSystem driven{system, std::vector<double>(x.size(), 0.0)};
+    DrivenSystem driven{system, std::vector<double>(x.size(), 0.0), 0, 0, {}};
     const auto actions = actions_from(events, system);
     SolveStats stats;
     if (settings.method == Method::dopri5) {
