@@ -11,6 +11,8 @@
 #include "sim/cohort.hpp"
 #include "sim/errors.hpp"
 
+#include "test_helpers.hpp"
+
 using namespace mobsim;
 
 namespace {
@@ -41,17 +43,10 @@ correlations:
 )";
 }
 
-std::string write_temp(const std::string& name, const std::string& text) {
-    const auto dir = std::filesystem::temp_directory_path() / "mobsim_test_cohort";
-    std::filesystem::create_directories(dir);
-    const std::string path = (dir / name).string();
-    std::ofstream(path) << text;
-    return path;
-}
 
 CohortStudy study_from(const std::string& yaml, const std::string& name = "cohort.yaml") {
     static const ModelRegistry registry = models::builtin_models();
-    return read_cohort_study(write_temp(name, yaml), registry);
+    return read_cohort_study(test::write_temp_file(name, yaml), registry);
 }
 
 double type7_percentile(std::vector<double> v, double q) {

@@ -1,7 +1,11 @@
 // Shared helpers for tests: build problems from inline YAML.
 #pragma once
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
+
+#include <unistd.h>
 
 #include "models/registry.hpp"
 #include "sim/config.hpp"
@@ -14,6 +18,15 @@ inline Problem problem_from_yaml(const std::string& yaml) {
     const Scenario scenario = read_scenario_node(load_config_text(yaml, "test.yaml"));
     std::shared_ptr<const Model> model = registry.create(scenario.model);
     return build_problem(scenario, model);
+}
+
+// Writes `text` to a file in a folder of this test process's own, so tests run in parallel do not collide.
+inline std::string write_temp_file(const std::string& name, const std::string& text) {
+    const auto dir = std::filesystem::temp_directory_path() / ("mobsim_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / name).string();
+    std::ofstream(path) << text;
+    return path;
 }
 
 inline double relative_error(double value, double truth) {

@@ -9,6 +9,8 @@
 #include "sim/errors.hpp"
 #include "sim/sweep.hpp"
 
+#include "test_helpers.hpp"
+
 using namespace mobsim;
 
 namespace {
@@ -30,11 +32,7 @@ summaries:
 
 SweepStudy sweep_from(const std::string& grid) {
     static const ModelRegistry registry = models::builtin_models();
-    const auto dir = std::filesystem::temp_directory_path() / "mobsim_test_sweep";
-    std::filesystem::create_directories(dir);
-    const std::string path = (dir / "sweep.yaml").string();
-    std::ofstream(path) << kScenario << "grid:\n" << grid;
-    return read_sweep_study(path, registry);
+    return read_sweep_study(test::write_temp_file("sweep.yaml", kScenario + std::string("grid:\n") + grid), registry);
 }
 
 double superposition(double dose, double cl, double t, double every, int count, double shift = 0.0) {
