@@ -126,7 +126,7 @@ public:
 
     void rhs(double t, const double* x, double* dx) const override {
         std::fill(dx, dx + kLayout.n, 0.0);
-        sorafenib_.rhs(t, last_sorafenib_dose_, x + kLayout.sorafenib, dx + kLayout.sorafenib);
+        sorafenib_.rhs(t, sorafenib_clock_, x + kLayout.sorafenib, dx + kLayout.sorafenib);
         plerixafor_.rhs(x + kLayout.plerixafor, dx + kLayout.plerixafor);
         filgrastim_.rhs(x + kLayout.filgrastim, dx + kLayout.filgrastim);
 
@@ -181,11 +181,29 @@ public:
         return 1.0;
     }
     void on_dose(int state, double t) override {
-        if (state == kLayout.sorafenib + SorafenibPk::depot) last_sorafenib_dose_ = t;
+        if (state == kLayout.sorafenib + SorafenibPk::depot) sorafenib_.on_dose(sorafenib_clock_, t);
+    }
+    void on_switch(int state, double t) override {
+        if (state == kLayout.sorafenib + SorafenibPk::depot) sorafenib_.on_switch(sorafenib_clock_, t);
     }
     std::vector<double> switch_delays_h(int state) const override {
         if (state == kLayout.sorafenib + SorafenibPk::depot) return {sorafenib_.switch_delay_h()};
         return {};
+    }
+    // Plerixafor always, sorafenib with its instantaneous gallbladder switch: the PD reads their central amounts.
+    std::vector<LinearBlock> linear_blocks() const override {
+        std::vector<LinearBlock> blocks{
+            {kLayout.plerixafor, PlerixaforPk::n_states, {kLayout.plerixafor + PlerixaforPk::central}}};
+        if (sorafenib_.is_piecewise_linear())
+            blocks.push_back({kLayout.sorafenib, SorafenibPk::n_states, {kLayout.sorafenib + SorafenibPk::central}});
+        return blocks;
+    }
+    void linear_block_matrix(int block, double t, double* a) const override {
+        if (block == 0)
+            linear_matrix(PlerixaforPk::n_states, [&](const double* x, double* dx) { plerixafor_.rhs(x, dx); }, a);
+        else
+            linear_matrix(SorafenibPk::n_states,
+                          [&](const double* x, double* dx) { sorafenib_.rhs(t, sorafenib_clock_, x, dx); }, a);
     }
 
 private:
@@ -211,7 +229,7 @@ private:
     SorafenibPk sorafenib_;
     PlerixaforPk plerixafor_;
     FilgrastimPk filgrastim_;
-    double last_sorafenib_dose_ = -std::numeric_limits<double>::infinity();  // no dose yet
+    SorafenibDoseClock sorafenib_clock_;
     std::array<double, kAxes> expression_{}, erosion_ratio_{}, ligand0_{};
     double weights_[kPopulations][kAxes] = {};
     std::array<double, kPopulations> retention0_{}, blood0_{}, marrow0_{}, free0_{}, k_off0_{}, death_{};

@@ -19,7 +19,7 @@ public:
     void initial_state(double* x) const override { std::fill(x, x + SorafenibPk::n_states, 0.0); }
     void rhs(double t, const double* x, double* dxdt) const override {
         std::fill(dxdt, dxdt + SorafenibPk::n_states, 0.0);
-        pk_.rhs(t, last_dose_, x, dxdt);
+        pk_.rhs(t, clock_, x, dxdt);
     }
     void observe(double, const double* x, double* y) const override {
         y[0] = pk_.concentration_mg_L(x);
@@ -29,15 +29,25 @@ public:
         return state == SorafenibPk::depot ? pk_.bioavailability(amount) : 1.0;
     }
     void on_dose(int state, double t) override {
-        if (state == SorafenibPk::depot) last_dose_ = t;
+        if (state == SorafenibPk::depot) pk_.on_dose(clock_, t);
+    }
+    void on_switch(int state, double t) override {
+        if (state == SorafenibPk::depot) pk_.on_switch(clock_, t);
     }
     std::vector<double> switch_delays_h(int state) const override {
         return state == SorafenibPk::depot ? std::vector<double>{pk_.switch_delay_h()} : std::vector<double>{};
     }
+    std::vector<LinearBlock> linear_blocks() const override {
+        if (!pk_.is_piecewise_linear()) return {};
+        return {{0, SorafenibPk::n_states, {SorafenibPk::central, SorafenibPk::gallbladder}}};
+    }
+    void linear_block_matrix(int, double t, double* a) const override {
+        linear_matrix(SorafenibPk::n_states, [&](const double* x, double* dxdt) { pk_.rhs(t, clock_, x, dxdt); }, a);
+    }
 
 private:
     SorafenibPk pk_;
-    double last_dose_ = -std::numeric_limits<double>::infinity();  // no dose yet
+    SorafenibDoseClock clock_;
 };
 
 class SorafenibModel : public ModelBase {
@@ -65,6 +75,12 @@ public:
     void observe(double, const double* x, double* y) const override { y[0] = pk_.concentration_mg_L(x); }
     double bioavailability(int state, double) const override {
         return state == PlerixaforPk::depot ? pk_.bioavailability() : 1.0;
+    }
+    std::vector<LinearBlock> linear_blocks() const override {
+        return {{0, PlerixaforPk::n_states, {PlerixaforPk::central}}};
+    }
+    void linear_block_matrix(int, double, double* a) const override {
+        linear_matrix(PlerixaforPk::n_states, [&](const double* x, double* dxdt) { pk_.rhs(x, dxdt); }, a);
     }
 
 private:

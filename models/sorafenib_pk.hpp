@@ -3,11 +3,18 @@
 // from t' after each sorafenib dose (Hill switch on time after dose).
 #pragma once
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "drug_block.hpp"
 
 namespace mobsim::models {
+
+// The latest sorafenib dose and whether the solver has passed its gallbladder switch time.
+struct SorafenibDoseClock {
+    double last_dose_h = -std::numeric_limits<double>::infinity();  // no dose yet
+    bool switched = false;
+};
 
 class SorafenibPk {
 public:
@@ -18,13 +25,22 @@ public:
     static std::vector<ParameterInfo> parameter_infos();
 
     void bind(const double* p, double weight_kg);
-    // x, dxdt point at this block's states; last_dose_h is the time of the latest sorafenib dose, which may be
-    // negative (steady-state run-in before t = 0); a non-finite value (e.g. -infinity) means no dose yet.
-    void rhs(double t, double last_dose_h, const double* x, double* dxdt) const;
+    // x, dxdt point at this block's states. The clock's last dose may be negative (steady-state run-in).
+    void rhs(double t, const SorafenibDoseClock& clock, const double* x, double* dxdt) const;
+    void on_dose(SorafenibDoseClock& clock, double t) const {
+        clock.last_dose_h = t;
+        clock.switched = false;
+    }
+    // A switch time of an earlier dose, passed after a later dose, does not count.
+    void on_switch(SorafenibDoseClock& clock, double t) const {
+        if (t - clock.last_dose_h >= t_empty_ * (1.0 - 1e-12)) clock.switched = true;
+    }
     double concentration_mg_L(const double* x) const { return x[central] / volume_; }
     // Relative bioavailability (D/400 mg)^-theta above 400 mg: less than dose-proportional exposure.
     double bioavailability(double amount_mg) const;
     double volume_L() const { return volume_; }
+    // With an instantaneous switch the block is linear with constant coefficients between doses and switches.
+    bool is_piecewise_linear() const { return hill_ == 0.0; }
     // The gallbladder switch time after each dose (a solver breakpoint).
     double switch_delay_h() const { return t_empty_; }
 

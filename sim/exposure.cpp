@@ -91,7 +91,7 @@ ExposureTable steady_state_exposure(const Problem& problem, const ExposureReques
         simulate_states(p, grid, [&](const OdeSystem& system, double t, const double* x) {
             system.observe(t, x, y.data());
             values.push_back(y[column]);
-        });
+        }, false);
         if (values.size() != grid.size())
             throw SolverError("exposure: the simulation reported " + std::to_string(values.size()) + " of " +
                               std::to_string(grid.size()) + " grid values");

@@ -38,6 +38,16 @@ struct OutputInfo {
     std::string description;
 };
 
+// States whose dynamics are linear with constant coefficients between actions (doses, switch times) and that
+// no other state feeds: x_b' = A x_b. `coupling` lists the block states that rhs() of other states or observe()
+// read. A solver may propagate such a block exactly instead of stepping it; it then keeps only the coupling
+// states current in rhs() and observe(), and every state current where it reports full states.
+struct LinearBlock {
+    int first_state = 0;
+    int size = 0;
+    std::vector<int> coupling;  // state indices
+};
+
 // A model bound to parameter and covariate values, ready to integrate. One instance per simulation:
 // on_dose() may record dose history that the right-hand side uses (e.g. time after dose).
 class OdeSystem {
@@ -51,8 +61,14 @@ public:
     virtual double lag_time_h(int /*state*/) const { return 0.0; }
     // Called when a dose reaches `state` at time t (after any lag).
     virtual void on_dose(int /*state*/, double /*t*/) {}
-    // Delays after a dose into `state` at which the right-hand side switches; the solver restarts there exactly.
+    // Delays after a dose into `state` at which the right-hand side switches; the solver restarts there exactly
+    // and calls on_switch(state, t) before continuing.
     virtual std::vector<double> switch_delays_h(int /*state*/) const { return {}; }
+    virtual void on_switch(int /*state*/, double /*t*/) {}
+    // Blocks the solver may propagate exactly, and the matrix (row-major size x size) of `block` in force
+    // from time t until the next action (after the doses at t are given).
+    virtual std::vector<LinearBlock> linear_blocks() const { return {}; }
+    virtual void linear_block_matrix(int /*block*/, double /*t*/, double* /*a*/) const {}
     // Analytic Jacobian (row-major n*n) and df/dt; return false to let the solver use finite differences.
     virtual bool jacobian(double /*t*/, const double* /*x*/, double* /*J*/, double* /*dfdt*/) const {
         return false;

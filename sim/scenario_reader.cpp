@@ -128,7 +128,7 @@ OutputSpec read_output(const ConfigNode& node) {
 }  // namespace
 
 SolverSettings read_solver_settings(const ConfigNode& node) {
-    MapReader r(node, {"method", "rtol", "atol", "max_steps", "initial_step_h"});
+    MapReader r(node, {"method", "rtol", "atol", "max_steps", "initial_step_h", "linear_blocks"});
     SolverSettings s;
     if (auto method = r.optional_text("method")) {
         if (*method == "dopri5") s.method = Method::dopri5;
@@ -152,6 +152,13 @@ SolverSettings read_solver_settings(const ConfigNode& node) {
     }
     if (r.has("initial_step_h"))
         s.initial_step_h = require_positive(r.require("initial_step_h"), r.number("initial_step_h"));
+    if (auto blocks = r.optional_text("linear_blocks")) {
+        if (*blocks == "exact") s.exact_linear_blocks = true;
+        else if (*blocks == "stepped") s.exact_linear_blocks = false;
+        else fail_at(r.require("linear_blocks"), "unknown linear_blocks '" + *blocks + "'" +
+                                                     did_you_mean(*blocks, {"exact", "stepped"}) +
+                                                     " (expected exact or stepped)");
+    }
     return s;
 }
 

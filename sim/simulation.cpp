@@ -202,15 +202,18 @@ std::vector<double> grid_with_dose_times(const Problem& p) {
     return grid;
 }
 
-SolveStats simulate_states(const Problem& p, const std::vector<double>& grid, const SystemObserver& observer) {
+SolveStats simulate_states(const Problem& p, const std::vector<double>& grid, const SystemObserver& observer,
+                           bool full_states) {
     auto system = p.model->bind(p.parameters, p.covariates);
     std::vector<double> x(p.model->states().size());
     system->initial_state(x.data());
     equilibrate(p, *system, x);
     const auto events = dose_events(p, *system);
     const OdeSystem& bound = *system;
+    SolveContext context = context_of(p);
+    context.full_states_observed = full_states;
     return integrate(*system, x, 0.0, p.end_h, events, grid, p.solver,
-                     [&](double t, const double* state) { observer(bound, t, state); }, context_of(p));
+                     [&](double t, const double* state) { observer(bound, t, state); }, context);
 }
 
 Trajectory simulate(const Problem& p) {
@@ -224,7 +227,7 @@ Trajectory simulate(const Problem& p) {
         system.observe(t, x, y.data());
         out.time_h.push_back(t);
         out.values.insert(out.values.end(), y.begin(), y.end());
-    });
+    }, false);
     return out;
 }
 

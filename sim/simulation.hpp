@@ -46,8 +46,11 @@ std::vector<DoseEvent> dose_events(const Problem& problem, const OdeSystem& syst
 // Receives the bound system (for observe()) and the state at each requested time.
 using SystemObserver = std::function<void(const OdeSystem& system, double t, const double* x)>;
 
-// Integrates the problem and reports model states at each time of `grid` (sorted).
-SolveStats simulate_states(const Problem& problem, const std::vector<double>& grid, const SystemObserver& observer);
+// Integrates the problem and reports model states at each time of `grid` (sorted). With full_states false the
+// observer may only pass the state to observe(): states of exactly propagated linear blocks that observe()
+// does not read are then not brought up to date (see LinearBlock).
+SolveStats simulate_states(const Problem& problem, const std::vector<double>& grid, const SystemObserver& observer,
+                           bool full_states = true);
 
 // Integrates the problem and evaluates every model output on problem.grid.
 Trajectory simulate(const Problem& problem);

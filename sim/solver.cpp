@@ -8,6 +8,7 @@
 #include <boost/numeric/odeint.hpp>
 
 #include "errors.hpp"
+#include "linear_block.hpp"
 
 namespace mobsim {
 
@@ -32,13 +33,14 @@ struct Action {
     double rate_change;
     int regimen;
     bool is_start;
+    bool is_switch = false;
 };
 
 std::vector<Action> actions_from(const std::vector<DoseEvent>& events, const OdeSystem& system) {
     std::vector<Action> actions;
     for (const auto& e : events) {
         for (double delay : system.switch_delays_h(e.state))  // a restart, nothing given
-            actions.push_back({e.time_h + delay, e.state, 0.0, 0.0, e.regimen, false});
+            actions.push_back({e.time_h + delay, e.state, 0.0, 0.0, e.regimen, false, true});
         if (e.duration_h > 0.0) {
             const double rate = e.amount / e.duration_h;
             actions.push_back({e.time_h, e.state, 0.0, rate, e.regimen, true});
@@ -52,10 +54,14 @@ std::vector<Action> actions_from(const std::vector<DoseEvent>& events, const Ode
     return actions;
 }
 
-// The model plus the current zero-order input rates, with evaluation counts.
+// The model plus the current zero-order input rates and the exactly propagated linear blocks, with counts.
 struct DrivenSystem {
     OdeSystem& model;
     std::vector<double> rates;
+    std::vector<int> rate_states;  // states that have received a zero-order input
+    mutable std::vector<LinearBlockPropagator> blocks;
+    std::vector<int> frozen;  // states of the blocks: stepped with zero derivative, read from the blocks
+    mutable std::vector<double> with_blocks;  // the state with the blocks' coupling states filled in
     mutable long rhs_count = 0;
     mutable long jacobian_count = 0;
     // finite-difference Jacobian work space: dense J, f(x), f(x + h), x + h; reused across calls
@@ -63,9 +69,33 @@ struct DrivenSystem {
 
     void operator()(const double* x, double* dxdt, double t) const {
         ++rhs_count;
-        model.rhs(t, x, dxdt);
-        for (std::size_t i = 0; i < rates.size(); ++i) dxdt[i] += rates[i];
+        if (blocks.empty()) {
+            model.rhs(t, x, dxdt);
+        } else {
+            with_blocks.assign(x, x + rates.size());
+            for (auto& b : blocks) b.fill_coupling(t, with_blocks.data());
+            model.rhs(t, with_blocks.data(), dxdt);
+            for (int i : frozen) dxdt[i] = 0.0;
+        }
+        for (int i : rate_states) dxdt[i] += rates[i];
     }
+    // Makes every block state of x (or only the coupling states) exact at t.
+    void complete(double t, double* x, bool all_states = true) const {
+        for (auto& b : blocks) {
+            if (all_states) b.fill_all(t, x);
+            else b.fill_coupling(t, x);
+        }
+    }
+    void restart_blocks(double t, const double* x) {
+        std::vector<double> a;
+        for (std::size_t b = 0; b < blocks.size(); ++b) {
+            const int n = blocks[b].block().size;
+            a.assign(static_cast<std::size_t>(n) * n, 0.0);
+            model.linear_block_matrix(block_ids[b], t, a.data());
+            blocks[b].restart(t, x, a);
+        }
+    }
+    std::vector<int> block_ids;  // the model's index of each block
 };
 
 using Vector = std::vector<double>;
@@ -121,9 +151,9 @@ struct JacobianAdaptor {
 template <class Stepper, class State, class System>
 class SegmentIntegrator {
 public:
-    SegmentIntegrator(Stepper stepper, System system, const SolverSettings& settings, const std::vector<double>& grid,
-                      const StateObserver& observer, const SolveContext& context)
-        : stepper_(std::move(stepper)), system_(system), settings_(settings), grid_(grid), observer_(observer),
+    SegmentIntegrator(Stepper stepper, System system, const DrivenSystem& driven, const SolverSettings& settings,
+                      const std::vector<double>& grid, const StateObserver& observer, const SolveContext& context)
+        : stepper_(std::move(stepper)), system_(system), driven_(driven), settings_(settings), grid_(grid), observer_(observer),
           context_(context), dt_(settings.initial_step_h) {}
 
     std::size_t next_grid = 0;
@@ -167,6 +197,7 @@ public:
         dt_ = clamped ? std::max(dt_, stepper_.current_time_step()) : stepper_.current_time_step();
         const double* end = data_of(stepper_.current_state());
         std::copy(end, end + x.size(), x.begin());
+        driven_.complete(tb, x.data());
         while (next_grid < grid_.size() && (grid_[next_grid] < tb || (inclusive && grid_[next_grid] <= tb))) {
             observer_(grid_[next_grid], x.data());
             ++next_grid;
@@ -190,6 +221,7 @@ private:
                (grid_[next_grid] < tb || inclusive)) {
             if (interpolated_.size() != n) interpolated_.resize(n);
             stepper_.calc_state(grid_[next_grid], interpolated_);
+            driven_.complete(grid_[next_grid], data_of(interpolated_), context_.full_states_observed);
             observer_(grid_[next_grid], data_of(interpolated_));
             ++next_grid;
         }
@@ -202,6 +234,7 @@ private:
 
     Stepper stepper_;
     System system_;
+    const DrivenSystem& driven_;
     State interpolated_;  // reused for every grid point
     const SolverSettings& settings_;
     const std::vector<double>& grid_;
@@ -210,12 +243,28 @@ private:
     double dt_;
 };
 
+// Takes over the model's linear blocks, except those that receive a zero-order input (not of the form x' = A x).
+void add_linear_blocks(DrivenSystem& driven, const std::vector<Action>& actions) {
+    const auto blocks = driven.model.linear_blocks();
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+        const LinearBlock& block = blocks[b];
+        const bool infused = std::any_of(actions.begin(), actions.end(), [&](const Action& a) {
+            return a.rate_change != 0.0 && a.state >= block.first_state && a.state < block.first_state + block.size;
+        });
+        if (infused) continue;
+        driven.blocks.emplace_back(block);
+        driven.block_ids.push_back(static_cast<int>(b));
+        for (int i = 0; i < block.size; ++i) driven.frozen.push_back(block.first_state + i);
+    }
+}
+
 template <class Integrator>
 void run_actions(Integrator& integrator, DrivenSystem& driven, std::vector<double>& x, double t0, double t_end,
                  const std::vector<Action>& actions, const SolveContext& context) {
     double t = t0;
     std::size_t i = 0;
     while (i < actions.size() && actions[i].time_h < t0) ++i;  // inputs before t0 are ignored
+    driven.restart_blocks(t0, x.data());
     while (i < actions.size() && actions[i].time_h <= t_end) {
         const double ta = actions[i].time_h;
         integrator.advance(x, t, ta, false);
@@ -224,6 +273,10 @@ void run_actions(Integrator& integrator, DrivenSystem& driven, std::vector<doubl
             const Action& a = actions[i];
             x[a.state] += a.bolus;
             driven.rates[a.state] += a.rate_change;
+            if (a.rate_change != 0.0 && std::find(driven.rate_states.begin(), driven.rate_states.end(), a.state) ==
+                                             driven.rate_states.end())
+                driven.rate_states.push_back(a.state);
+            if (a.is_switch) driven.model.on_switch(a.state, ta);
             if (a.is_start) {
                 driven.model.on_dose(a.state, ta);
                 std::ostringstream label;
@@ -235,6 +288,7 @@ void run_actions(Integrator& integrator, DrivenSystem& driven, std::vector<doubl
         // rounding of summed rates must not leave a tiny spurious input
         for (double& r : driven.rates)
             if (std::abs(r) < 1e-12 * (1.0 + std::abs(r))) r = 0.0;
+        driven.restart_blocks(ta, x.data());
     }
     integrator.advance(x, t, t_end, true);
 }
@@ -245,29 +299,30 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
                      const std::vector<DoseEvent>& events, const std::vector<double>& grid,
                      const SolverSettings& settings, const StateObserver& observer,
                      const SolveContext& context) {
-    DrivenSystem driven{system, std::vector<double>(x.size(), 0.0), 0, 0, {}};
     const auto actions = actions_from(events, system);
+    DrivenSystem driven{system, std::vector<double>(x.size(), 0.0), {}, {}, {}, {}, 0, 0, {}, {}};
+    if (settings.exact_linear_blocks) add_linear_blocks(driven, actions);
     SolveStats stats;
     if (settings.method == Method::dopri5) {
         auto stepper = odeint::make_dense_output(settings.atol, settings.rtol,
                                                  odeint::runge_kutta_dopri5<Vector>());
         RhsAdaptor rhs{&driven};
-        SegmentIntegrator<decltype(stepper), Vector, RhsAdaptor> integrator(stepper, rhs, settings, grid, observer,
-                                                                            context);
+        SegmentIntegrator<decltype(stepper), Vector, RhsAdaptor> integrator(stepper, rhs, driven, settings, grid,
+                                                                            observer, context);
         run_actions(integrator, driven, x, t0, t_end, actions, context);
         stats.steps = integrator.steps;
     } else if (settings.method == Method::bulirsch_stoer) {
         odeint::bulirsch_stoer_dense_out<Vector> stepper(settings.atol, settings.rtol);
         RhsAdaptor rhs{&driven};
-        SegmentIntegrator<decltype(stepper), Vector, RhsAdaptor> integrator(stepper, rhs, settings, grid, observer,
-                                                                            context);
+        SegmentIntegrator<decltype(stepper), Vector, RhsAdaptor> integrator(stepper, rhs, driven, settings, grid,
+                                                                            observer, context);
         run_actions(integrator, driven, x, t0, t_end, actions, context);
         stats.steps = integrator.steps;
     } else {
         auto stepper = odeint::make_dense_output(settings.atol, settings.rtol, odeint::rosenbrock4<double>());
         auto sys = std::make_pair(RhsAdaptor{&driven}, JacobianAdaptor{&driven});
-        SegmentIntegrator<decltype(stepper), UVector, decltype(sys)> integrator(stepper, sys, settings, grid,
-                                                                                observer, context);
+        SegmentIntegrator<decltype(stepper), UVector, decltype(sys)> integrator(stepper, sys, driven, settings,
+                                                                                grid, observer, context);
         run_actions(integrator, driven, x, t0, t_end, actions, context);
         stats.steps = integrator.steps;
     }
