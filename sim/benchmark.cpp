@@ -30,22 +30,27 @@ double max_relative_error(const Trajectory& run, const Trajectory& reference, do
 
 std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::vector<Method>& methods,
                                              const std::vector<double>& rtols, double atol_ratio,
-                                             double reference_rtol, int repeats, double floor) {
+                                             double reference_rtol, int repeats, double floor,
+                                             const std::vector<bool>& exact_blocks_settings) {
     Problem tight = problem;
     tight.solver.method = Method::dopri5;
     tight.solver.rtol = reference_rtol;
     tight.solver.atol = reference_rtol * atol_ratio * 1e-2;
     tight.solver.max_steps = 100000000;
+    tight.solver.exact_linear_blocks = false;  // every state stepped: independent of the exact propagation
     const Trajectory reference = simulate(tight);
     std::vector<WorkPrecisionRow> rows;
     for (Method method : methods) {
+        for (bool exact_blocks : exact_blocks_settings)
         for (double rtol : rtols) {
             Problem p = problem;
             p.solver.method = method;
             p.solver.rtol = rtol;
             p.solver.atol = rtol * atol_ratio;
+            p.solver.exact_linear_blocks = exact_blocks;
             WorkPrecisionRow row;
             row.method = to_string(method);
+            row.linear_blocks = exact_blocks ? "exact" : "stepped";
             row.rtol = rtol;
             row.atol = p.solver.atol;
             std::vector<double> seconds;
@@ -68,9 +73,9 @@ std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::
 
 std::string to_csv(const std::vector<WorkPrecisionRow>& rows) {
     std::ostringstream out;
-    out << "method,rtol,atol,ms_per_run,steps,rhs_evaluations,max_relative_error,worst_output\n";
+    out << "method,linear_blocks,rtol,atol,ms_per_run,steps,rhs_evaluations,max_relative_error,worst_output\n";
     for (const auto& r : rows)
-        out << r.method << ',' << format_number(r.rtol) << ',' << format_number(r.atol) << ','
+        out << r.method << ',' << r.linear_blocks << ',' << format_number(r.rtol) << ',' << format_number(r.atol) << ','
             << format_number(std::round(r.seconds_per_run * 1e6) / 1e3) << ',' << r.steps << ',' << r.rhs_evaluations
             << ',' << format_number(r.max_relative_error) << ',' << r.worst_output << '\n';
     return out.str();

@@ -9,6 +9,7 @@ namespace mobsim {
 
 struct WorkPrecisionRow {
     std::string method;
+    std::string linear_blocks;  // "exact" (propagated by the matrix exponential) or "stepped" by the method
     double rtol = 0.0, atol = 0.0;
     double seconds_per_run = 0.0;  // median over repeats
     long steps = 0, rhs_evaluations = 0;
@@ -20,10 +21,12 @@ struct WorkPrecisionRow {
 // near zero (a drug between doses) are thus compared at a scale they actually reach.
 double max_relative_error(const Trajectory& run, const Trajectory& reference, double floor, std::string* worst);
 
-// Runs `problem` at each (method, tolerance) `repeats` times against a reference solved at reference_rtol.
+// Runs `problem` at each (method, linear-block handling, tolerance) `repeats` times against a reference
+// solved by dopri5 at reference_rtol with every state stepped.
 std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::vector<Method>& methods,
                                              const std::vector<double>& rtols, double atol_ratio,
-                                             double reference_rtol, int repeats, double floor);
+                                             double reference_rtol, int repeats, double floor,
+                                             const std::vector<bool>& exact_blocks = {true, false});
 
 std::string to_csv(const std::vector<WorkPrecisionRow>& rows);
 

@@ -19,6 +19,7 @@ struct BenchOptions {
     std::vector<double> rtols{1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10};
     double atol_ratio = 1e-2, reference_rtol = 1e-13, floor = 1e-4;
     int repeats = 5, cohort_size = 0;
+    std::string blocks = "both";
 };
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -39,11 +40,15 @@ void bench(const BenchOptions& o, const Context& context) {
               << problem.grid.size() << " output times)\n"
               << "default solver: " << to_string(problem.solver.method) << " rtol " << problem.solver.rtol
               << " atol " << problem.solver.atol << "\n\n";
-    const auto rows = work_precision(problem, methods, o.rtols, o.atol_ratio, o.reference_rtol, o.repeats, o.floor);
-    std::cout << std::left << std::setw(16) << "method" << std::setw(9) << "rtol" << std::setw(12) << "ms/run"
+    std::vector<bool> exact_blocks;
+    if (o.blocks != "stepped") exact_blocks.push_back(true);
+    if (o.blocks != "exact") exact_blocks.push_back(false);
+    const auto rows =
+        work_precision(problem, methods, o.rtols, o.atol_ratio, o.reference_rtol, o.repeats, o.floor, exact_blocks);
+    std::cout << std::left << std::setw(16) << "method" << std::setw(9) << "blocks" << std::setw(9) << "rtol" << std::setw(12) << "ms/run"
               << std::setw(9) << "steps" << std::setw(10) << "RHS" << "max rel. error (output)\n";
     for (const auto& r : rows)
-        std::cout << std::left << std::setw(16) << r.method << std::setw(9) << r.rtol << std::setw(12)
+        std::cout << std::left << std::setw(16) << r.method << std::setw(9) << r.linear_blocks << std::setw(9) << r.rtol << std::setw(12)
                   << r.seconds_per_run * 1e3 << std::setw(9) << r.steps << std::setw(10) << r.rhs_evaluations
                   << r.max_relative_error << " (" << r.worst_output << ")\n";
     if (!o.output.empty()) write_file_atomically(o.output, to_csv(rows));
@@ -82,6 +87,8 @@ void add_bench_command(CLI::App& app, const Context& context) {
     cmd->add_option("--reference-rtol", o->reference_rtol, "Tolerance of the reference solution (dopri5)");
     cmd->add_option("--floor", o->floor, "Relative-error floor as a fraction of each output's peak");
     cmd->add_option("--repeats", o->repeats, "Runs per setting (median time)")->check(CLI::Range(1, 10000));
+    cmd->add_option("--blocks", o->blocks, "Linear blocks propagated exactly, stepped by the method, or both")
+        ->check(CLI::IsMember({"exact", "stepped", "both"}));
     cmd->add_option("--cohort", o->cohort, "Cohort file for throughput");
     cmd->add_option("--cohort-size", o->cohort_size, "Override the cohort size");
     cmd->add_option("--fit", o->fit, "Fit file to time");
