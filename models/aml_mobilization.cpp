@@ -98,7 +98,16 @@ public:
                 total += weights_[j][a];
             }
             for (int a = 0; a < kAxes; ++a) weights_[j][a] /= total;
-            retention0_[j] = retention(j, ligand0_.data(), 0.0);
+            // populations with the same weights share their release factor: computed once per rhs call
+            same_weights_as_[j] = j;
+            for (int i = 0; i < j; ++i)
+                if (std::equal(weights_[i], weights_[i] + kAxes, weights_[j])) {
+                    same_weights_as_[j] = same_weights_as_[i];
+                    break;
+                }
+            double bonds[kAxes];
+            axis_bonds(ligand0_.data(), 0.0, bonds);
+            retention0_[j] = retention(j, bonds);
             // baseline steady state: blood count given, marrow from the ratio, rates that balance
             blood0_[j] = p[kLayout.p_blood0 + j] * blood_uL_;
             marrow0_[j] = d[marrow_blood_ratio] * blood0_[j];
@@ -141,9 +150,13 @@ public:
 
         const double occupancy = cxcr4_occupancy(x);
         const double inhibition = flt3_inhibition(x);
+        double bonds[kAxes];
+        axis_bonds(ligand, occupancy, bonds);
+        double release[kPopulations];  // exp(gain (1 - r)): niche release relative to baseline
         for (int j = 0; j < kPopulations; ++j) {
-            const double r = retention(j, ligand, occupancy) / retention0_[j];
-            const double k_off = k_off0_[j] * std::exp(gain_ * (1.0 - r));
+            const double r = retention(j, bonds) / retention0_[j];
+            release[j] = same_weights_as_[j] < j ? release[same_weights_as_[j]] : std::exp(gain_ * (1.0 - r));
+            const double k_off = k_off0_[j] * release[j];
             const double k_on = k_on0_ * r, k_home = k_home0_ * r;
             const double m = x[bound(j)], f = x[free_pool(j)], b = x[blood(j)];
             const double growth = proliferation_ - death_[j] - kill_marrow_ * inhibition;
@@ -217,12 +230,15 @@ private:
         return c / (sor_ic50_ + c);
     }
     // Bonds per axis saturate in the free receptor density (receptor reserve), scaled by ligand availability.
-    double retention(int j, const double* ligand, double occupancy) const {
-        double total = 0.0;
+    void axis_bonds(const double* ligand, double occupancy, double* bonds) const {
         for (int a = 0; a < kAxes; ++a) {
             const double free_receptor = expression_[a] * (a == 0 ? 1.0 - occupancy : 1.0);
-            total += weights_[j][a] * ligand[a] * free_receptor / (reserve_k_ + free_receptor);
+            bonds[a] = ligand[a] * free_receptor / (reserve_k_ + free_receptor);
         }
+    }
+    double retention(int j, const double* bonds) const {
+        double total = 0.0;
+        for (int a = 0; a < kAxes; ++a) total += weights_[j][a] * bonds[a];
         return total;
     }
 
@@ -232,6 +248,7 @@ private:
     SorafenibDoseClock sorafenib_clock_;
     std::array<double, kAxes> expression_{}, erosion_ratio_{}, ligand0_{};
     double weights_[kPopulations][kAxes] = {};
+    int same_weights_as_[kPopulations] = {};
     std::array<double, kPopulations> retention0_{}, blood0_{}, marrow0_{}, free0_{}, k_off0_{}, death_{};
     double pler_ec50_ = 0, gcsf_ec50_ = 0, k_signal_ = 0, k_ligand_ = 0, sor_ic50_ = 0, reserve_k_ = 0, gain_ = 0;
     double k_on0_ = 0, k_egress_ = 0, k_home0_ = 0, k_clear_ = 0, kill_blood_ = 0, kill_marrow_ = 0;

@@ -1,6 +1,6 @@
 // Exact propagation of a linear block (x' = A x, A constant between actions) for the solver.
-// Knots every h with |A| h = 3 carry the exact state, advanced by exp(A h); between knots the state comes
-// from the Taylor series of exp(A s) about the nearest knot (|A s| <= 1.5), truncated below 1e-14 |x|.
+// Knots every h with |A| h = 1.6 carry the exact state, advanced by exp(A h); between knots the state comes
+// from the Taylor series of exp(A s) about the nearest knot (|A s| <= 0.8), truncated below 1e-14 |x|.
 #pragma once
 #include <vector>
 
@@ -16,17 +16,18 @@ public:
     // Starts a segment at t0 from the block states in the full state x, under matrix a (row-major).
     void restart(double t0, const double* x, const std::vector<double>& a);
     // Writes the coupling states at time t (in the current segment) into the full state x.
-    // Cost: one polynomial of degree 19 per coupling state.
+    // Cost: one polynomial of degree 15 per coupling state.
     void fill_coupling(double t, double* x);
     // Writes every block state at time t (in the current segment) into x.
     void fill_all(double t, double* x);
 
 private:
-    static constexpr int kOrder = 19;  // 1.5^20 / 20! < 1e-14
+    static constexpr int kOrder = 15;          // 0.8^16 / 16! < 1e-14
+    static constexpr double kKnotNorm = 1.6;  // |A| h
     struct Propagation {               // what depends on the matrix only
         std::vector<double> a, knot_step;  // A and exp(A h)
         double h = 0.0, inverse_h = 0.0, norm = 0.0;
-        std::vector<double> coupling_rows;  // per coupling state and order k: row of A^k / k!
+        std::vector<double> coupling_rows;  // row of A^k / k! per coupling state, transposed: [state][k]
     };
     const Propagation& propagation_for(const std::vector<double>& a);
     long nearest_knot(double t, double& offset);  // computes knots up to the one returned
