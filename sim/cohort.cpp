@@ -54,19 +54,21 @@ void write_provenance(std::ostringstream& out, const Provenance& p) {
 }
 
 std::vector<TimeSummaryRow> summarize_over_time(const CohortStudy& study, const std::vector<double>& samples,
-                                                int patients) {
+                                                int patients, const std::vector<std::string>& failures) {
     const std::size_t n_out = study.percentile_outputs.size(), width = study.percentile_times_h.size() * n_out;
     std::vector<TimeSummaryRow> rows;
-    std::vector<double> values(static_cast<std::size_t>(patients));
+    std::vector<double> values;
     for (std::size_t t = 0; t < study.percentile_times_h.size(); ++t)
         for (std::size_t k = 0; k < n_out; ++k) {
             double sum = 0.0;
-            for (std::size_t p = 0; p < values.size(); ++p) {
-                values[p] = samples[p * width + t * n_out + k];
-                sum += values[p];  // in patient order, so the mean does not depend on threads
+            values.clear();
+            for (std::size_t p = 0; p < static_cast<std::size_t>(patients); ++p) {
+                if (!failures[p].empty()) continue;  // patients whose integration failed are left out
+                values.push_back(samples[p * width + t * n_out + k]);
+                sum += values.back();  // in patient order, so the mean does not depend on threads
             }
             std::sort(values.begin(), values.end());
-            rows.push_back({study.percentile_times_h[t], study.percentile_outputs[k], sum / patients,
+            rows.push_back({study.percentile_times_h[t], study.percentile_outputs[k], sum / static_cast<double>(values.size()),
                             percentile_of_sorted(values, 5), percentile_of_sorted(values, 25),
                             percentile_of_sorted(values, 50), percentile_of_sorted(values, 75),
                             percentile_of_sorted(values, 95)});
@@ -93,6 +95,10 @@ std::string ResponderCriterion::describe() const {
 
 int CohortResult::responders() const { return static_cast<int>(std::count(responder.begin(), responder.end(), 1)); }
 
+int CohortResult::failed() const {
+    return static_cast<int>(std::count_if(failures.begin(), failures.end(), [](const auto& f) { return !f.empty(); }));
+}
+
 CohortResult run_cohort(const CohortStudy& study, int threads, const std::function<void(int done)>& progress) {
     const CohortSpec& spec = study.cohort;
     validate_cohort(spec, *study.base.model);
@@ -112,7 +118,8 @@ CohortResult run_cohort(const CohortStudy& study, int threads, const std::functi
     r.parameter_values.resize(n * n_par);
     r.covariate_values.resize(n * n_cov);
     r.summary_values.resize(n * n_sum);
-    std::vector<double> samples(n * width);
+    std::vector<double> samples(n * width, std::nan(""));
+    r.failures.assign(n, std::string());
 
     std::vector<std::size_t> rows, columns;
     for (double t : study.percentile_times_h) rows.push_back(row_of(study.base.grid, t));
@@ -123,26 +130,30 @@ CohortResult run_cohort(const CohortStudy& study, int threads, const std::functi
     parallel_for(spec.size, workers, [&](int index) {
         const VirtualPatient patient = draw_patient(spec, index);
         const Problem p = patient_problem(study.base, spec, patient);
-        Trajectory trajectory;
-        try {
-            trajectory = simulate(p);
-        } catch (const SolverError& e) {
-            throw SolverError(describe_patient(study, p, patient) + ": " + e.what());
-        }
         const auto i = static_cast<std::size_t>(index);
         for (std::size_t k = 0; k < n_par; ++k)
             r.parameter_values[i * n_par + k] = p.parameters[static_cast<std::size_t>(p.model->parameter_index(r.parameter_names[k]))];
         for (std::size_t k = 0; k < n_cov; ++k) r.covariate_values[i * n_cov + k] = patient.covariates[k];
+        Trajectory trajectory;
+        try {
+            trajectory = simulate(p);
+        } catch (const SolverError& e) {  // kept with the patient; the others' results stand
+            r.failures[i] = describe_patient(study, p, patient) + ": " + e.what();
+            for (std::size_t k = 0; k < n_sum; ++k) r.summary_values[i * n_sum + k] = std::nan("");
+            return;
+        }
         for (std::size_t k = 0; k < n_sum; ++k) r.summary_values[i * n_sum + k] = evaluate_summary(trajectory, study.summaries[k]);
         for (std::size_t t = 0; t < rows.size(); ++t)
             for (std::size_t k = 0; k < n_out; ++k) samples[i * width + t * n_out + k] = trajectory.at(rows[t], columns[k]);
     }, progress);
 
+    const auto first_failure = std::find_if(r.failures.begin(), r.failures.end(), [](const auto& f) { return !f.empty(); });
+    if (r.failed() == r.patients) throw SolverError(*first_failure);
     if (study.responder) {
         const auto values = per_patient_variable(r, study.responder->summary);
         for (double v : values) r.responder.push_back(study.responder->holds(v) ? 1 : 0);
     }
-    r.time_summary = summarize_over_time(study, samples, spec.size);
+    r.time_summary = summarize_over_time(study, samples, spec.size, r.failures);
     for (const auto& c : study.correlations) {
         const RankCorrelation rc = spearman(per_patient_variable(r, c.variable), per_patient_variable(r, c.summary));
         r.correlations.push_back({c.variable, c.summary, rc.n, rc.rho, rc.p_value});
@@ -157,15 +168,16 @@ std::string patients_csv(const CohortResult& r, const Provenance& provenance) {
     for (const auto& names : {r.parameter_names, r.covariate_names, r.summary_names})
         for (const auto& name : names) out << ',' << name;
     if (!r.responder.empty()) out << ",responder";
-    out << '\n';
+    out << ",status\n";
     const std::size_t n_par = r.parameter_names.size(), n_cov = r.covariate_names.size(), n_sum = r.summary_names.size();
     for (std::size_t i = 0; i < static_cast<std::size_t>(r.patients); ++i) {
         out << i;
         for (std::size_t k = 0; k < n_par; ++k) out << ',' << format_number(r.parameter_values[i * n_par + k]);
         for (std::size_t k = 0; k < n_cov; ++k) out << ',' << format_number(r.covariate_values[i * n_cov + k]);
         for (std::size_t k = 0; k < n_sum; ++k) out << ',' << format_number(r.summary_values[i * n_sum + k]);
-        if (!r.responder.empty()) out << ',' << int(r.responder[i]);
-        out << '\n';
+        const bool failed = !r.failures[i].empty();
+        if (!r.responder.empty()) out << ',' << (failed ? "nan" : std::to_string(int(r.responder[i])));
+        out << ',' << (failed ? "solver_failed" : "ok") << '\n';
     }
     return out.str();
 }

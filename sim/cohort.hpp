@@ -69,16 +69,22 @@ struct CohortResult {
     // per patient, row-major by patient index
     std::vector<double> parameter_values, covariate_values, summary_values;
     std::vector<char> responder;  // empty without a criterion
+    // per patient: empty, or why its integration failed; such patients have NaN summaries and are left out
+    // of the bands, the correlations and the responder count
+    std::vector<std::string> failures;
     std::vector<TimeSummaryRow> time_summary;
     std::vector<CorrelationRow> correlations;
     int responders() const;
+    int failed() const;
+    int evaluated() const { return patients - failed(); }
 };
 
 // Reads a cohort file (format in sim/cohort_reader.cpp), its scenario and model.
 CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& models);
 
-// Simulates every patient on `threads` threads (0: study.threads, else all cores). A solver failure
-// throws SolverError naming the patient and its drawn values. progress(done) as in parallel_for.
+// Simulates every patient on `threads` threads (0: study.threads, else all cores). A patient whose
+// integration fails is recorded in `failures`, naming its drawn values; only when every patient fails does it
+// throw that SolverError. progress(done) as in parallel_for.
 CohortResult run_cohort(const CohortStudy& study, int threads = 0,
                         const std::function<void(int done)>& progress = {});
 

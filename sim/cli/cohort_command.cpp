@@ -56,15 +56,29 @@ void run(const CohortOptions& o, const Context& context) {
     provenance.entries.emplace_back("patients", std::to_string(study.cohort.size));
     provenance.entries.emplace_back("seed", std::to_string(study.cohort.seed));
     if (study.responder) provenance.entries.emplace_back("responder", study.responder->describe());
+    if (result.failed() > 0)
+        provenance.entries.emplace_back("solver_failed", std::to_string(result.failed()) +
+                                                             " patients (status column), left out of bands, "
+                                                             "correlations and responders");
     write_file_atomically(patients, patients_csv(result, provenance));
     write_file_atomically(times, time_summary_csv(result, provenance));
     write_file_atomically(correlations, correlations_csv(result, provenance));
+    if (result.failed() > 0) {  // a warning even with --quiet
+        std::cerr << "warning: the integration failed for " << result.failed() << " of " << study.cohort.size
+                  << " patients; they are marked solver_failed in " << patients
+                  << " and left out of the bands, correlations and responder count. First:\n  ";
+        for (const auto& f : result.failures)
+            if (!f.empty()) {
+                std::cerr << f << '\n';
+                break;
+            }
+    }
     if (o.quiet) return;
     std::cerr << "simulated " << study.cohort.size << " patients in " << seconds << " s on " << threads
               << " threads (" << study.cohort.size / std::max(seconds, 1e-9) << " patients/s)\n";
     if (study.responder)
         std::cerr << "responders (" << study.responder->describe() << "): " << result.responders() << "/"
-                  << study.cohort.size << " (" << 100.0 * result.responders() / study.cohort.size << "%)\n";
+                  << result.evaluated() << " (" << 100.0 * result.responders() / result.evaluated() << "%)\n";
     std::cerr << "wrote " << patients << ", " << times << ", " << correlations << '\n';
 }
 
