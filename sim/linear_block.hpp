@@ -1,6 +1,6 @@
 // Exact propagation of a linear block (x' = A x, A constant between actions) for the solver.
-// Knots every h with |A| h = 1.6 carry the exact state, advanced by exp(A h); between knots the state comes
-// from the Taylor series of exp(A s) about the nearest knot (|A s| <= 0.8), truncated below 1e-14 |x|.
+// Knots every h carry the exact state, advanced by exp(A h); between knots the state comes from the Taylor
+// series of exp(A s) about the nearest knot (|s| <= h/2), with h set so the truncation stays below 1e-14 |x|.
 #pragma once
 #include <vector>
 
@@ -22,8 +22,7 @@ public:
     void fill_all(double t, double* x);
 
 private:
-    static constexpr int kOrder = 15;          // 0.8^16 / 16! < 1e-14
-    static constexpr double kKnotNorm = 1.6;  // |A| h
+    static constexpr int kOrder = 15;  // degree of the series
     struct Propagation {               // what depends on the matrix only
         std::vector<double> a, knot_step;  // A and exp(A h)
         double h = 0.0, inverse_h = 0.0, norm = 0.0;

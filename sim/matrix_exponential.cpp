@@ -40,6 +40,12 @@ double infinity_norm(const std::vector<double>& a, int n) {
     return norm;
 }
 
+double infinity_norm_of_power(const std::vector<double>& a, int n, int squarings) {
+    std::vector<double> power(a);
+    for (int s = 0; s < squarings; ++s) power = multiply(power, power, n);
+    return infinity_norm(power, n);
+}
+
 std::vector<double> matrix_exponential(const std::vector<double>& a, int n) {
     const double norm = one_norm(a, n);
     int squarings = 0;

@@ -11,4 +11,7 @@ std::vector<double> matrix_exponential(const std::vector<double>& a, int n);
 // Maximum absolute row sum (the infinity norm) of a row-major n x n matrix.
 double infinity_norm(const std::vector<double>& a, int n);
 
+// Infinity norm of a^(2^squarings), by repeated squaring.
+double infinity_norm_of_power(const std::vector<double>& a, int n, int squarings);
+
 }  // namespace mobsim
