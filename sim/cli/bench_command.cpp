@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 
@@ -40,11 +42,16 @@ void bench(const BenchOptions& o, const Context& context) {
               << problem.grid.size() << " output times)\n"
               << "default solver: " << to_string(problem.solver.method) << " rtol " << problem.solver.rtol
               << " atol " << problem.solver.atol << "\n\n";
+    std::vector<double> rtols = o.rtols;  // always include the scenario's own (default) tolerance
+    if (std::find(rtols.begin(), rtols.end(), problem.solver.rtol) == rtols.end()) {
+        rtols.push_back(problem.solver.rtol);
+        std::sort(rtols.begin(), rtols.end(), std::greater<>());
+    }
     std::vector<bool> exact_blocks;
     if (o.blocks != "stepped") exact_blocks.push_back(true);
     if (o.blocks != "exact") exact_blocks.push_back(false);
     const auto rows =
-        work_precision(problem, methods, o.rtols, o.atol_ratio, o.reference_rtol, o.repeats, o.floor, exact_blocks);
+        work_precision(problem, methods, rtols, o.atol_ratio, o.reference_rtol, o.repeats, o.floor, exact_blocks);
     std::cout << std::left << std::setw(16) << "method" << std::setw(9) << "blocks" << std::setw(9) << "rtol" << std::setw(12) << "ms/run"
               << std::setw(9) << "steps" << std::setw(10) << "RHS" << "max rel. error (output)\n";
     for (const auto& r : rows)
