@@ -43,6 +43,7 @@ std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::
     for (Method method : methods) {
         for (bool exact_blocks : exact_blocks_settings)
         for (double rtol : rtols) {
+            if (exact_blocks && method == Method::rosenbrock4) continue;  // it always steps every state
             Problem p = problem;
             p.solver.method = method;
             p.solver.rtol = rtol;

@@ -18,7 +18,8 @@ struct SolverSettings {
     double atol = 3e-9;
     long max_steps = 500000;    // over the whole run
     double initial_step_h = 1e-3;
-    // Propagate the model's linear blocks exactly (matrix exponential) instead of stepping them.
+    // Propagate the model's linear blocks exactly (matrix exponential) instead of stepping them
+    // (dopri5 and bulirsch_stoer; rosenbrock4 always steps every state).
     bool exact_linear_blocks = true;
 };
 
