@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 #include "test_helpers.hpp"
@@ -13,14 +14,20 @@ using mobsim::test::problem_from_yaml;
 
 namespace {
 
-const std::string kTrialPatient =
-    "model: aml_mobilization\npatient: {weight_kg: 70, crcl_mL_min: 90, cxcr4_expression: 1, vla4_expression: 1, "
-    "cd44_expression: 1}\n";
-const std::string kTrialRegimens =
-    "regimens:\n"
-    "  - {label: sorafenib, into: sorafenib_depot, amount: 800, unit: mg, start_h: 8, every_h: 12, count: 56}\n"
-    "  - {label: filgrastim, into: filgrastim_depot, amount: 10, unit: ug/kg, days: [1, 3, 5, 7, 9, 11, 13], clock: \"08:00\"}\n"
-    "  - {label: plerixafor, into: plerixafor_depot, amount: 240, unit: ug/kg, days: [1, 3, 5, 7, 9, 11, 13], clock: \"08:00\"}\n";
+// The shipped default scenario (the 800 mg trial) at tight tolerance, its linear blocks exact or stepped.
+Problem trial_problem(bool exact_blocks, double end_h = 672, double step_h = 1) {
+    static const ModelRegistry registry = models::builtin_models();
+    const auto file = std::filesystem::path(__FILE__).parent_path().parent_path() / "scenarios" / "trial_800mg.yaml";
+    const Scenario scenario = read_scenario(file.string());
+    Problem p = build_problem(scenario, registry.create(scenario.model));
+    p.end_h = end_h;
+    p.grid.clear();
+    for (double t = 0.0; t <= end_h + 1e-9; t += step_h) p.grid.push_back(t);
+    p.solver.rtol = 1e-11;
+    p.solver.atol = 1e-13;
+    p.solver.exact_linear_blocks = exact_blocks;
+    return p;
+}
 
 // Largest |a - b| / max(|b|, 1e-4 peak|b|) over every output and row.
 double max_difference(const Trajectory& a, const Trajectory& b) {
@@ -48,9 +55,8 @@ Trajectory run(std::string yaml, const std::string& blocks, double rtol = 1e-11)
 }  // namespace
 
 TEST_CASE("trial model: exactly propagated drug blocks agree with stepping every state on every output") {
-    const std::string yaml = kTrialPatient + kTrialRegimens + "output: {end_h: 672, step_h: 1}\n";
-    const Trajectory exact = run(yaml, "exact");
-    const Trajectory stepped = run(yaml, "stepped");
+    const Trajectory exact = simulate(trial_problem(true));
+    const Trajectory stepped = simulate(trial_problem(false));
     CHECK(max_difference(exact, stepped) < 1e-8);
     // the point of it: the sorafenib absorption chain no longer sets the step size
     CHECK(exact.stats.steps * 3 < stepped.stats.steps);
@@ -66,10 +72,8 @@ TEST_CASE("sorafenib alone: the whole model is one block; gallbladder and plasma
 }
 
 TEST_CASE("full states at report times: every block state, not only those the outputs read, is exact") {
-    const Problem p = problem_from_yaml(kTrialPatient + kTrialRegimens +
-                                        "output: {end_h: 100, step_h: 2.5}\nsolver: {rtol: 1.0e-11, atol: 1.0e-13}\n");
-    Problem stepped = p;
-    stepped.solver.exact_linear_blocks = false;
+    const Problem p = trial_problem(true, 100, 2.5);
+    const Problem stepped = trial_problem(false, 100, 2.5);
     std::vector<double> a, b;
     simulate_states(p, p.grid, [&](const OdeSystem&, double, const double* x) { a.insert(a.end(), x, x + 10); });
     simulate_states(stepped, p.grid, [&](const OdeSystem&, double, const double* x) { b.insert(b.end(), x, x + 10); });
