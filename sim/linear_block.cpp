@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <sstream>
 #include <utility>
 
+#include "errors.hpp"
 #include "matrix_exponential.hpp"
 
 namespace mobsim {
@@ -90,6 +92,13 @@ void LinearBlockPropagator::restart(double t0, const double* x, const std::vecto
 }
 
 void LinearBlockPropagator::add_knot() {
+    if (knot_count_ >= kMaxKnots) {
+        std::ostringstream msg;
+        msg << "the linear block from state " << block_.first_state << " would need more than " << kMaxKnots
+            << " knots after t = " << t0_ << " h (its fastest rate is about " << current_->norm
+            << " /h); set solver.linear_blocks: stepped, or use a stiff method (solver.method: rosenbrock4)";
+        throw SolverError(msg.str());
+    }
     const std::size_t last = knots_.size() - n_;
     knots_.resize(knots_.size() + n_);
     multiply(current_->knot_step.data(), &knots_[last], &knots_[last + n_], n_);

@@ -23,6 +23,7 @@ public:
 
 private:
     static constexpr int kOrder = 15;  // degree of the series
+    static constexpr long kMaxKnots = 200000;  // per segment (~40 MB for a 7-state block); beyond: SolverError
     struct Propagation {               // what depends on the matrix only
         std::vector<double> a, knot_step;  // A and exp(A h)
         double h = 0.0, inverse_h = 0.0, norm = 0.0;
