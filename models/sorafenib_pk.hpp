@@ -1,6 +1,6 @@
 // Sorafenib oral PK (Jain et al., Br J Clin Pharmacol 2011;72:294): depot + 4 transit compartments with one
 // shared ka, one central compartment, and enterohepatic recirculation through a gallbladder that empties
-// from t' after each sorafenib dose (Hill switch on time after dose).
+// from t' after each sorafenib dose (instantaneous by default, or a Hill switch on time after dose).
 #pragma once
 #include <cmath>
 #include <limits>
