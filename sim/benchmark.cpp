@@ -43,12 +43,12 @@ std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::
     for (Method method : methods) {
         for (bool exact_blocks : exact_blocks_settings)
         for (double rtol : rtols) {
-            if (exact_blocks && method == Method::rosenbrock4) continue;  // it always steps every state
             Problem p = problem;
             p.solver.method = method;
             p.solver.rtol = rtol;
             p.solver.atol = rtol * atol_ratio;
             p.solver.exact_linear_blocks = exact_blocks;
+            if (exact_blocks && !propagates_linear_blocks(p.solver)) continue;  // the same run as "stepped"
             WorkPrecisionRow row;
             row.method = to_string(method);
             row.linear_blocks = exact_blocks ? "exact" : "stepped";

@@ -14,6 +14,10 @@ namespace mobsim {
 
 namespace odeint = boost::numeric::odeint;
 
+bool propagates_linear_blocks(const SolverSettings& settings) {
+    return settings.exact_linear_blocks && settings.method != Method::rosenbrock4;
+}
+
 std::string to_string(Method method) {
     switch (method) {
         case Method::dopri5: return "dopri5";
@@ -303,9 +307,7 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
                      const SolveContext& context) {
     const auto actions = actions_from(events, system);
     DrivenSystem driven(system, x.size());
-    // rosenbrock4 steps every state: with frozen blocks it reached only 1e-4 on the trial at rtol 1e-6 (1.4e-6
-    // stepped), presumably because the drugs then enter only through a finite-difference df/dt
-    if (settings.exact_linear_blocks && settings.method != Method::rosenbrock4) add_linear_blocks(driven, actions);
+    if (propagates_linear_blocks(settings)) add_linear_blocks(driven, actions);
     SolveStats stats;
     if (settings.method == Method::dopri5) {
         auto stepper = odeint::make_dense_output(settings.atol, settings.rtol,

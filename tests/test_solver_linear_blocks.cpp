@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "sim/benchmark.hpp"
 #include "test_helpers.hpp"
 
 using namespace mobsim;
@@ -29,20 +30,10 @@ Problem trial_problem(bool exact_blocks, double end_h = 672, double step_h = 1) 
     return p;
 }
 
-// Largest |a - b| / max(|b|, 1e-4 peak|b|) over every output and row.
+// Largest |a - b| / max(|b|, 1e-4 peak|b|) over every output and row (the bench's error measure).
 double max_difference(const Trajectory& a, const Trajectory& b) {
     REQUIRE(a.values.size() == b.values.size());
-    const std::size_t n = b.outputs.size();
-    double worst = 0.0;
-    for (std::size_t j = 0; j < n; ++j) {
-        double peak = 0.0;
-        for (std::size_t i = 0; i < b.time_h.size(); ++i) peak = std::max(peak, std::abs(b.at(i, j)));
-        for (std::size_t i = 0; i < b.time_h.size(); ++i) {
-            const double scale = std::max(std::abs(b.at(i, j)), 1e-4 * peak);
-            if (scale > 0.0) worst = std::max(worst, std::abs(a.at(i, j) - b.at(i, j)) / scale);
-        }
-    }
-    return worst;
+    return max_relative_error(a, b, 1e-4, nullptr);
 }
 
 Trajectory run(std::string yaml, const std::string& blocks, double rtol = 1e-11) {
