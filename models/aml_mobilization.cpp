@@ -134,15 +134,21 @@ public:
     }
 
     void rhs(double t, const double* x, double* dx) const override {
-        std::fill(dx, dx + kLayout.n, 0.0);
-        sorafenib_.rhs(t, sorafenib_clock_, x + kLayout.sorafenib, dx + kLayout.sorafenib);
-        plerixafor_.rhs(x + kLayout.plerixafor, dx + kLayout.plerixafor);
-        filgrastim_.rhs(x + kLayout.filgrastim, dx + kLayout.filgrastim);
+        // every derivative is written below, except those of blocks the solver propagates itself
+        if (!propagated_[1]) {
+            std::fill(dx + kLayout.sorafenib, dx + kLayout.sorafenib + SorafenibPk::n_states, 0.0);
+            sorafenib_.rhs(t, sorafenib_clock_, x + kLayout.sorafenib, dx + kLayout.sorafenib);
+        }
+        if (!propagated_[0]) {
+            std::fill(dx + kLayout.plerixafor, dx + kLayout.plerixafor + PlerixaforPk::n_states, 0.0);
+            plerixafor_.rhs(x + kLayout.plerixafor, dx + kLayout.plerixafor);
+        }
+        const double gcsf = filgrastim_.rhs(x + kLayout.filgrastim, dx + kLayout.filgrastim);
 
         // G-CSF acts on the niche through a delay chain (marrow neutrophil/protease build-up)
         const double* s = x + kLayout.signal;
         double* ds = dx + kLayout.signal;
-        ds[0] = k_signal_ * (gcsf_effect(filgrastim_.concentration_ng_mL(x + kLayout.filgrastim)) - s[0]);
+        ds[0] = k_signal_ * (gcsf_effect(gcsf) - s[0]);
         for (int i = 1; i < kSignalStages; ++i) ds[i] = k_signal_ * (s[i - 1] - s[i]);
         const double* ligand = x + kLayout.ligand;
         for (int a = 0; a < kAxes; ++a)
@@ -152,18 +158,95 @@ public:
         const double inhibition = flt3_inhibition(x);
         double bonds[kAxes];
         axis_bonds(ligand, occupancy, bonds);
-        double release[kPopulations];  // exp(gain (1 - r)): niche release relative to baseline
+        double r[kPopulations], release[kPopulations] = {};
+        niche_release(bonds, r, release);
         for (int j = 0; j < kPopulations; ++j) {
-            const double r = retention(j, bonds) / retention0_[j];
-            release[j] = same_weights_as_[j] < j ? release[same_weights_as_[j]] : std::exp(gain_ * (1.0 - r));
             const double k_off = k_off0_[j] * release[j];
-            const double k_on = k_on0_ * r, k_home = k_home0_ * r;
+            const double k_on = k_on0_ * r[j], k_home = k_home0_ * r[j];
             const double m = x[bound(j)], f = x[free_pool(j)], b = x[blood(j)];
             const double growth = proliferation_ - death_[j] - kill_marrow_ * inhibition;
             dx[bound(j)] = growth * m - k_off * m + k_on * f;
             dx[free_pool(j)] = k_off * m - (k_on + k_egress_ + kill_blood_ * inhibition) * f + k_home * b;
             dx[blood(j)] = k_egress_ * f - (k_home + k_clear_ + kill_blood_ * inhibition) * b;
         }
+    }
+
+    // The exact derivative of rhs(); df/dt comes from sorafenib's Hill switch only.
+    bool jacobian(double t, const double* x, double* J, double* dfdt) const override {
+        const int n = kLayout.n;
+        std::fill(J, J + n * n, 0.0);
+        std::fill(dfdt, dfdt + n, 0.0);
+        auto at = [&](int row, int column) -> double& { return J[row * n + column]; };
+        sorafenib_.jacobian(t, sorafenib_clock_, &at(kLayout.sorafenib, kLayout.sorafenib), n);
+        sorafenib_.time_derivative(t, sorafenib_clock_, x + kLayout.sorafenib, dfdt + kLayout.sorafenib);
+        plerixafor_.jacobian(&at(kLayout.plerixafor, kLayout.plerixafor), n);
+        filgrastim_.jacobian(x + kLayout.filgrastim, &at(kLayout.filgrastim, kLayout.filgrastim), n);
+
+        // signal chain; its first stage follows the G-CSF effect of the free concentration
+        double dc[FilgrastimPk::n_states];
+        const double c = filgrastim_.concentration_ng_mL(x + kLayout.filgrastim, dc);
+        const double deffect_dc = gcsf_ec50_ / ((gcsf_ec50_ + c) * (gcsf_ec50_ + c));
+        for (int k = 0; k < FilgrastimPk::n_states; ++k)
+            at(kLayout.signal, kLayout.filgrastim + k) = k_signal_ * deffect_dc * dc[k];
+        for (int i = 0; i < kSignalStages; ++i) {
+            at(kLayout.signal + i, kLayout.signal + i) = -k_signal_;
+            if (i > 0) at(kLayout.signal + i, kLayout.signal + i - 1) = k_signal_;
+        }
+        const int last_signal = kLayout.signal + kSignalStages - 1;
+        const double* ligand = x + kLayout.ligand;
+        for (int a = 0; a < kAxes; ++a) {
+            at(kLayout.ligand + a, kLayout.ligand + a) = -k_ligand_ - k_ligand_ * erosion_ratio_[a] * x[last_signal];
+            at(kLayout.ligand + a, last_signal) = -k_ligand_ * erosion_ratio_[a] * ligand[a];
+        }
+
+        // cells: rates depend on r_j (ligands, plerixafor occupancy) and on FLT3 inhibition (sorafenib)
+        const int plerixafor_central = kLayout.plerixafor + PlerixaforPk::central;
+        const int sorafenib_central = kLayout.sorafenib + SorafenibPk::central;
+        const double cp = plerixafor_.concentration_mg_L(x + kLayout.plerixafor);
+        const double doccupancy = pler_ec50_ / ((pler_ec50_ + cp) * (pler_ec50_ + cp)) / plerixafor_.central_volume_L();
+        const double cs = sorafenib_.concentration_mg_L(x + kLayout.sorafenib);
+        const double dinhibition = sor_ic50_ / ((sor_ic50_ + cs) * (sor_ic50_ + cs)) / sorafenib_.volume_L();
+        const double occupancy = cxcr4_occupancy(x), inhibition = flt3_inhibition(x);
+        double bonds[kAxes], dbonds_dligand[kAxes];
+        axis_bonds(ligand, occupancy, bonds);
+        for (int a = 0; a < kAxes; ++a) {
+            const double free_receptor = expression_[a] * (a == 0 ? 1.0 - occupancy : 1.0);
+            dbonds_dligand[a] = free_receptor / (reserve_k_ + free_receptor);
+        }
+        const double free_cxcr4 = expression_[0] * (1.0 - occupancy);
+        const double dbonds_cxcr4_doccupancy =
+            -ligand[0] * expression_[0] * reserve_k_ / ((reserve_k_ + free_cxcr4) * (reserve_k_ + free_cxcr4));
+        double r[kPopulations], release[kPopulations] = {};
+        niche_release(bonds, r, release);
+        for (int j = 0; j < kPopulations; ++j) {
+            const int mi = bound(j), fi = free_pool(j), bi = blood(j);
+            const double m = x[mi], f = x[fi], b = x[bi];
+            const double k_off = k_off0_[j] * release[j];
+            const double k_on = k_on0_ * r[j], k_home = k_home0_ * r[j];
+            const double growth = proliferation_ - death_[j] - kill_marrow_ * inhibition;
+            at(mi, mi) = growth - k_off;
+            at(mi, fi) = k_on;
+            at(fi, mi) = k_off;
+            at(fi, fi) = -(k_on + k_egress_ + kill_blood_ * inhibition);
+            at(fi, bi) = k_home;
+            at(bi, fi) = k_egress_;
+            at(bi, bi) = -(k_home + k_clear_ + kill_blood_ * inhibition);
+            // a change dr of r_j: k_off by -gain k_off dr (exp release), k_on and k_home in proportion
+            auto add_retention_column = [&](int column, double dr) {
+                const double dk_off = -gain_ * k_off * dr, dk_on = k_on0_ * dr, dk_home = k_home0_ * dr;
+                at(mi, column) += -dk_off * m + dk_on * f;
+                at(fi, column) += dk_off * m - dk_on * f + dk_home * b;
+                at(bi, column) -= dk_home * b;
+            };
+            for (int a = 0; a < kAxes; ++a)
+                add_retention_column(kLayout.ligand + a, weights_[j][a] * dbonds_dligand[a] / retention0_[j]);
+            add_retention_column(plerixafor_central,
+                                 weights_[j][0] * dbonds_cxcr4_doccupancy * doccupancy / retention0_[j]);
+            at(mi, sorafenib_central) = -kill_marrow_ * dinhibition * m;
+            at(fi, sorafenib_central) = -kill_blood_ * dinhibition * f;
+            at(bi, sorafenib_central) = -kill_blood_ * dinhibition * b;
+        }
+        return true;
     }
 
     void observe(double, const double* x, double* y) const override {
@@ -211,6 +294,10 @@ public:
             blocks.push_back({kLayout.sorafenib, SorafenibPk::n_states, {kLayout.sorafenib + SorafenibPk::central}});
         return blocks;
     }
+    void set_propagated_blocks(const std::vector<int>& blocks) override {
+        propagated_ = {};
+        for (int b : blocks) propagated_.at(b) = true;
+    }
     void linear_block_matrix(int block, double t, double* a) const override {
         if (block == 0)
             linear_matrix(PlerixaforPk::n_states, [&](const double* x, double* dx) { plerixafor_.rhs(x, dx); }, a);
@@ -241,11 +328,19 @@ private:
         for (int a = 0; a < kAxes; ++a) total += weights_[j][a] * bonds[a];
         return total;
     }
+    // Relative retention r_j and niche release exp(gain (1 - r_j)), computed once per set of equal weights.
+    void niche_release(const double* bonds, double* r, double* release) const {
+        for (int j = 0; j < kPopulations; ++j) {
+            r[j] = retention(j, bonds) / retention0_[j];
+            release[j] = same_weights_as_[j] < j ? release[same_weights_as_[j]] : std::exp(gain_ * (1.0 - r[j]));
+        }
+    }
 
     SorafenibPk sorafenib_;
     PlerixaforPk plerixafor_;
     FilgrastimPk filgrastim_;
     SorafenibDoseClock sorafenib_clock_;
+    std::array<bool, 2> propagated_{};  // by linear_blocks() index: 0 plerixafor, 1 sorafenib
     std::array<double, kAxes> expression_{}, erosion_ratio_{}, ligand0_{};
     double weights_[kPopulations][kAxes] = {};
     int same_weights_as_[kPopulations] = {};

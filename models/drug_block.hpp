@@ -2,6 +2,7 @@
 // so that a standalone PK model and the combined trial model share one implementation.
 #pragma once
 #include <algorithm>
+#include <array>
 #include <vector>
 
 #include "sim/model.hpp"
@@ -34,6 +35,20 @@ void linear_matrix(int n, const LinearRhs& rhs, double* a) {
         rhs(unit.data(), column.data());
         unit[j] = 0.0;
         for (int i = 0; i < n; ++i) a[i * n + j] = column[i];
+    }
+}
+
+// The same for a block of N states, written into a sub-block of a larger matrix (leading dimension ld);
+// no allocation, so a Jacobian can use it on every call.
+template <int N, class LinearRhs>
+void linear_submatrix(const LinearRhs& rhs, double* a, int ld) {
+    std::array<double, N> unit{}, column{};
+    for (int j = 0; j < N; ++j) {
+        unit[j] = 1.0;
+        column.fill(0.0);
+        rhs(unit.data(), column.data());
+        unit[j] = 0.0;
+        for (int i = 0; i < N; ++i) a[i * ld + j] = column[i];
     }
 }
 

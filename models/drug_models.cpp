@@ -44,6 +44,11 @@ public:
     void linear_block_matrix(int, double t, double* a) const override {
         linear_matrix(SorafenibPk::n_states, [&](const double* x, double* dxdt) { pk_.rhs(t, clock_, x, dxdt); }, a);
     }
+    bool jacobian(double t, const double* x, double* J, double* dfdt) const override {
+        pk_.jacobian(t, clock_, J, SorafenibPk::n_states);
+        pk_.time_derivative(t, clock_, x, dfdt);
+        return true;
+    }
 
 private:
     SorafenibPk pk_;
@@ -82,6 +87,11 @@ public:
     void linear_block_matrix(int, double, double* a) const override {
         linear_matrix(PlerixaforPk::n_states, [&](const double* x, double* dxdt) { pk_.rhs(x, dxdt); }, a);
     }
+    bool jacobian(double, const double*, double* J, double* dfdt) const override {
+        pk_.jacobian(J, PlerixaforPk::n_states);
+        std::fill(dfdt, dfdt + PlerixaforPk::n_states, 0.0);
+        return true;
+    }
 
 private:
     PlerixaforPk pk_;
@@ -111,6 +121,11 @@ public:
     }
     double bioavailability(int state, double) const override {
         return state == FilgrastimPk::depot ? pk_.bioavailability() : 1.0;
+    }
+    bool jacobian(double, const double* x, double* J, double* dfdt) const override {
+        pk_.jacobian(x, J, FilgrastimPk::n_states);
+        std::fill(dfdt, dfdt + FilgrastimPk::n_states, 0.0);
+        return true;
     }
 
 private:

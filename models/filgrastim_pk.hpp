@@ -19,13 +19,19 @@ public:
 
     void bind(const double* p);
     void initial_state(double* x) const;
-    void rhs(const double* x, double* dxdt) const;
+    // Returns the free concentration (ng/mL) the derivatives used.
+    double rhs(const double* x, double* dxdt) const;
+    // d(rhs)/dx into the n_states x n_states sub-block at J (leading dimension ld).
+    void jacobian(const double* x, double* J, int ld) const;
     double concentration_ng_mL(const double* x) const;  // free G-CSF
+    // The same, and its gradient d(free G-CSF)/dx over the block's states into dc_dx[0, n_states).
+    double concentration_ng_mL(const double* x, double* dc_dx) const;
     double neutrophils(const double* x) const { return x[anc]; }
     double bioavailability() const { return f_; }
     double baseline_ng_mL() const { return c0_; }
 
 private:
+    static double lineage_cells(const double* x);  // marrow stages + blood: what carries the receptors
     double free_concentration(double total_amount, double receptors) const;
     double f_ = 0, ka_ = 0, kel_ = 0, v_ = 0, kd_ = 0, kint_ = 0, ksi_ = 0, kmt_ = 0, ktt_ = 0, ec50_ = 0;
     double smax1_ = 0, smax2_ = 0, c0_ = 0;

@@ -41,4 +41,8 @@ void PlerixaforPk::rhs(const double* x, double* dxdt) const {
     pk::elimination(x, dxdt, central, cl_, v1_);
 }
 
+void PlerixaforPk::jacobian(double* J, int ld) const {
+    linear_submatrix<n_states>([&](const double* x, double* dxdt) { rhs(x, dxdt); }, J, ld);
+}
+
 }  // namespace mobsim::models

@@ -1,5 +1,7 @@
 #include "sorafenib_pk.hpp"
 
+#include <algorithm>
+
 #include "sim/pk_blocks.hpp"
 
 namespace mobsim::models {
@@ -49,22 +51,42 @@ double SorafenibPk::bioavailability(double amount_mg) const {
     return amount_mg > 400.0 ? std::pow(amount_mg / 400.0, -exponent_) : 1.0;
 }
 
+double SorafenibPk::emptying_switch(double t, const SorafenibDoseClock& clock) const {
+    if (hill_ == 0.0) return clock.switched ? 1.0 : 0.0;  // the solver stops exactly at t' and reports it
+    if (!std::isfinite(clock.last_dose_h)) return 0.0;
+    // tad^n / (tad^n + t'^n), written to stay finite for any time after dose
+    const double ratio = (t - clock.last_dose_h) / t_empty_;
+    return ratio > 0.0 ? 1.0 / (1.0 + std::pow(ratio, -hill_)) : 0.0;
+}
+
+double SorafenibPk::emptying_switch_rate(double t, const SorafenibDoseClock& clock) const {
+    if (hill_ == 0.0 || !std::isfinite(clock.last_dose_h)) return 0.0;
+    const double tad = t - clock.last_dose_h, ratio = tad / t_empty_;
+    if (!(ratio > 0.0)) return 0.0;
+    // d/dt 1/(1 + ratio^-n) = (n / tad) E (1 - E) with 1 - E = 1/(1 + ratio^n): finite for any n
+    const double on = 1.0 / (1.0 + std::pow(ratio, -hill_)), off = 1.0 / (1.0 + std::pow(ratio, hill_));
+    return hill_ / tad * on * off;
+}
+
 void SorafenibPk::rhs(double t, const SorafenibDoseClock& clock, const double* x, double* dxdt) const {
     pk::transit_chain(x, dxdt, depot, 5, central, ka_);
     const double out = kel_ * x[central];
     dxdt[central] -= out;
     dxdt[gallbladder] += fent_ * out;  // the remaining (1 - Fent) is the irreversible loss
-    double switched_on = 0.0;
-    if (hill_ == 0.0) {
-        switched_on = clock.switched ? 1.0 : 0.0;  // the solver stops exactly at t' and reports it
-    } else if (std::isfinite(clock.last_dose_h)) {
-        // tad^n / (tad^n + t'^n), written to stay finite for any time after dose
-        const double ratio = (t - clock.last_dose_h) / t_empty_;
-        if (ratio > 0.0) switched_on = 1.0 / (1.0 + std::pow(ratio, -hill_));
-    }
-    const double emptying = kehc_ * switched_on * x[gallbladder];
+    const double emptying = kehc_ * emptying_switch(t, clock) * x[gallbladder];
     dxdt[gallbladder] -= emptying;
     dxdt[transit4] += emptying;
+}
+
+void SorafenibPk::jacobian(double t, const SorafenibDoseClock& clock, double* J, int ld) const {
+    linear_submatrix<n_states>([&](const double* x, double* dxdt) { rhs(t, clock, x, dxdt); }, J, ld);
+}
+
+void SorafenibPk::time_derivative(double t, const SorafenibDoseClock& clock, const double* x, double* dfdt) const {
+    std::fill(dfdt, dfdt + n_states, 0.0);
+    const double emptying_rate = kehc_ * emptying_switch_rate(t, clock) * x[gallbladder];
+    dfdt[gallbladder] = -emptying_rate;
+    dfdt[transit4] = emptying_rate;
 }
 
 }  // namespace mobsim::models

@@ -27,6 +27,10 @@ public:
     void bind(const double* p, double weight_kg);
     // x, dxdt point at this block's states. The clock's last dose may be negative (steady-state run-in).
     void rhs(double t, const SorafenibDoseClock& clock, const double* x, double* dxdt) const;
+    // d(rhs)/dx into the n_states x n_states sub-block at J (leading dimension ld); rhs is linear in x.
+    void jacobian(double t, const SorafenibDoseClock& clock, double* J, int ld) const;
+    // d(rhs)/dt into dfdt[0, n_states): nonzero only through a Hill switch (hill > 0).
+    void time_derivative(double t, const SorafenibDoseClock& clock, const double* x, double* dfdt) const;
     void on_dose(SorafenibDoseClock& clock, double t) const {
         clock.last_dose_h = t;
         clock.switched = false;
@@ -45,6 +49,8 @@ public:
     double switch_delay_h() const { return t_empty_; }
 
 private:
+    double emptying_switch(double t, const SorafenibDoseClock& clock) const;       // 0 (closed) .. 1 (emptying)
+    double emptying_switch_rate(double t, const SorafenibDoseClock& clock) const;  // its time derivative
     double ka_ = 0, kel_ = 0, fent_ = 0, kehc_ = 0, t_empty_ = 0, hill_ = 0, exponent_ = 0, volume_ = 0;
 };
 

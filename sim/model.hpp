@@ -69,6 +69,9 @@ public:
     // from time t until the next action (after the doses at t are given).
     virtual std::vector<LinearBlock> linear_blocks() const { return {}; }
     virtual void linear_block_matrix(int /*block*/, double /*t*/, double* /*a*/) const {}
+    // Which blocks the solver now propagates itself (indices into linear_blocks()); rhs() may leave their
+    // derivatives unwritten, since the solver ignores them. Set before each integration.
+    virtual void set_propagated_blocks(const std::vector<int>& /*blocks*/) {}
     // Analytic Jacobian (row-major n*n) and df/dt; return false to let the solver use finite differences.
     virtual bool jacobian(double /*t*/, const double* /*x*/, double* /*J*/, double* /*dfdt*/) const {
         return false;
