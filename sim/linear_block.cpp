@@ -107,15 +107,18 @@ void LinearBlockPropagator::add_knot() {
 }
 
 void LinearBlockPropagator::append_series() {
-    constexpr std::size_t terms = kOrder + 1;
-    const double* x = &knots_[knots_.size() - n_];
+    constexpr int terms = kOrder + 1;
     const std::size_t start = coefficients_.size();
-    coefficients_.resize(start + block_.coupling.size() * terms, 0.0);
-    double* c = &coefficients_[start];
-    const double* column = current_->coupling_rows.data();
-    for (std::size_t m = 0; m < block_.coupling.size(); ++m, c += terms)
-        for (int i = 0; i < n_; ++i, column += terms)  // c += x_i (row_k)_i for all k at once: vectorizes
-            for (std::size_t k = 0; k < terms; ++k) c[k] += column[k] * x[i];
+    coefficients_.resize(start + block_.coupling.size() * terms);
+    const double* __restrict x = &knots_[knots_.size() - n_];
+    const double* __restrict column = current_->coupling_rows.data();
+    double* __restrict c = &coefficients_[start];
+    for (std::size_t m = 0; m < block_.coupling.size(); ++m, c += terms) {
+        for (int k = 0; k < terms; ++k) c[k] = column[k] * x[0];
+        column += terms;
+        for (int i = 1; i < n_; ++i, column += terms)  // c += x_i (row_k)_i for all k at once: vectorizes
+            for (int k = 0; k < terms; ++k) c[k] += column[k] * x[i];
+    }
 }
 
 long LinearBlockPropagator::nearest_knot(double t, double& offset) {

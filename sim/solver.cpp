@@ -59,33 +59,60 @@ std::vector<Action> actions_from(const std::vector<DoseEvent>& events, const Ode
 }
 
 // The model plus the current zero-order input rates and the exactly propagated linear blocks, with counts.
+// The stepper sees only the `stepped` states; the blocks' states live in the propagators.
 struct DrivenSystem {
-    DrivenSystem(OdeSystem& system, std::size_t n) : model(system), rates(n, 0.0) {}
+    DrivenSystem(OdeSystem& system, std::size_t n) : model(system), rates(n, 0.0), full(n), full_dxdt(n) {
+        for (std::size_t i = 0; i < n; ++i) stepped.push_back(static_cast<int>(i));
+        stepped_runs = {{0, static_cast<int>(n)}};
+    }
 
     OdeSystem& model;
     std::vector<double> rates;
     std::vector<int> rate_states;  // states that have received a zero-order input
     mutable std::vector<LinearBlockPropagator> blocks;
     std::vector<int> block_ids;  // the model's index of each block
-    std::vector<int> frozen;     // states of the blocks: stepped with zero derivative, read from the blocks
-    mutable std::vector<double> with_blocks;  // the state with the blocks' coupling states filled in
+    std::vector<int> stepped;    // model states the stepper integrates, in order: all but the blocks'
+    std::vector<std::pair<int, int>> stepped_runs;  // the same as runs of consecutive states: (first, count)
+    mutable std::vector<double> full, full_dxdt;  // model-sized work space
     mutable long rhs_count = 0;
     mutable long jacobian_count = 0;
     // finite-difference Jacobian work space: dense J, f(x), f(x + h), x + h; reused across calls
     mutable std::tuple<std::vector<double>, std::vector<double>, std::vector<double>, std::vector<double>> jacobian_work;
 
-    void operator()(const double* x, double* dxdt, double t) const {
+    std::size_t size() const { return stepped.size(); }
+    // Stepped states of the model state x into s, and back.
+    void pack(const double* x, double* s) const {
+        for (const auto& [first, count] : stepped_runs) s = std::copy(x + first, x + first + count, s);
+    }
+    void unpack(const double* s, double* x) const {
+        for (const auto& [first, count] : stepped_runs) {
+            std::copy(s, s + count, x + first);
+            s += count;
+        }
+    }
+    void set_stepped(std::vector<int> states) {
+        stepped = std::move(states);
+        stepped_runs.clear();
+        for (std::size_t k = 0; k < stepped.size(); ++k) {
+            if (k > 0 && stepped[k] == stepped[k - 1] + 1) ++stepped_runs.back().second;
+            else stepped_runs.push_back({stepped[k], 1});
+        }
+    }
+
+    void operator()(const double* s, double* dsdt, double t) const {
         ++rhs_count;
         if (blocks.empty()) {
-            model.rhs(t, x, dxdt);
-        } else {
-            with_blocks.assign(x, x + rates.size());
-            for (auto& b : blocks) b.fill_coupling(t, with_blocks.data());
-            model.rhs(t, with_blocks.data(), dxdt);
-            for (int i : frozen) dxdt[i] = 0.0;
+            model.rhs(t, s, dsdt);
+            for (int i : rate_states) dsdt[i] += rates[i];
+            return;
         }
-        for (int i : rate_states) dxdt[i] += rates[i];
+        unpack(s, full.data());
+        for (auto& b : blocks) b.fill_coupling(t, full.data());
+        model.rhs(t, full.data(), full_dxdt.data());
+        for (int i : rate_states) full_dxdt[i] += rates[i];
+        pack(full_dxdt.data(), dsdt);
     }
+
     // Makes every block state of x (or only the coupling states) exact at t.
     void complete(double t, double* x, bool all_states = true) const {
         for (auto& b : blocks) {
@@ -126,7 +153,7 @@ struct JacobianAdaptor {
     const DrivenSystem* system;  // odeint copies the adaptor each step, so work space lives in the system
 
     void operator()(const UVector& x, UMatrix& jac, double t, UVector& dfdt) const {
-        const std::size_t n = x.size();
+        const std::size_t n = x.size();  // rosenbrock4 steps every state: x is the model state
         auto& [dense, f0, f1, xp] = system->jacobian_work;
         ++system->jacobian_count;
         dense.resize(n * n);
@@ -174,8 +201,8 @@ public:
             ++next_grid;
         }
         if (!(tb > ta)) return;
-        State state(x.size());
-        std::copy(x.begin(), x.end(), data_of(state));
+        State state(driven_.size());
+        driven_.pack(x.data(), data_of(state));
         stepper_.initialize(state, ta, std::min(dt_, tb - ta));
         const double end_tolerance = 1e-12 * std::max(1.0, std::abs(tb));
         bool clamped = false;
@@ -197,12 +224,11 @@ public:
             if (++steps > settings_.max_steps)
                 fail("step limit of " + std::to_string(settings_.max_steps) + " steps reached",
                      span.second, -1, 0.0);
-            check_finite(data_of(stepper_.current_state()), x.size(), span.second);
-            report_until(span.second, tb, inclusive, x.size());
+            check_finite(stepper_.current_state(), span.second);
+            report_until(span.second, tb, inclusive, x);
         }
         dt_ = clamped ? std::max(dt_, stepper_.current_time_step()) : stepper_.current_time_step();
-        const double* end = data_of(stepper_.current_state());
-        std::copy(end, end + x.size(), x.begin());
+        driven_.unpack(data_of(stepper_.current_state()), x.data());
         driven_.complete(tb, x.data());
         while (next_grid < grid_.size() && (grid_[next_grid] < tb || (inclusive && grid_[next_grid] <= tb))) {
             observer_(grid_[next_grid], x.data());
@@ -222,26 +248,31 @@ public:
     }
 
 private:
-    void report_until(double t_new, double tb, bool inclusive, std::size_t n) {
+    // `x` (the state at the segment start) supplies the model-sized buffer for the interpolated states.
+    void report_until(double t_new, double tb, bool inclusive, const std::vector<double>& x) {
         while (next_grid < grid_.size() && grid_[next_grid] <= t_new &&
                (grid_[next_grid] < tb || inclusive)) {
-            if (interpolated_.size() != n) interpolated_.resize(n);
+            if (interpolated_.size() != driven_.size()) interpolated_.resize(driven_.size());
+            if (observed_.size() != x.size()) observed_ = x;
             stepper_.calc_state(grid_[next_grid], interpolated_);
-            driven_.complete(grid_[next_grid], data_of(interpolated_), context_.full_states_observed);
-            observer_(grid_[next_grid], data_of(interpolated_));
+            driven_.unpack(data_of(interpolated_), observed_.data());
+            driven_.complete(grid_[next_grid], observed_.data(), context_.full_states_observed);
+            observer_(grid_[next_grid], observed_.data());
             ++next_grid;
         }
     }
 
-    void check_finite(const double* x, std::size_t n, double t) const {
-        for (std::size_t i = 0; i < n; ++i)
-            if (!std::isfinite(x[i])) fail("non-finite state", t, static_cast<int>(i), x[i]);
+    void check_finite(const State& s, double t) const {
+        const double* x = data_of(s);
+        for (std::size_t k = 0; k < driven_.size(); ++k)
+            if (!std::isfinite(x[k])) fail("non-finite state", t, driven_.stepped[k], x[k]);
     }
 
     Stepper stepper_;
     System system_;
     const DrivenSystem& driven_;
-    State interpolated_;  // reused for every grid point
+    State interpolated_;                // stepped states at a grid point, reused
+    std::vector<double> observed_;      // the model state there
     const SolverSettings& settings_;
     const std::vector<double>& grid_;
     const StateObserver& observer_;
@@ -260,7 +291,10 @@ void add_linear_blocks(DrivenSystem& driven, const std::vector<Action>& actions)
         if (infused) continue;
         driven.blocks.emplace_back(block);
         driven.block_ids.push_back(static_cast<int>(b));
-        for (int i = 0; i < block.size; ++i) driven.frozen.push_back(block.first_state + i);
+        const auto in_block = [&](int i) { return i >= block.first_state && i < block.first_state + block.size; };
+        std::vector<int> stepped = driven.stepped;
+        stepped.erase(std::remove_if(stepped.begin(), stepped.end(), in_block), stepped.end());
+        driven.set_stepped(std::move(stepped));
     }
 }
 
@@ -308,6 +342,7 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
     const auto actions = actions_from(events, system);
     DrivenSystem driven(system, x.size());
     if (propagates_linear_blocks(settings)) add_linear_blocks(driven, actions);
+    system.set_propagated_blocks(driven.block_ids);
     SolveStats stats;
     if (settings.method == Method::dopri5) {
         auto stepper = odeint::make_dense_output(settings.atol, settings.rtol,
