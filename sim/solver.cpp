@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <tuple>
 
@@ -74,6 +75,7 @@ struct DrivenSystem {
     std::vector<int> stepped;    // model states the stepper integrates, in order: all but the blocks'
     std::vector<std::pair<int, int>> stepped_runs;  // the same as runs of consecutive states: (first, count)
     mutable std::vector<double> full, full_dxdt;  // model-sized work space
+    mutable double coupling_time = std::numeric_limits<double>::quiet_NaN();  // when full's coupling states hold
     mutable long rhs_count = 0;
     mutable long jacobian_count = 0;
     // finite-difference Jacobian work space: dense J, f(x), f(x + h), x + h; reused across calls
@@ -107,7 +109,10 @@ struct DrivenSystem {
             return;
         }
         unpack(s, full.data());
-        for (auto& b : blocks) b.fill_coupling(t, full.data());
+        if (t != coupling_time) {  // dopri5's last two stages share a time
+            for (auto& b : blocks) b.fill_coupling(t, full.data());
+            coupling_time = t;
+        }
         model.rhs(t, full.data(), full_dxdt.data());
         for (int i : rate_states) full_dxdt[i] += rates[i];
         pack(full_dxdt.data(), dsdt);
@@ -121,6 +126,7 @@ struct DrivenSystem {
         }
     }
     void restart_blocks(double t, const double* x) {
+        coupling_time = std::numeric_limits<double>::quiet_NaN();
         std::vector<double> a;
         for (std::size_t b = 0; b < blocks.size(); ++b) {
             const int n = blocks[b].block().size;
