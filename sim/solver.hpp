@@ -51,8 +51,8 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
 std::string to_string(Method method);
 
 // Whether integrate() propagates the model's linear blocks exactly under these settings. rosenbrock4 always
-// steps every state: with frozen blocks it reached only 1e-4 on the trial at rtol 1e-6 (1.4e-6 stepped),
-// presumably because the drugs then enter only through a finite-difference df/dt.
+// steps every state: with exact blocks it reached only 1e-4 on the trial at rtol 1e-6 (1.4e-6 stepped),
+// also with the analytic Jacobian and the coupling states' exact rate in df/dt (cause unknown).
 bool propagates_linear_blocks(const SolverSettings& settings);
 
 }  // namespace mobsim
