@@ -24,6 +24,14 @@ double estrin16(const double* c, double s) {
     return (q0 + q1 * s4) + (q2 + q3 * s4) * s8;
 }
 
+// c[k] += a * v[k] for k < 16, written out in pairs so the compiler keeps it to packed operations.
+void axpy16(double a, const double* __restrict v, double* __restrict c) {
+    for (int k = 0; k < 16; k += 2) {
+        c[k] += a * v[k];
+        c[k + 1] += a * v[k + 1];
+    }
+}
+
 // y = A x for a row-major n x n matrix.
 void multiply(const double* a, const double* x, double* y, int n) {
     for (int i = 0; i < n; ++i) {
@@ -110,14 +118,12 @@ void LinearBlockPropagator::append_series() {
     constexpr int terms = kOrder + 1;
     const std::size_t start = coefficients_.size();
     coefficients_.resize(start + block_.coupling.size() * terms);
-    const double* __restrict x = &knots_[knots_.size() - n_];
-    const double* __restrict column = current_->coupling_rows.data();
-    double* __restrict c = &coefficients_[start];
-    for (std::size_t m = 0; m < block_.coupling.size(); ++m, c += terms) {
-        for (int k = 0; k < terms; ++k) c[k] = column[k] * x[0];
-        column += terms;
-        for (int i = 1; i < n_; ++i, column += terms)  // c += x_i (row_k)_i for all k at once: vectorizes
-            for (int k = 0; k < terms; ++k) c[k] += column[k] * x[i];
+    const double* x = &knots_[knots_.size() - n_];
+    const double* column = current_->coupling_rows.data();
+    for (std::size_t m = 0; m < block_.coupling.size(); ++m) {
+        double* c = &coefficients_[start + m * terms];
+        for (int i = 0; i < n_; ++i, column += terms)  // c += x_i (row_k)_i for all k at once
+            axpy16(x[i], column, c);
     }
 }
 
