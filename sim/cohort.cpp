@@ -120,6 +120,7 @@ CohortResult run_cohort(const CohortStudy& study, int threads, const std::functi
     r.summary_values.resize(n * n_sum);
     std::vector<double> samples(n * width, std::nan(""));
     r.failures.assign(n, std::string());
+    r.solver_steps.assign(n, 0);
 
     std::vector<std::size_t> rows, columns;
     for (double t : study.percentile_times_h) rows.push_back(row_of(study.base.grid, t));
@@ -142,6 +143,7 @@ CohortResult run_cohort(const CohortStudy& study, int threads, const std::functi
             for (std::size_t k = 0; k < n_sum; ++k) r.summary_values[i * n_sum + k] = std::nan("");
             return;
         }
+        r.solver_steps[i] = trajectory.stats.steps;
         for (std::size_t k = 0; k < n_sum; ++k) r.summary_values[i * n_sum + k] = evaluate_summary(trajectory, study.summaries[k]);
         for (std::size_t t = 0; t < rows.size(); ++t)
             for (std::size_t k = 0; k < n_out; ++k) samples[i * width + t * n_out + k] = trajectory.at(rows[t], columns[k]);
@@ -161,6 +163,28 @@ CohortResult run_cohort(const CohortStudy& study, int threads, const std::functi
     return r;
 }
 
+SolverWork solver_work(const CohortResult& r) {
+    std::vector<std::pair<long, int>> steps;  // (steps, patient) of the patients that succeeded
+    for (std::size_t i = 0; i < r.solver_steps.size(); ++i)
+        if (r.failures[i].empty()) steps.emplace_back(r.solver_steps[i], static_cast<int>(i));
+    SolverWork w;
+    if (steps.empty()) return w;
+    std::sort(steps.begin(), steps.end());
+    const auto at = [&](double q) { return steps[static_cast<std::size_t>(q * double(steps.size() - 1) + 0.5)].first; };
+    w.median_steps = at(0.5);
+    w.p99_steps = at(0.99);
+    w.max_steps = steps.back().first;
+    w.slowest_patient = steps.back().second;
+    const std::size_t slowest = std::max<std::size_t>(1, steps.size() / 100);
+    double total = 0.0, tail = 0.0;
+    for (std::size_t k = 0; k < steps.size(); ++k) {
+        total += double(steps[k].first);
+        if (k >= steps.size() - slowest) tail += double(steps[k].first);
+    }
+    w.slowest_percent_share = total > 0.0 ? tail / total : 0.0;
+    return w;
+}
+
 std::string patients_csv(const CohortResult& r, const Provenance& provenance) {
     std::ostringstream out;
     write_provenance(out, provenance);
@@ -168,7 +192,7 @@ std::string patients_csv(const CohortResult& r, const Provenance& provenance) {
     for (const auto& names : {r.parameter_names, r.covariate_names, r.summary_names})
         for (const auto& name : names) out << ',' << name;
     if (!r.responder.empty()) out << ",responder";
-    out << ",status\n";
+    out << ",solver_steps,status\n";
     const std::size_t n_par = r.parameter_names.size(), n_cov = r.covariate_names.size(), n_sum = r.summary_names.size();
     for (std::size_t i = 0; i < static_cast<std::size_t>(r.patients); ++i) {
         out << i;
@@ -177,6 +201,7 @@ std::string patients_csv(const CohortResult& r, const Provenance& provenance) {
         for (std::size_t k = 0; k < n_sum; ++k) out << ',' << format_number(r.summary_values[i * n_sum + k]);
         const bool failed = !r.failures[i].empty();
         if (!r.responder.empty()) out << ',' << (failed ? "nan" : std::to_string(int(r.responder[i])));
+        out << ',' << (failed ? "nan" : std::to_string(r.solver_steps[i]));
         out << ',' << (failed ? "solver_failed" : "ok") << '\n';
     }
     return out.str();

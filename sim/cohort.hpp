@@ -72,12 +72,21 @@ struct CohortResult {
     // per patient: empty, or why its integration failed; such patients have NaN summaries and are left out
     // of the bands, the correlations and the responder count
     std::vector<std::string> failures;
+    std::vector<long> solver_steps;  // per patient: steps its integration took (0 when it failed)
     std::vector<TimeSummaryRow> time_summary;
     std::vector<CorrelationRow> correlations;
     int responders() const;
     int failed() const;
     int evaluated() const { return patients - failed(); }
 };
+
+// Where a cohort's solver work went: steps per successful patient, and the share taken by the slowest 1%.
+struct SolverWork {
+    long median_steps = 0, p99_steps = 0, max_steps = 0;
+    int slowest_patient = -1;
+    double slowest_percent_share = 0.0;  // fraction of all steps taken by the slowest 1% of patients
+};
+SolverWork solver_work(const CohortResult& result);
 
 // Reads a cohort file (format in sim/cohort_reader.cpp), its scenario and model.
 CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& models);

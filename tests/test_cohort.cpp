@@ -10,6 +10,7 @@
 #include "models/registry.hpp"
 #include "sim/cohort.hpp"
 #include "sim/errors.hpp"
+#include "sim/population.hpp"
 
 #include "test_helpers.hpp"
 
@@ -160,9 +161,23 @@ TEST_CASE("patients whose integration fails are marked and left out; the others 
     }
     CHECK(r.responders() <= r.evaluated());
     for (const auto& row : r.time_summary) CHECK(std::isfinite(row.mean));
+    // each patient's step count is that of its own integration, run here on its own, and within the budget
+    for (int i : {0, 7, 39}) {
+        const Problem alone = patient_problem(study.base, study.cohort, draw_patient(study.cohort, i));
+        if (!r.failures[i].empty()) {
+            CHECK_THROWS_AS(simulate(alone), SolverError);
+            continue;
+        }
+        CHECK(r.solver_steps[i] == simulate(alone).stats.steps);
+        CHECK(r.solver_steps[i] <= 360);
+    }
+    const SolverWork work = solver_work(r);
+    CHECK(work.max_steps == r.solver_steps[work.slowest_patient]);
+    CHECK(work.median_steps <= work.p99_steps);
+    CHECK(work.p99_steps <= work.max_steps);
     const std::string table = patients_csv(r, Provenance{});
     CHECK(std::count(table.begin(), table.end(), '\n') == r.patients + 1);
-    CHECK(table.find(",nan,solver_failed\n") != std::string::npos);
+    CHECK(table.find(",nan,nan,solver_failed\n") != std::string::npos);  // responder and steps unknown
 }
 
 TEST_CASE("cohort file: CV%, full omega matrices and positioned errors") {
