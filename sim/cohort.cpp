@@ -185,6 +185,14 @@ SolverWork solver_work(const CohortResult& r) {
     return w;
 }
 
+std::string describe(const SolverWork& w) {
+    std::ostringstream out;
+    out << "solver steps per patient: median " << w.median_steps << ", 99th percentile " << w.p99_steps << ", most "
+        << w.max_steps << " (patient " << w.slowest_patient << "); the slowest 1% took "
+        << 100.0 * w.slowest_percent_share << "% of all steps";
+    return out.str();
+}
+
 std::string patients_csv(const CohortResult& r, const Provenance& provenance) {
     std::ostringstream out;
     write_provenance(out, provenance);

@@ -87,6 +87,7 @@ struct SolverWork {
     double slowest_percent_share = 0.0;  // fraction of all steps taken by the slowest 1% of patients
 };
 SolverWork solver_work(const CohortResult& result);
+std::string describe(const SolverWork& work);  // one line, for the terminal
 
 // Reads a cohort file (format in sim/cohort_reader.cpp), its scenario and model.
 CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& models);

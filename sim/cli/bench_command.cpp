@@ -66,9 +66,13 @@ void bench(const BenchOptions& o, const Context& context) {
         std::cout << "\ncohort " << o.cohort << ", " << study.cohort.size << " patients\n";
         for (int threads : {1, 2}) {
             const auto start = std::chrono::steady_clock::now();
-            run_cohort(study, threads);
+            const CohortResult result = run_cohort(study, threads);
             const double s = seconds_since(start);
             std::cout << "  " << threads << " thread(s): " << s << " s, " << study.cohort.size / s << " patients/s\n";
+            if (threads == 1) {
+                std::cout << "  " << describe(solver_work(result)) << "\n";
+                if (result.failed() > 0) std::cout << "  " << result.failed() << " patients failed (solver)\n";
+            }
         }
     }
     if (!o.fit.empty()) {

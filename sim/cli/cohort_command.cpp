@@ -77,10 +77,7 @@ void run(const CohortOptions& o, const Context& context) {
     std::cerr << "simulated " << study.cohort.size << " patients in " << seconds << " s on " << threads
               << " threads (" << study.cohort.size / std::max(seconds, 1e-9) << " patients/s)\n";
     const SolverWork work = solver_work(result);
-    if (work.slowest_patient >= 0)
-        std::cerr << "solver steps per patient: median " << work.median_steps << ", 99th percentile " << work.p99_steps
-                  << ", most " << work.max_steps << " (patient " << work.slowest_patient << "); the slowest 1% took "
-                  << 100.0 * work.slowest_percent_share << "% of all steps\n";
+    if (work.slowest_patient >= 0) std::cerr << describe(work) << '\n';
     if (study.responder)
         std::cerr << "responders (" << study.responder->describe() << "): " << result.responders() << "/"
                   << result.evaluated() << " (" << 100.0 * result.responders() / result.evaluated() << "%)\n";
