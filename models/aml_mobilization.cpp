@@ -294,11 +294,9 @@ public:
         for (int b : blocks) propagated_.at(b) = true;
     }
     void linear_block_matrix(int block, double t, double* a) const override {
-        if (block == 0)
-            linear_matrix(PlerixaforPk::n_states, [&](const double* x, double* dx) { plerixafor_.rhs(x, dx); }, a);
-        else
-            linear_matrix(SorafenibPk::n_states,
-                          [&](const double* x, double* dx) { sorafenib_.rhs(t, sorafenib_clock_, x, dx); }, a);
+        // a linear block's matrix is its Jacobian
+        if (block == 0) plerixafor_.jacobian(a, PlerixaforPk::n_states);
+        else sorafenib_.jacobian(t, sorafenib_clock_, a, SorafenibPk::n_states);
     }
 
 private:

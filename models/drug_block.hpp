@@ -1,7 +1,6 @@
 // A drug's PK as a reusable block: its states, parameters and right-hand side at given offsets,
 // so that a standalone PK model and the combined trial model share one implementation.
 #pragma once
-#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -24,22 +23,9 @@ BlockOffsets append_block(std::vector<StateInfo>& states, std::vector<ParameterI
     return at;
 }
 
-// The matrix (row-major n x n) of a right-hand side that is linear in the state: column j is f(e_j), exactly.
-// `rhs(x, dxdt)` adds its terms to a zeroed dxdt.
-template <class LinearRhs>
-void linear_matrix(int n, const LinearRhs& rhs, double* a) {
-    std::vector<double> unit(n, 0.0), column(n);
-    for (int j = 0; j < n; ++j) {
-        unit[j] = 1.0;
-        std::fill(column.begin(), column.end(), 0.0);
-        rhs(unit.data(), column.data());
-        unit[j] = 0.0;
-        for (int i = 0; i < n; ++i) a[i * n + j] = column[i];
-    }
-}
-
-// The same for a block of N states, written into a sub-block of a larger matrix (leading dimension ld);
-// no allocation, so a Jacobian can use it on every call.
+// The matrix of a right-hand side that is linear in N states: column j is f(e_j), exactly. `rhs(x, dxdt)` adds
+// its terms to a zeroed dxdt. Written row-major into a sub-block of a larger matrix (leading dimension ld),
+// without allocation, so a Jacobian can use it on every call.
 template <int N, class LinearRhs>
 void linear_submatrix(const LinearRhs& rhs, double* a, int ld) {
     std::array<double, N> unit{}, column{};

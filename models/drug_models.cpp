@@ -42,7 +42,7 @@ public:
         return {{0, SorafenibPk::n_states, {SorafenibPk::central, SorafenibPk::gallbladder}}};
     }
     void linear_block_matrix(int, double t, double* a) const override {
-        linear_matrix(SorafenibPk::n_states, [&](const double* x, double* dxdt) { pk_.rhs(t, clock_, x, dxdt); }, a);
+        pk_.jacobian(t, clock_, a, SorafenibPk::n_states);  // a linear block's matrix is its Jacobian
     }
     bool jacobian(double t, const double* x, double* J, double* dfdt) const override {
         pk_.jacobian(t, clock_, J, SorafenibPk::n_states);
@@ -85,7 +85,7 @@ public:
         return {{0, PlerixaforPk::n_states, {PlerixaforPk::central}}};
     }
     void linear_block_matrix(int, double, double* a) const override {
-        linear_matrix(PlerixaforPk::n_states, [&](const double* x, double* dxdt) { pk_.rhs(x, dxdt); }, a);
+        pk_.jacobian(a, PlerixaforPk::n_states);  // a linear block's matrix is its Jacobian
     }
     bool jacobian(double, const double*, double* J, double* dfdt) const override {
         pk_.jacobian(J, PlerixaforPk::n_states);
