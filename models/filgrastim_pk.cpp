@@ -35,9 +35,11 @@ std::vector<ParameterInfo> FilgrastimPk::parameter_infos() {
 }
 
 double FilgrastimPk::free_concentration(double total_amount, double receptors) const {
-    // quasi-equilibrium: total/V = C + R*C/(KD + C), solved for C >= 0
-    const double b = kd_ + receptors - total_amount / v_;
-    return 0.5 * (-b + std::sqrt(b * b + 4.0 * kd_ * total_amount / v_));
+    // quasi-equilibrium: total/V = C + R*C/(KD + C), i.e. C^2 + b C - q = 0 with q = KD total/V, solved for
+    // C >= 0 in the form that does not cancel (b > 0 when the receptors exceed the drug, as at baseline)
+    const double b = kd_ + receptors - total_amount / v_, q = kd_ * total_amount / v_;
+    const double root = std::sqrt(b * b + 4.0 * q);
+    return b > 0.0 ? 2.0 * q / (b + root) : 0.5 * (root - b);
 }
 
 void FilgrastimPk::bind(const double* p) {

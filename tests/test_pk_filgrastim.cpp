@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "models/filgrastim_pk.hpp"
 #include "test_pk_helpers.hpp"
 
 using namespace mobsim;
@@ -101,4 +102,24 @@ TEST_CASE("filgrastim: the untreated baseline is a steady state") {
         CHECK(relative_error(t.at(i, 0), kBaselineConc) < 1e-8);  // Krzyzanski 2010: 0.02 ng/mL
         CHECK(relative_error(t.at(i, 1), kBaselineAnc) < 1e-8);   // NB0 1.55e3/uL
     }
+}
+
+TEST_CASE("filgrastim: the free concentration solves the binding equilibrium to rounding, even with far more receptors than drug") {
+    // total/V = C + R C / (KD + C) with R = receptors per cell x lineage cells; checked by substitution
+    std::vector<double> p;
+    for (const auto& info : models::FilgrastimPk::parameter_infos()) p.push_back(info.value);
+    models::FilgrastimPk pk;
+    pk.bind(p.data());
+    const double v = p[models::FilgrastimPk::volume], kd = p[models::FilgrastimPk::kd];
+    const double per_cell = p[models::FilgrastimPk::ksi];
+    for (double lineage : {1.0, 15.0, 1e3, 1e6})
+        for (double total_ug : {1e-9, 1e-4, 0.05, 30.0, 3e3}) {
+            double x[models::FilgrastimPk::n_states] = {};
+            x[models::FilgrastimPk::total] = total_ug;
+            x[models::FilgrastimPk::anc] = lineage;  // the lineage is the sum of the marrow stages and the blood
+            const double c = pk.concentration_ng_mL(x), receptors = per_cell * lineage;
+            INFO("lineage " << lineage << ", total " << total_ug << " ug: C = " << c);
+            CHECK(c > 0.0);
+            CHECK(relative_error(c + receptors * c / (kd + c), total_ug / v) < 1e-13);
+        }
 }
