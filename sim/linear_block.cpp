@@ -153,6 +153,19 @@ void LinearBlockPropagator::fill_coupling(double t, double* x) {
     }
 }
 
+void LinearBlockPropagator::fill_coupling_rate(double t, double* dxdt) {
+    if (zero_) return;
+    double s = 0.0;
+    const long j = nearest_knot(t, s);
+    const std::size_t m = block_.coupling.size();
+    const double* series = coefficients_.data() + static_cast<std::size_t>(j) * m * (kOrder + 1);
+    for (std::size_t k = 0; k < m; ++k, series += kOrder + 1) {
+        double rate = 0.0;  // Horner on the derivative: sum of i c_i s^(i-1)
+        for (int i = kOrder; i >= 1; --i) rate = rate * s + i * series[i];
+        dxdt[block_.coupling[k]] += rate;
+    }
+}
+
 void LinearBlockPropagator::fill_all(double t, double* x) {
     if (zero_) {
         std::fill(x + block_.first_state, x + block_.first_state + n_, 0.0);

@@ -18,6 +18,8 @@ public:
     // Writes the coupling states at time t (in the current segment) into the full state x.
     // Cost: one polynomial of degree 15 per coupling state.
     void fill_coupling(double t, double* x);
+    // Adds the time derivative of each coupling state at t into dxdt (the derivative of the same series).
+    void fill_coupling_rate(double t, double* dxdt);
     // Writes every block state at time t (in the current segment) into x.
     void fill_all(double t, double* x);
 

@@ -15,9 +15,7 @@ namespace mobsim {
 
 namespace odeint = boost::numeric::odeint;
 
-bool propagates_linear_blocks(const SolverSettings& settings) {
-    return settings.exact_linear_blocks && settings.method != Method::rosenbrock4;
-}
+bool propagates_linear_blocks(const SolverSettings& settings) { return settings.exact_linear_blocks; }
 
 std::string to_string(Method method) {
     switch (method) {
@@ -72,14 +70,18 @@ struct DrivenSystem {
     std::vector<int> rate_states;  // states that have received a zero-order input
     mutable std::vector<LinearBlockPropagator> blocks;
     std::vector<int> block_ids;  // the model's index of each block
+    std::vector<int> coupling_states;  // of all blocks
     std::vector<int> stepped;    // model states the stepper integrates, in order: all but the blocks'
     std::vector<std::pair<int, int>> stepped_runs;  // the same as runs of consecutive states: (first, count)
     mutable std::vector<double> full, full_dxdt;  // model-sized work space
     mutable double coupling_time = std::numeric_limits<double>::quiet_NaN();  // when full's coupling states hold
     mutable long rhs_count = 0;
     mutable long jacobian_count = 0;
-    // finite-difference Jacobian work space: dense J, f(x), f(x + h), x + h; reused across calls
-    mutable std::tuple<std::vector<double>, std::vector<double>, std::vector<double>, std::vector<double>> jacobian_work;
+    // Jacobian work space, reused across calls: the model's J, its df/dt and the coupling rates; and for
+    // rosenbrock4's Jacobian, the dense stepped J, f(x), f(x + h) and x + h
+    mutable std::tuple<std::vector<double>, std::vector<double>, std::vector<double>> jacobian_work;
+    mutable std::tuple<std::vector<double>, std::vector<double>, std::vector<double>, std::vector<double>>
+        finite_difference_work;
 
     std::size_t size() const { return stepped.size(); }
     // Stepped states of the model state x into s, and back.
@@ -118,6 +120,31 @@ struct DrivenSystem {
         pack(full_dxdt.data(), dsdt);
     }
 
+    // The model's analytic Jacobian restricted to the stepped states s (row-major, size() x size()), and their
+    // df/dt. The coupling states are exact functions of t, so they enter df/dt as J[:, c] dc/dt.
+    // False if the model has no analytic Jacobian.
+    bool stepped_jacobian(double t, const double* s, double* jac, double* dfdt) const {
+        const std::size_t n = full.size(), m = stepped.size();
+        auto& [model_jac, model_dfdt, rate] = jacobian_work;
+        model_jac.resize(n * n);
+        model_dfdt.resize(n);
+        rate.assign(n, 0.0);
+        unpack(s, full.data());
+        for (auto& b : blocks) {
+            b.fill_coupling(t, full.data());
+            b.fill_coupling_rate(t, rate.data());
+        }
+        coupling_time = t;
+        if (!model.jacobian(t, full.data(), model_jac.data(), model_dfdt.data())) return false;
+        for (std::size_t k = 0; k < m; ++k) {
+            const double* row = &model_jac[static_cast<std::size_t>(stepped[k]) * n];
+            dfdt[k] = model_dfdt[stepped[k]];
+            for (int c : coupling_states) dfdt[k] += row[c] * rate[c];
+            for (std::size_t l = 0; l < m; ++l) jac[k * m + l] = row[stepped[l]];
+        }
+        return true;
+    }
+
     // Makes every block state of x (or only the coupling states) exact at t.
     void complete(double t, double* x, bool all_states = true) const {
         for (auto& b : blocks) {
@@ -136,6 +163,14 @@ struct DrivenSystem {
         }
     }
 };
+
+// Boost 1.74's rosenbrock4 weights df/dt in its fourth stage by +0.0362; Hairer & Wanner's RODAS4, whose
+// coefficients it uses, has -0.0362 (rodas.f, METH = 1). With the wrong sign the method converges at first order
+// on any problem whose right-hand side depends on t (tests/test_solver_rosenbrock.cpp).
+struct RodasCoefficients : odeint::default_rosenbrock_coefficients<double> {
+    const double d4 = -0.3620000000000023e-01;  // hides the base's d4 in rosenbrock4's m_coef.d4
+};
+using Rosenbrock4 = odeint::rosenbrock4<double, RodasCoefficients>;
 
 using Vector = std::vector<double>;
 using UVector = boost::numeric::ublas::vector<double>;
@@ -159,11 +194,11 @@ struct JacobianAdaptor {
     const DrivenSystem* system;  // odeint copies the adaptor each step, so work space lives in the system
 
     void operator()(const UVector& x, UMatrix& jac, double t, UVector& dfdt) const {
-        const std::size_t n = x.size();  // rosenbrock4 steps every state: x is the model state
-        auto& [dense, f0, f1, xp] = system->jacobian_work;
+        const std::size_t n = x.size();  // the stepped states
+        auto& [dense, f0, f1, xp] = system->finite_difference_work;
         ++system->jacobian_count;
         dense.resize(n * n);
-        if (system->model.jacobian(t, data_of(x), dense.data(), data_of(dfdt))) {
+        if (system->stepped_jacobian(t, data_of(x), dense.data(), data_of(dfdt))) {
             for (std::size_t i = 0; i < n; ++i)
                 for (std::size_t j = 0; j < n; ++j) jac(i, j) = dense[i * n + j];
             return;
@@ -297,6 +332,7 @@ void add_linear_blocks(DrivenSystem& driven, const std::vector<Action>& actions)
         if (infused) continue;
         driven.blocks.emplace_back(block);
         driven.block_ids.push_back(static_cast<int>(b));
+        driven.coupling_states.insert(driven.coupling_states.end(), block.coupling.begin(), block.coupling.end());
         const auto in_block = [&](int i) { return i >= block.first_state && i < block.first_state + block.size; };
         std::vector<int> stepped = driven.stepped;
         stepped.erase(std::remove_if(stepped.begin(), stepped.end(), in_block), stepped.end());
@@ -366,7 +402,7 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
         run_actions(integrator, driven, x, t0, t_end, actions, context);
         stats.steps = integrator.steps;
     } else {
-        auto stepper = odeint::make_dense_output(settings.atol, settings.rtol, odeint::rosenbrock4<double>());
+        auto stepper = odeint::make_dense_output(settings.atol, settings.rtol, Rosenbrock4());
         auto sys = std::make_pair(RhsAdaptor{&driven}, JacobianAdaptor{&driven});
         SegmentIntegrator<decltype(stepper), UVector, decltype(sys)> integrator(stepper, sys, driven, settings,
                                                                                 grid, observer, context);

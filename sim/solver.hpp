@@ -18,8 +18,7 @@ struct SolverSettings {
     double atol = 3e-9;
     long max_steps = 500000;    // over the whole run
     double initial_step_h = 1e-3;
-    // Propagate the model's linear blocks exactly (matrix exponential) instead of stepping them
-    // (dopri5 and bulirsch_stoer; rosenbrock4 always steps every state).
+    // Propagate the model's linear blocks exactly (matrix exponential) instead of stepping them.
     bool exact_linear_blocks = true;
 };
 
@@ -50,9 +49,8 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
 
 std::string to_string(Method method);
 
-// Whether integrate() propagates the model's linear blocks exactly under these settings. rosenbrock4 always
-// steps every state: with exact blocks it reached only 1e-4 on the trial at rtol 1e-6 (1.4e-6 stepped),
-// also with the analytic Jacobian and the coupling states' exact rate in df/dt (cause unknown).
+// Whether integrate() propagates the model's linear blocks exactly under these settings (all methods; a block that
+// receives a zero-order infusion is stepped all the same).
 bool propagates_linear_blocks(const SolverSettings& settings);
 
 }  // namespace mobsim

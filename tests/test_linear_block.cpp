@@ -84,6 +84,24 @@ TEST_CASE("first-order absorption into a central compartment follows the Bateman
     CHECK(worst < 1e-10);
 }
 
+TEST_CASE("the coupling rate is the derivative of the Bateman function, and adds to what is there", "[linear_block]") {
+    const double ka = 1.1, ke = 0.23, dose = 350.0, t0 = 1.5;
+    LinearBlockPropagator p(kOral);
+    p.restart(t0, full_state(kOral, 0.0, dose).data(), {-ka, 0.0, ka, -ke});
+    double worst = 0.0;
+    for (int i = 0; i <= 400; ++i) {
+        const double tau = 0.173 * i + 0.0011;
+        const double rate = dose * ka / (ka - ke) * (ka * std::exp(-ka * tau) - ke * std::exp(-ke * tau));
+        std::vector<double> dxdt(kFull, kOther);
+        p.fill_coupling_rate(t0 + tau, dxdt.data());
+        for (int j = 0; j < kFull; ++j)
+            if (j != 4) CHECK(dxdt[j] == kOther);
+        worst = std::max(worst, std::abs(dxdt[4] - kOther - rate) / (dose * ka));
+    }
+    INFO("max error relative to the initial rate dose x ka: " << worst);
+    CHECK(worst < 1e-10);
+}
+
 TEST_CASE("a restart with a new elimination rate continues the piecewise closed form", "[linear_block]") {
     const double ka = 1.1, ke1 = 0.23, ke2 = 0.71, dose = 350.0, t1 = 6.13, t2 = 14.9;
     // After a switch at `since`, the depot keeps decaying; the central amount c1 decays with the new ke
