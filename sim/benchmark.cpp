@@ -38,6 +38,7 @@ std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::
     tight.solver.atol = reference_rtol * atol_ratio * 1e-2;
     tight.solver.max_steps = 100000000;
     tight.solver.exact_linear_blocks = false;  // every state stepped: independent of the exact propagation
+    tight.solver.stiff_fallback.reset();       // each row measures its own method
     const Trajectory reference = simulate(tight);
     std::vector<WorkPrecisionRow> rows;
     for (Method method : methods) {
@@ -48,6 +49,7 @@ std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::
             p.solver.rtol = rtol;
             p.solver.atol = rtol * atol_ratio;
             p.solver.exact_linear_blocks = exact_blocks;
+            p.solver.stiff_fallback.reset();
             if (exact_blocks && !propagates_linear_blocks(p.solver)) continue;  // the same run as "stepped"
             WorkPrecisionRow row;
             row.method = to_string(method);

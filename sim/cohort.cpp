@@ -121,6 +121,7 @@ CohortResult run_cohort(const CohortStudy& study, int threads, const std::functi
     std::vector<double> samples(n * width, std::nan(""));
     r.failures.assign(n, std::string());
     r.solver_steps.assign(n, 0);
+    r.fell_back.assign(n, 0);
 
     std::vector<std::size_t> rows, columns;
     for (double t : study.percentile_times_h) rows.push_back(row_of(study.base.grid, t));
@@ -144,6 +145,7 @@ CohortResult run_cohort(const CohortStudy& study, int threads, const std::functi
             return;
         }
         r.solver_steps[i] = trajectory.stats.steps;
+        r.fell_back[i] = trajectory.stats.method != p.solver.method;
         for (std::size_t k = 0; k < n_sum; ++k) r.summary_values[i * n_sum + k] = evaluate_summary(trajectory, study.summaries[k]);
         for (std::size_t t = 0; t < rows.size(); ++t)
             for (std::size_t k = 0; k < n_out; ++k) samples[i * width + t * n_out + k] = trajectory.at(rows[t], columns[k]);
@@ -168,6 +170,7 @@ SolverWork solver_work(const CohortResult& r) {
     for (std::size_t i = 0; i < r.solver_steps.size(); ++i)
         if (r.failures[i].empty()) steps.emplace_back(r.solver_steps[i], static_cast<int>(i));
     SolverWork w;
+    w.fallbacks = static_cast<int>(std::count(r.fell_back.begin(), r.fell_back.end(), 1));
     if (steps.empty()) return w;
     std::sort(steps.begin(), steps.end());
     const auto at = [&](double q) { return steps[static_cast<std::size_t>(q * double(steps.size() - 1) + 0.5)].first; };
@@ -190,6 +193,9 @@ std::string describe(const SolverWork& w) {
     out << "solver steps per patient: median " << w.median_steps << ", 99th percentile " << w.p99_steps << ", most "
         << w.max_steps << " (patient " << w.slowest_patient << "); the slowest 1% took "
         << 100.0 * w.slowest_percent_share << "% of all steps";
+    if (w.fallbacks > 0)
+        out << "; " << w.fallbacks << (w.fallbacks == 1 ? " patient" : " patients")
+            << " finished with the stiff fallback (status stiff_fallback; their steps are its)";
     return out.str();
 }
 
@@ -210,7 +216,7 @@ std::string patients_csv(const CohortResult& r, const Provenance& provenance) {
         const bool failed = !r.failures[i].empty();
         if (!r.responder.empty()) out << ',' << (failed ? "nan" : std::to_string(int(r.responder[i])));
         out << ',' << (failed ? "nan" : std::to_string(r.solver_steps[i]));
-        out << ',' << (failed ? "solver_failed" : "ok") << '\n';
+        out << ',' << (failed ? "solver_failed" : r.fell_back[i] ? "stiff_fallback" : "ok") << '\n';
     }
     return out.str();
 }

@@ -73,6 +73,7 @@ struct CohortResult {
     // of the bands, the correlations and the responder count
     std::vector<std::string> failures;
     std::vector<long> solver_steps;  // per patient: steps its integration took (0 when it failed)
+    std::vector<char> fell_back;     // per patient: 1 if the stiff fallback method produced its result
     std::vector<TimeSummaryRow> time_summary;
     std::vector<CorrelationRow> correlations;
     int responders() const;
@@ -85,6 +86,7 @@ struct SolverWork {
     long median_steps = 0, p99_steps = 0, max_steps = 0;
     int slowest_patient = -1;
     double slowest_percent_share = 0.0;  // fraction of all steps taken by the slowest 1% of patients
+    int fallbacks = 0;                   // patients finished by the stiff fallback method (steps counted are its)
 };
 SolverWork solver_work(const CohortResult& result);
 std::string describe(const SolverWork& work);  // one line, for the terminal

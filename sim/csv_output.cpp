@@ -44,7 +44,8 @@ Provenance make_provenance(const std::string& input_path, const std::string& mod
     p.entries.emplace_back("model", model_name);
     std::ostringstream s;
     s << to_string(solver.method) << " rtol=" << format_number(solver.rtol) << " atol=" << format_number(solver.atol)
-      << " max_steps=" << solver.max_steps << " linear_blocks=" << (solver.exact_linear_blocks ? "exact" : "stepped");
+      << " max_steps=" << solver.max_steps << " linear_blocks=" << (solver.exact_linear_blocks ? "exact" : "stepped")
+      << " stiff_fallback=" << (solver.stiff_fallback ? to_string(*solver.stiff_fallback) : "none");
     p.entries.emplace_back("solver", s.str());
     p.entries.emplace_back("command", command);
     p.entries.emplace_back("dose_time_rows", "a row at a dose time holds the state just after the dose");

@@ -216,7 +216,9 @@ SolveStats simulate_states(const Problem& p, const std::vector<double>& grid, co
                      [&](double t, const double* state) { observer(bound, t, state); }, context);
 }
 
-Trajectory simulate(const Problem& p) {
+namespace {
+
+Trajectory simulate_with(const Problem& p) {
     Trajectory out;
     out.outputs = p.model->outputs();
     const std::size_t n_out = out.outputs.size();
@@ -229,6 +231,33 @@ Trajectory simulate(const Problem& p) {
         out.values.insert(out.values.end(), y.begin(), y.end());
     }, false);
     return out;
+}
+
+}  // namespace
+
+std::string describe_fallback(const SolverSettings& settings, const SolveStats& stats) {
+    if (stats.method == settings.method) return "";
+    return to_string(settings.method) + " stopped after " + std::to_string(stats.abandoned_steps) + " steps; " +
+           to_string(stats.method) + " (solver.stiff_fallback) finished in " + std::to_string(stats.steps) + " steps";
+}
+
+Trajectory simulate(const Problem& p) {
+    const auto& fallback = p.solver.stiff_fallback;
+    if (!fallback || *fallback == p.solver.method) return simulate_with(p);
+    try {
+        return simulate_with(p);
+    } catch (const SolverError& first) {
+        Problem stiff = p;
+        stiff.solver.method = *fallback;
+        try {
+            Trajectory out = simulate_with(stiff);
+            out.stats.abandoned_steps = first.steps();
+            return out;
+        } catch (const SolverError& second) {
+            throw SolverError(std::string(first.what()) + "\nRetried with " + to_string(*fallback) +
+                              " (solver.stiff_fallback), which failed too: " + second.what());
+        }
+    }
 }
 
 }  // namespace mobsim

@@ -52,8 +52,13 @@ using SystemObserver = std::function<void(const OdeSystem& system, double t, con
 SolveStats simulate_states(const Problem& problem, const std::vector<double>& grid, const SystemObserver& observer,
                            bool full_states = true);
 
-// Integrates the problem and evaluates every model output on problem.grid.
+// Integrates the problem and evaluates every model output on problem.grid. If the method fails and
+// problem.solver.stiff_fallback names another, the problem is run again with that one (stats.abandoned_steps
+// then counts the first attempt's steps); if both fail, the SolverError gives both messages.
 Trajectory simulate(const Problem& problem);
+
+// "dopri5 stopped after N steps; rosenbrock4 (solver.stiff_fallback) finished in M steps", or "" if no fallback ran.
+std::string describe_fallback(const SolverSettings& settings, const SolveStats& stats);
 
 // The sorted union of the grid and the dose times (after lag) within [0, end].
 std::vector<double> grid_with_dose_times(const Problem& problem);

@@ -256,15 +256,16 @@ public:
                 State here = stepper_.current_state();
                 stepper_.initialize(here, stepper_.current_time(), remaining);
             }
+            if (steps >= settings_.max_steps)  // the budget is spent and tb is not reached
+                fail("step limit of " + std::to_string(settings_.max_steps) + " steps reached",
+                     stepper_.current_time(), -1, 0.0);
             std::pair<double, double> span;
             try {
                 span = stepper_.do_step(system_);
             } catch (const odeint::step_adjustment_error&) {
                 fail("step size underflow", stepper_.current_time(), -1, 0.0);
             }
-            if (++steps > settings_.max_steps)
-                fail("step limit of " + std::to_string(settings_.max_steps) + " steps reached",
-                     span.second, -1, 0.0);
+            ++steps;
             check_finite(stepper_.current_state(), span.second);
             report_until(span.second, tb, inclusive, x);
         }
@@ -285,7 +286,7 @@ public:
         msg << "; last dose given: " << last_dose
             << ". Try more steps (solver.max_steps), a different tolerance (solver.rtol / solver.atol), or "
                "another method (solver.method: rosenbrock4 for stiff problems, bulirsch_stoer for tight tolerances).";
-        throw SolverError(msg.str());
+        throw SolverError(msg.str(), steps);
     }
 
 private:
@@ -386,6 +387,7 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
     if (propagates_linear_blocks(settings)) add_linear_blocks(driven, actions);
     system.set_propagated_blocks(driven.block_ids);
     SolveStats stats;
+    stats.method = settings.method;
     if (settings.method == Method::dopri5) {
         auto stepper = odeint::make_dense_output(settings.atol, settings.rtol,
                                                  odeint::runge_kutta_dopri5<Vector>());

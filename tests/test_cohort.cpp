@@ -146,6 +146,7 @@ TEST_CASE("patients whose integration fails are marked and left out; the others 
     yaml.replace(yaml.find("omega: [0.09]"), 13, "omega: [1.0]");
     CohortStudy study = study_from(yaml, "wide_cohort.yaml");
     study.base.solver.max_steps = 360;
+    study.base.solver.stiff_fallback.reset();
     const CohortResult r = run_cohort(study, 2);
     REQUIRE(r.failed() > 0);
     REQUIRE(r.failed() < r.patients);
@@ -178,6 +179,33 @@ TEST_CASE("patients whose integration fails are marked and left out; the others 
     const std::string table = patients_csv(r, Provenance{});
     CHECK(std::count(table.begin(), table.end(), '\n') == r.patients + 1);
     CHECK(table.find(",nan,nan,solver_failed\n") != std::string::npos);  // responder and steps unknown
+}
+
+TEST_CASE("with the stiff fallback, patients that dopri5 cannot finish keep their closed-form values") {
+    // A peripheral compartment of 1e-8 L exchanging at 1e-2 L/h (rate 1e6 /h) makes the problem stiff but holds
+    // a negligible share of the drug (1e-9), so C(4 h) = D/V exp(-CL/V 4) still holds. dopri5 would need about
+    // 2e7 steps; rosenbrock4 finishes within the same budget.
+    std::string yaml = cohort_yaml(6);
+    yaml.replace(yaml.find("parameters: {CL: 5.0, V1: 10.0}"), 31, "parameters: {CL: 5.0, V1: 10.0, Q: 1.0e-2, V2: 1.0e-8}");
+    CohortStudy study = study_from(yaml, "stiff_cohort.yaml");
+    study.base.solver.max_steps = 3000;
+    const CohortResult r = run_cohort(study, 2);
+    CHECK(r.failed() == 0);
+    CHECK(std::count(r.fell_back.begin(), r.fell_back.end(), 1) == r.patients);
+    const std::size_t n_sum = r.summary_names.size();
+    for (std::size_t i = 0; i < static_cast<std::size_t>(r.patients); ++i) {
+        const double cl = r.parameter_values[i], c4 = r.summary_values[i * n_sum + 1];
+        CHECK(c4 == Approx(kDose / kV * std::exp(-cl / kV * 4.0)).epsilon(1e-6));
+        CHECK(r.solver_steps[i] <= 3000);
+    }
+    CHECK(solver_work(r).fallbacks == r.patients);
+    const std::string table = patients_csv(r, Provenance{});
+    CHECK(std::count(table.begin(), table.end(), '\n') == r.patients + 1);
+    CHECK(table.find(",stiff_fallback\n") != std::string::npos);
+    CHECK(table.find(",ok\n") == std::string::npos);
+
+    study.base.solver.stiff_fallback.reset();  // the same cohort without it: every patient fails
+    CHECK_THROWS_AS(run_cohort(study, 2), SolverError);
 }
 
 TEST_CASE("cohort file: CV%, full omega matrices and positioned errors") {

@@ -95,3 +95,36 @@ TEST_CASE("rosenbrock4 with exactly propagated drug blocks agrees with stepped d
     CHECK(fine_error < 5e-8);
     CHECK(fine.stats.steps < 5 * coarse.stats.steps);
 }
+
+TEST_CASE("a stiff problem that dopri5 cannot finish is finished by the rosenbrock4 fallback (closed form)", "[rosenbrock]") {
+    // two compartments exchanging at 1,333 /h: dopri5 would need about 19,000 steps for stability alone
+    const double cl = 3.0, v1 = 20.0, q = 2e4, v2 = 60.0, dose = 500.0;
+    const std::string scenario = R"(
+model: linear_pk
+parameters: {CL: 3.0, V1: 20.0, Q: 2.0e4, V2: 60.0}
+regimens: [{into: central, amount: 500, unit: mg, at_h: [0]}]
+output: {end_h: 48, step_h: 0.25}
+solver: {rtol: 1.0e-8, atol: 1.0e-10, max_steps: 2000}
+)";
+    const double k10 = cl / v1, k12 = q / v1, k21 = q / v2;
+    const double sum = k10 + k12 + k21, disc = std::sqrt(sum * sum - 4.0 * k10 * k21);
+    const double alpha = 0.5 * (sum + disc), beta = 0.5 * (sum - disc);
+    const double a = dose / v1 * (alpha - k21) / (alpha - beta), b = dose / v1 * (k21 - beta) / (alpha - beta);
+
+    const Trajectory t = simulate(mobsim::test::problem_from_yaml(scenario));
+    CHECK(t.stats.method == Method::rosenbrock4);
+    CHECK(t.stats.abandoned_steps == 2000);  // dopri5 spent its budget first
+    const auto conc = t.column("conc_central");
+    double worst = 0.0;
+    for (std::size_t i = 0; i < conc.size(); ++i) {
+        const double truth = a * std::exp(-alpha * t.time_h[i]) + b * std::exp(-beta * t.time_h[i]);
+        worst = std::max(worst, std::abs(conc[i] - truth) / truth);
+    }
+    INFO("largest relative error " << worst << " in " << t.stats.steps << " rosenbrock4 steps");
+    CHECK(worst < 1e-6);
+
+    // without the fallback the same run fails, and says how far dopri5 got
+    Problem no_fallback = mobsim::test::problem_from_yaml(scenario);
+    no_fallback.solver.stiff_fallback.reset();
+    CHECK_THROWS_WITH(simulate(no_fallback), Catch::Contains("step limit of 2000 steps"));
+}

@@ -63,11 +63,14 @@ void run(const RunOptions& o, const Context& context) {
     } catch (const SolverError& e) {  // name the scenario that failed
         throw SolverError(o.scenario + ": " + e.what());
     }
-    const Provenance provenance = make_provenance(o.scenario, model->name(), problem.solver, context.command_line);
+    Provenance provenance = make_provenance(o.scenario, model->name(), problem.solver, context.command_line);
+    const std::string fallback = describe_fallback(problem.solver, trajectory.stats);
+    if (!fallback.empty()) provenance.entries.emplace_back("stiff_fallback_used", fallback);
     const std::string text = scenario.output.layout == CsvLayout::wide
                                  ? to_wide_csv(trajectory, scenario.output.outputs, provenance)
                                  : to_long_csv(trajectory, scenario.output.outputs, provenance);
     write_file_atomically(out, text);
+    if (!fallback.empty()) std::cerr << "note: " << fallback << "\n";
     if (!o.quiet)
         std::cerr << "wrote " << out << " (" << trajectory.time_h.size() << " rows; " << trajectory.stats.steps
                   << " steps, " << trajectory.stats.rhs_evaluations << " right-hand-side evaluations)\n";
