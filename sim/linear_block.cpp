@@ -104,7 +104,7 @@ void LinearBlockPropagator::add_knot() {
         std::ostringstream msg;
         msg << "the linear block from state " << block_.first_state << " would need more than " << kMaxKnots
             << " knots after t = " << t0_ << " h (its fastest rate is about " << current_->norm
-            << " /h); set solver.linear_blocks: stepped, or use a stiff method (solver.method: rosenbrock4)";
+            << " /h); set solver.linear_blocks: stepped, with a stiff method for such rates (solver.method: rosenbrock4)";
         throw SolverError(msg.str());
     }
     const std::size_t last = knots_.size() - n_;

@@ -242,6 +242,16 @@ public:
             ++next_grid;
         }
         if (!(tb > ta)) return;
+        if (driven_.size() == 0) {  // every state is in an exact block: nothing to step
+            while (next_grid < grid_.size() && (grid_[next_grid] < tb || (inclusive && grid_[next_grid] <= tb))) {
+                if (observed_.size() != x.size()) observed_ = x;
+                driven_.complete(grid_[next_grid], observed_.data(), context_.full_states_observed);
+                observer_(grid_[next_grid], observed_.data());
+                ++next_grid;
+            }
+            driven_.complete(tb, x.data());
+            return;
+        }
         State state(driven_.size());
         driven_.pack(x.data(), data_of(state));
         stepper_.initialize(state, ta, std::min(dt_, tb - ta));

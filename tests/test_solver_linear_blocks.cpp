@@ -62,6 +62,22 @@ TEST_CASE("sorafenib alone: the whole model is one block; gallbladder and plasma
     CHECK(max_difference(run(yaml, "exact"), run(yaml, "stepped")) < 1e-8);
 }
 
+TEST_CASE("a model that is all blocks takes no steps, under every method, and agrees with stepping") {
+    const std::string yaml =
+        "model: sorafenib_pk\npatient: {weight_kg: 80}\nregimens:\n"
+        "  - {label: sorafenib, into: sorafenib_depot, amount: 600, unit: mg, every_h: 12, count: 10}\n"
+        "output: {end_h: 150, step_h: 0.5}\n";
+    const Trajectory stepped = run(yaml, "stepped");
+    for (const char* method : {"dopri5", "rosenbrock4", "bulirsch_stoer"}) {
+        INFO(method);
+        const Trajectory exact = simulate(problem_from_yaml(
+            yaml + "solver: {method: " + method + ", linear_blocks: exact, stiff_fallback: none}\n"));
+        CHECK(exact.stats.steps == 0);
+        CHECK(exact.stats.rhs_evaluations == 0);
+        CHECK(max_difference(exact, stepped) < 1e-8);
+    }
+}
+
 TEST_CASE("full states at report times: every block state, not only those the outputs read, is exact") {
     const Problem p = trial_problem(true, 100, 2.5);
     const Problem stepped = trial_problem(false, 100, 2.5);
