@@ -144,7 +144,7 @@ Problem tight_trial(Method method, double rtol) {
     p.grid.clear();
     for (double t = 0.0; t <= p.end_h; t += 1.0) p.grid.push_back(t);
     p.solver.method = method;
-    p.solver.exact_linear_blocks = false;  // the reference steps every state, as rosenbrock4 does
+    p.solver.exact_linear_blocks = false;  // every state stepped: the whole analytic Jacobian is used
     p.solver.rtol = rtol;
     p.solver.atol = rtol * 1e-2;
     return p;
