@@ -34,12 +34,12 @@ std::vector<ParameterInfo> FilgrastimPk::parameter_infos() {
             {"filgrastim_baseline", 0.02, "ng/mL", "endogenous G-CSF concentration", k, 1e-6, 10}};
 }
 
-double FilgrastimPk::free_concentration(double total_amount, double receptors) const {
+FilgrastimPk::Binding FilgrastimPk::binding(double total_amount, double receptors) const {
     // quasi-equilibrium: total/V = C + R*C/(KD + C), i.e. C^2 + b C - q = 0 with q = KD total/V, solved for
     // C >= 0 in the form that does not cancel (b > 0 when the receptors exceed the drug, as at baseline)
     const double b = kd_ + receptors - total_amount / v_, q = kd_ * total_amount / v_;
     const double root = std::sqrt(b * b + 4.0 * q);
-    return b > 0.0 ? 2.0 * q / (b + root) : 0.5 * (root - b);
+    return {b > 0.0 ? 2.0 * q / (b + root) : 0.5 * (root - b), root};
 }
 
 void FilgrastimPk::bind(const double* p) {
@@ -81,15 +81,12 @@ double FilgrastimPk::lineage_cells(const double* x) {
 }
 
 double FilgrastimPk::concentration_ng_mL(const double* x) const {
-    return free_concentration(x[total], ksi_ * lineage_cells(x));
+    return binding(x[total], ksi_ * lineage_cells(x)).free;
 }
 
 double FilgrastimPk::concentration_ng_mL(const double* x, double* dc_dx) const {
-    const double receptors = ksi_ * lineage_cells(x);
-    const double c = free_concentration(x[total], receptors);
     // implicit differentiation of c^2 + b c - KD total/V = 0, whose c-derivative 2c + b is the square root
-    const double b = kd_ + receptors - x[total] / v_;
-    const double root = std::sqrt(b * b + 4.0 * kd_ * x[total] / v_);
+    const auto [c, root] = binding(x[total], ksi_ * lineage_cells(x));
     dc_dx[depot] = 0.0;
     dc_dx[total] = (c + kd_) / (v_ * root);
     for (int i = marrow1; i <= anc; ++i) dc_dx[i] = -ksi_ * c / root;
@@ -98,7 +95,7 @@ double FilgrastimPk::concentration_ng_mL(const double* x, double* dc_dx) const {
 
 double FilgrastimPk::rhs(const double* x, double* dxdt) const {
     const double receptors = ksi_ * lineage_cells(x);
-    const double c = free_concentration(x[total], receptors);
+    const double c = binding(x[total], receptors).free;
     const double bound = receptors * c / (kd_ + c);
     const double absorbed = ka_ * x[depot];
     dxdt[depot] = -absorbed;

@@ -32,7 +32,11 @@ public:
 
 private:
     static double lineage_cells(const double* x);  // marrow stages + blood: what carries the receptors
-    double free_concentration(double total_amount, double receptors) const;
+    struct Binding {
+        double free;  // ng/mL
+        double root;  // sqrt(b^2 + 4 q) of the quadratic, = 2 C + b: its derivative in C
+    };
+    Binding binding(double total_amount, double receptors) const;
     double f_ = 0, ka_ = 0, kel_ = 0, v_ = 0, kd_ = 0, kint_ = 0, ksi_ = 0, kmt_ = 0, ktt_ = 0, ec50_ = 0;
     double smax1_ = 0, smax2_ = 0, c0_ = 0;
     double input_ = 0;             // endogenous G-CSF production, ug/h

@@ -50,7 +50,6 @@ std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::
             p.solver.atol = rtol * atol_ratio;
             p.solver.exact_linear_blocks = exact_blocks;
             p.solver.stiff_fallback.reset();
-            if (exact_blocks && !propagates_linear_blocks(p.solver)) continue;  // the same run as "stepped"
             WorkPrecisionRow row;
             row.method = to_string(method);
             row.linear_blocks = exact_blocks ? "exact" : "stepped";

@@ -130,15 +130,14 @@ OutputSpec read_output(const ConfigNode& node) {
 SolverSettings read_solver_settings(const ConfigNode& node) {
     MapReader r(node, {"method", "rtol", "atol", "max_steps", "initial_step_h", "linear_blocks", "stiff_fallback"});
     SolverSettings s;
-    const auto method_named = [&](const char* key, const std::string& name) {
-        if (name == "dopri5") return Method::dopri5;
-        if (name == "rosenbrock4") return Method::rosenbrock4;
-        if (name == "bulirsch_stoer") return Method::bulirsch_stoer;
-        fail_at(r.require(key), "unknown solver method '" + name + "'" +
-                                    did_you_mean(name, {"dopri5", "rosenbrock4", "bulirsch_stoer"}) +
-                                    " (expected dopri5, rosenbrock4 or bulirsch_stoer)");
-    };
-    if (auto method = r.optional_text("method")) s.method = method_named("method", *method);
+    if (auto method = r.optional_text("method")) {
+        if (*method == "dopri5") s.method = Method::dopri5;
+        else if (*method == "rosenbrock4") s.method = Method::rosenbrock4;
+        else if (*method == "bulirsch_stoer") s.method = Method::bulirsch_stoer;
+        else fail_at(r.require("method"), "unknown solver method '" + *method + "'" +
+                                              did_you_mean(*method, {"dopri5", "rosenbrock4", "bulirsch_stoer"}) +
+                                              " (expected dopri5, rosenbrock4 or bulirsch_stoer)");
+    }
     if (auto fallback = r.optional_text("stiff_fallback")) {
         if (*fallback == "none") s.stiff_fallback.reset();
         else if (*fallback == "rosenbrock4") s.stiff_fallback = Method::rosenbrock4;

@@ -15,8 +15,6 @@ namespace mobsim {
 
 namespace odeint = boost::numeric::odeint;
 
-bool propagates_linear_blocks(const SolverSettings& settings) { return settings.exact_linear_blocks; }
-
 std::string to_string(Method method) {
     switch (method) {
         case Method::dopri5: return "dopri5";
@@ -394,7 +392,7 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
                      const SolveContext& context) {
     const auto actions = actions_from(events, system);
     DrivenSystem driven(system, x.size());
-    if (propagates_linear_blocks(settings)) add_linear_blocks(driven, actions);
+    if (settings.exact_linear_blocks) add_linear_blocks(driven, actions);
     system.set_propagated_blocks(driven.block_ids);
     SolveStats stats;
     stats.method = settings.method;

@@ -21,7 +21,8 @@ struct SolverSettings {
     // trial-cohort patient (0.3 s), so beyond that the stiff fallback is the cheaper way on (docs/performance.md).
     long max_steps = 150000;
     double initial_step_h = 1e-3;
-    // Propagate the model's linear blocks exactly (matrix exponential) instead of stepping them.
+    // Propagate the model's linear blocks exactly (matrix exponential) instead of stepping them, with every
+    // method; a block that receives a zero-order infusion is stepped all the same.
     bool exact_linear_blocks = true;
     // When the method fails (step limit, step-size underflow), simulate() runs the problem again with this one.
     std::optional<Method> stiff_fallback = Method::rosenbrock4;
@@ -55,9 +56,5 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
                      const SolveContext& context);
 
 std::string to_string(Method method);
-
-// Whether integrate() propagates the model's linear blocks exactly under these settings (all methods; a block that
-// receives a zero-order infusion is stepped all the same).
-bool propagates_linear_blocks(const SolverSettings& settings);
 
 }  // namespace mobsim
