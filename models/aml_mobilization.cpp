@@ -36,7 +36,7 @@ struct Layout {
     int p_sorafenib = 0, p_plerixafor = 0, p_filgrastim = 0, p_pd = 0, p_blood0 = 0;
 };
 
-Layout make_layout() {
+constexpr Layout make_layout() {
     Layout l;
     l.plerixafor = SorafenibPk::n_states;
     l.filgrastim = l.plerixafor + PlerixaforPk::n_states;
@@ -50,12 +50,12 @@ Layout make_layout() {
     l.p_blood0 = l.p_pd + n_pd_params;
     return l;
 }
-const Layout kLayout = make_layout();
+constexpr Layout kLayout = make_layout();
 
 // Cells of population j: niche-bound marrow, free marrow, blood (all as total cell numbers).
-int bound(int j) { return kLayout.cells + 3 * j; }
-int free_pool(int j) { return kLayout.cells + 3 * j + 1; }
-int blood(int j) { return kLayout.cells + 3 * j + 2; }
+constexpr int bound(int j) { return kLayout.cells + 3 * j; }
+constexpr int free_pool(int j) { return kLayout.cells + 3 * j + 1; }
+constexpr int blood(int j) { return kLayout.cells + 3 * j + 2; }
 
 class MobilizationSystem : public OdeSystem {
 public:
@@ -71,9 +71,16 @@ public:
         k_signal_ = kSignalStages / d[gcsf_mtt];
         k_ligand_ = d[ligand_turnover];
         const double erosion[kAxes] = {d[erosion_sdf1], d[erosion_vcam1], d[erosion_cd44]};
-        for (int a = 0; a < kAxes; ++a) erosion_ratio_[a] = erosion[a] / (1.0 - erosion[a]);
+        for (int a = 0; a < kAxes; ++a) {
+            erosion_ratio_[a] = erosion[a] / (1.0 - erosion[a]);
+            erosion_rate_[a] = k_ligand_ * erosion_ratio_[a];
+        }
         sor_ic50_ = d[sor_ic50];
+        pler_ec50_amount_ = pler_ec50_ * plerixafor_.central_volume_L();
+        sor_ic50_amount_ = sor_ic50_ * sorafenib_.volume_L();
         reserve_k_ = d[reserve_k];
+        // only CXCR4's free receptor density varies (plerixafor); the other axes' saturation is fixed
+        for (int a = 1; a < kAxes; ++a) saturation_[a] = expression_[a] / (reserve_k_ + expression_[a]);
         gain_ = d[gain];
         k_on0_ = d[k_on0];
         k_egress_ = d[k_egress];
@@ -93,16 +100,20 @@ public:
                 total += weights_[j][a];
             }
             for (int a = 0; a < kAxes; ++a) weights_[j][a] /= total;
-            // populations with the same weights share their release factor: computed once per rhs call
-            same_weights_as_[j] = j;
-            for (int i = 0; i < j; ++i)
-                if (std::equal(weights_[i], weights_[i] + kAxes, weights_[j])) {
-                    same_weights_as_[j] = same_weights_as_[i];
-                    break;
-                }
             double bonds[kAxes];
             axis_bonds(ligand0_.data(), 0.0, bonds);
             retention0_[j] = retention(j, bonds);
+            // populations with the same weights share r_j and the niche release: computed once per rhs call
+            group_[j] = n_groups_;
+            for (int i = 0; i < j; ++i)
+                if (std::equal(weights_[i], weights_[i] + kAxes, weights_[j])) {
+                    group_[j] = group_[i];
+                    break;
+                }
+            if (group_[j] == n_groups_) {
+                for (int a = 0; a < kAxes; ++a) relative_weights_[a][n_groups_] = weights_[j][a] / retention0_[j];
+                ++n_groups_;
+            }
             // baseline steady state: blood count given, marrow from the ratio, rates that balance
             blood0_[j] = p[kLayout.p_blood0 + j] * blood_uL_;
             marrow0_[j] = d[marrow_blood_ratio] * blood0_[j];
@@ -112,6 +123,7 @@ public:
             death_[j] = d[proliferation] - k_clear_ * blood0_[j] / marrow0_[j];
         }
         proliferation_ = d[proliferation];
+        for (int j = 0; j < kPopulations; ++j) net_growth0_[j] = proliferation_ - death_[j];
         const int b = kPopulations - 1;  // blasts
         normal_marrow_ = (marrow0_[b] + free0_[b]) * (100.0 - d[marrow_blast_pct0]) / d[marrow_blast_pct0];
     }
@@ -146,23 +158,31 @@ public:
         ds[0] = k_signal_ * (gcsf_effect(gcsf) - s[0]);
         for (int i = 1; i < kSignalStages; ++i) ds[i] = k_signal_ * (s[i - 1] - s[i]);
         const double* ligand = x + kLayout.ligand;
+        const double signal = s[kSignalStages - 1];
         for (int a = 0; a < kAxes; ++a)
-            dx[kLayout.ligand + a] = k_ligand_ * (1.0 - ligand[a]) - k_ligand_ * erosion_ratio_[a] * s[kSignalStages - 1] * ligand[a];
+            dx[kLayout.ligand + a] = k_ligand_ * (1.0 - ligand[a]) - erosion_rate_[a] * signal * ligand[a];
 
         const double occupancy = cxcr4_occupancy(x);
         const double inhibition = flt3_inhibition(x);
         double bonds[kAxes];
         axis_bonds(ligand, occupancy, bonds);
-        double r[kPopulations], release[kPopulations] = {};
+        double r[kPopulations], release[kPopulations];  // by group
         niche_release(bonds, r, release);
+        // rates shared by all populations, read once into locals so they stay in registers over the stores
+        const double marrow_kill = kill_marrow_ * inhibition, blood_kill = kill_blood_ * inhibition;
+        const double k_on0 = k_on0_, k_home0 = k_home0_, k_egress = k_egress_;
+        const double free_loss = k_egress + blood_kill, blood_loss = k_clear_ + blood_kill;
         for (int j = 0; j < kPopulations; ++j) {
-            const double k_off = k_off0_[j] * release[j];
-            const double k_on = k_on0_ * r[j], k_home = k_home0_ * r[j];
+            const int g = group_[j];
+            const double k_off = k_off0_[j] * release[g];
+            const double k_on = k_on0 * r[g], k_home = k_home0 * r[g];
             const double m = x[bound(j)], f = x[free_pool(j)], b = x[blood(j)];
-            const double growth = proliferation_ - death_[j] - kill_marrow_ * inhibition;
-            dx[bound(j)] = growth * m - k_off * m + k_on * f;
-            dx[free_pool(j)] = k_off * m - (k_on + k_egress_ + kill_blood_ * inhibition) * f + k_home * b;
-            dx[blood(j)] = k_egress_ * f - (k_home + k_clear_ + kill_blood_ * inhibition) * b;
+            const double growth = net_growth0_[j] - marrow_kill;
+            // net flow from the niche to the free pool, and from the blood back to the marrow
+            const double unbound = k_off * m - k_on * f, homed = k_home * b;
+            dx[bound(j)] = growth * m - unbound;
+            dx[free_pool(j)] = unbound + homed - free_loss * f;
+            dx[blood(j)] = k_egress * f - homed - blood_loss * b;
         }
     }
 
@@ -211,13 +231,14 @@ public:
         const double free_cxcr4 = expression_[0] * (1.0 - occupancy);
         const double dbonds_cxcr4_doccupancy =
             -ligand[0] * expression_[0] * reserve_k_ / ((reserve_k_ + free_cxcr4) * (reserve_k_ + free_cxcr4));
-        double r[kPopulations], release[kPopulations] = {};
+        double r[kPopulations], release[kPopulations];  // by group
         niche_release(bonds, r, release);
         for (int j = 0; j < kPopulations; ++j) {
             const int mi = bound(j), fi = free_pool(j), bi = blood(j);
             const double m = x[mi], f = x[fi], b = x[bi];
-            const double k_off = k_off0_[j] * release[j];
-            const double k_on = k_on0_ * r[j], k_home = k_home0_ * r[j];
+            const int g = group_[j];
+            const double k_off = k_off0_[j] * release[g];
+            const double k_on = k_on0_ * r[g], k_home = k_home0_ * r[g];
             const double growth = proliferation_ - death_[j] - kill_marrow_ * inhibition;
             at(mi, mi) = growth - k_off;
             at(mi, fi) = k_on;
@@ -301,32 +322,35 @@ public:
 
 private:
     double gcsf_effect(double c) const { return c / (gcsf_ec50_ + c); }
+    // C/(EC50 + C) with C = amount/V, written as amount/(EC50 V + amount): one division
     double cxcr4_occupancy(const double* x) const {
-        const double c = plerixafor_.concentration_mg_L(x + kLayout.plerixafor);
-        return c / (pler_ec50_ + c);
+        const double amount = x[kLayout.plerixafor + PlerixaforPk::central];
+        return amount / (pler_ec50_amount_ + amount);
     }
     double flt3_inhibition(const double* x) const {
-        const double c = sorafenib_.concentration_mg_L(x + kLayout.sorafenib);
-        return c / (sor_ic50_ + c);
+        const double amount = x[kLayout.sorafenib + SorafenibPk::central];
+        return amount / (sor_ic50_amount_ + amount);
     }
     // Bonds per axis saturate in the free receptor density (receptor reserve), scaled by ligand availability.
     void axis_bonds(const double* ligand, double occupancy, double* bonds) const {
-        for (int a = 0; a < kAxes; ++a) {
-            const double free_receptor = expression_[a] * (a == 0 ? 1.0 - occupancy : 1.0);
-            bonds[a] = ligand[a] * free_receptor / (reserve_k_ + free_receptor);
-        }
+        const double free_cxcr4 = expression_[0] * (1.0 - occupancy);
+        bonds[0] = ligand[0] * free_cxcr4 / (reserve_k_ + free_cxcr4);
+        for (int a = 1; a < kAxes; ++a) bonds[a] = ligand[a] * saturation_[a];
     }
     double retention(int j, const double* bonds) const {
         double total = 0.0;
         for (int a = 0; a < kAxes; ++a) total += weights_[j][a] * bonds[a];
         return total;
     }
-    // Relative retention r_j and niche release exp(gain (1 - r_j)), computed once per set of equal weights.
+    // Relative retention r and niche release exp(gain (1 - r)), per group of populations with equal weights.
+    // All exponents first: the exp calls then do not spill and reload the bonds.
     void niche_release(const double* bonds, double* r, double* release) const {
-        for (int j = 0; j < kPopulations; ++j) {
-            r[j] = retention(j, bonds) / retention0_[j];
-            release[j] = same_weights_as_[j] < j ? release[same_weights_as_[j]] : std::exp(gain_ * (1.0 - r[j]));
+        for (int g = 0; g < kPopulations; ++g) {  // a fixed count: unused groups have zero weights
+            r[g] = relative_weights_[0][g] * bonds[0] + relative_weights_[1][g] * bonds[1] +
+                   relative_weights_[2][g] * bonds[2];
+            release[g] = gain_ * (1.0 - r[g]);
         }
+        for (int g = 0; g < n_groups_; ++g) release[g] = std::exp(release[g]);
     }
 
     SorafenibPk sorafenib_;
@@ -335,9 +359,16 @@ private:
     SorafenibDoseClock sorafenib_clock_;
     std::array<bool, 2> propagated_{};  // by linear_blocks() index: 0 plerixafor, 1 sorafenib
     std::array<double, kAxes> expression_{}, erosion_ratio_{}, ligand0_{};
+    std::array<double, kAxes> erosion_rate_{};  // k_ligand * erosion ratio
+    std::array<double, kAxes> saturation_{};    // expression/(K + expression) of axes 1, 2: no drug blocks them
     double weights_[kPopulations][kAxes] = {};
-    int same_weights_as_[kPopulations] = {};
+    // Distinct weight sets divided by the baseline retention (r = their dot product with the bonds), and
+    // which set each population has.
+    double relative_weights_[kAxes][kPopulations] = {};  // [axis][group]
+    int group_[kPopulations] = {}, n_groups_ = 0;
     std::array<double, kPopulations> retention0_{}, blood0_{}, marrow0_{}, free0_{}, k_off0_{}, death_{};
+    std::array<double, kPopulations> net_growth0_{};  // proliferation - death
+    double pler_ec50_amount_ = 0, sor_ic50_amount_ = 0;  // EC50/IC50 times the central volume, mg
     double pler_ec50_ = 0, gcsf_ec50_ = 0, k_signal_ = 0, k_ligand_ = 0, sor_ic50_ = 0, reserve_k_ = 0, gain_ = 0;
     double k_on0_ = 0, k_egress_ = 0, k_home0_ = 0, k_clear_ = 0, kill_blood_ = 0, kill_marrow_ = 0;
     double blood_uL_ = 0, signal0_ = 0, proliferation_ = 0, normal_marrow_ = 0;

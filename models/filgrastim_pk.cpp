@@ -34,19 +34,12 @@ std::vector<ParameterInfo> FilgrastimPk::parameter_infos() {
             {"filgrastim_baseline", 0.02, "ng/mL", "endogenous G-CSF concentration", k, 1e-6, 10}};
 }
 
-FilgrastimPk::Binding FilgrastimPk::binding(double total_amount, double receptors) const {
-    // quasi-equilibrium: total/V = C + R*C/(KD + C), i.e. C^2 + b C - q = 0 with q = KD total/V, solved for
-    // C >= 0 in the form that does not cancel (b > 0 when the receptors exceed the drug, as at baseline)
-    const double b = kd_ + receptors - total_amount / v_, q = kd_ * total_amount / v_;
-    const double root = std::sqrt(b * b + 4.0 * q);
-    return {b > 0.0 ? 2.0 * q / (b + root) : 0.5 * (root - b), root};
-}
-
 void FilgrastimPk::bind(const double* p) {
     f_ = p[f_sc];
     ka_ = p[ka];
     kel_ = p[kel];
     v_ = p[volume];
+    inv_v_ = 1.0 / v_;
     kd_ = p[kd];
     kint_ = p[kint];
     ksi_ = p[ksi];
@@ -65,6 +58,8 @@ void FilgrastimPk::bind(const double* p) {
     const double bound0 = receptors0 * c0_ / (kd_ + c0_);
     total0_ = v_ * (c0_ + bound0);
     input_ = kel_ * c0_ * v_ + kint_ * bound0 * v_;
+    kel_v_ = kel_ * v_;
+    kint_v_ = kint_ * v_;
 }
 
 void FilgrastimPk::initial_state(double* x) const {
@@ -74,38 +69,17 @@ void FilgrastimPk::initial_state(double* x) const {
     x[anc] = anc0_;
 }
 
-double FilgrastimPk::lineage_cells(const double* x) {
-    double lineage = x[anc];
-    for (int i = marrow1; i <= marrow9; ++i) lineage += x[i];
-    return lineage;
-}
-
 double FilgrastimPk::concentration_ng_mL(const double* x) const {
     return binding(x[total], ksi_ * lineage_cells(x)).free;
 }
 
 double FilgrastimPk::concentration_ng_mL(const double* x, double* dc_dx) const {
     // implicit differentiation of c^2 + b c - KD total/V = 0, whose c-derivative 2c + b is the square root
-    const auto [c, root] = binding(x[total], ksi_ * lineage_cells(x));
+    const Binding binding_state = binding(x[total], ksi_ * lineage_cells(x));
+    const double c = binding_state.free, root = binding_state.root;
     dc_dx[depot] = 0.0;
     dc_dx[total] = (c + kd_) / (v_ * root);
     for (int i = marrow1; i <= anc; ++i) dc_dx[i] = -ksi_ * c / root;
-    return c;
-}
-
-double FilgrastimPk::rhs(const double* x, double* dxdt) const {
-    const double receptors = ksi_ * lineage_cells(x);
-    const double c = binding(x[total], receptors).free;
-    const double bound = receptors * c / (kd_ + c);
-    const double absorbed = ka_ * x[depot];
-    dxdt[depot] = -absorbed;
-    dxdt[total] = absorbed + input_ - kel_ * c * v_ - kint_ * bound * v_;
-    const double stimulus = c / (ec50_ + c);
-    const double h1 = 1.0 + smax1_ * stimulus, h2 = 1.0 + smax2_ * stimulus;
-    const double transit = ktt_ * h2;
-    dxdt[marrow1] = production_rate_ * h1 * x[marrow1] - transit * x[marrow1];
-    for (int i = marrow1 + 1; i <= marrow9; ++i) dxdt[i] = transit * (x[i - 1] - x[i]);
-    dxdt[anc] = transit * x[marrow9] - kmt_ * x[anc];
     return c;
 }
 
