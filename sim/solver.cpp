@@ -8,6 +8,7 @@
 
 #include <boost/numeric/odeint.hpp>
 
+#include "dormand_prince.hpp"
 #include "errors.hpp"
 #include "linear_block.hpp"
 
@@ -72,7 +73,8 @@ struct DrivenSystem {
     std::vector<int> stepped;    // model states the stepper integrates, in order: all but the blocks'
     std::vector<std::pair<int, int>> stepped_runs;  // the same as runs of consecutive states: (first, count)
     mutable std::vector<double> full, full_dxdt;  // model-sized work space
-    mutable double coupling_time = std::numeric_limits<double>::quiet_NaN();  // when full's coupling states hold
+    mutable std::vector<double> coupling_values;  // of coupling_states at coupling_time
+    mutable double coupling_time = std::numeric_limits<double>::quiet_NaN();
     mutable long rhs_count = 0;
     mutable long jacobian_count = 0;
     // Jacobian work space, reused across calls: the model's J, its df/dt and the coupling rates; and for
@@ -101,21 +103,36 @@ struct DrivenSystem {
         }
     }
 
-    void operator()(const double* s, double* dsdt, double t) const {
-        ++rhs_count;
-        if (blocks.empty()) {
-            model.rhs(t, s, dsdt);
-            for (int i : rate_states) dsdt[i] += rates[i];
-            return;
-        }
-        unpack(s, full.data());
-        if (t != coupling_time) {  // dopri5's last two stages share a time
-            for (auto& b : blocks) b.fill_coupling(t, full.data());
+    // Writes the blocks' coupling states at t into the model-sized state x; dopri5's last two stages share a time.
+    void write_coupling(double t, double* x) const {
+        if (t != coupling_time) {
+            for (auto& b : blocks) b.fill_coupling(t, x);
+            for (std::size_t k = 0; k < coupling_states.size(); ++k) coupling_values[k] = x[coupling_states[k]];
             coupling_time = t;
+        } else {
+            for (std::size_t k = 0; k < coupling_states.size(); ++k) x[coupling_states[k]] = coupling_values[k];
         }
-        model.rhs(t, full.data(), full_dxdt.data());
-        for (int i : rate_states) full_dxdt[i] += rates[i];
+    }
+
+    // f on a model-sized state, whose coupling states it sets first; the other block states are ignored.
+    void full_state_rhs(double t, double* x, double* dxdt) const {
+        if (!blocks.empty()) write_coupling(t, x);
+        evaluate(t, x, dxdt);
+    }
+
+    // f on the stepped states only (the odeint steppers' state).
+    void operator()(const double* s, double* dsdt, double t) const {
+        if (blocks.empty()) return evaluate(t, s, dsdt);
+        unpack(s, full.data());
+        write_coupling(t, full.data());
+        evaluate(t, full.data(), full_dxdt.data());
         pack(full_dxdt.data(), dsdt);
+    }
+
+    void evaluate(double t, const double* x, double* dxdt) const {
+        ++rhs_count;
+        model.rhs(t, x, dxdt);
+        for (int i : rate_states) dxdt[i] += rates[i];
     }
 
     // The model's analytic Jacobian restricted to the stepped states s (row-major, size() x size()), and their
@@ -128,11 +145,8 @@ struct DrivenSystem {
         model_dfdt.resize(n);
         rate.assign(n, 0.0);
         unpack(s, full.data());
-        for (auto& b : blocks) {
-            b.fill_coupling(t, full.data());
-            b.fill_coupling_rate(t, rate.data());
-        }
-        coupling_time = t;
+        write_coupling(t, full.data());
+        for (auto& b : blocks) b.fill_coupling_rate(t, rate.data());
         if (!model.jacobian(t, full.data(), model_jac.data(), model_dfdt.data())) return false;
         for (std::size_t k = 0; k < m; ++k) {
             const double* row = &model_jac[static_cast<std::size_t>(stepped[k]) * n];
@@ -219,13 +233,92 @@ struct JacobianAdaptor {
     }
 };
 
-// Walks segments between action times, stepping exactly onto each action time.
+// An odeint dense-output stepper on the stepped states, packed from and unpacked into model-sized states.
 template <class Stepper, class State, class System>
+class OdeintStepping {
+public:
+    OdeintStepping(Stepper stepper, System system, const DrivenSystem& driven)
+        : stepper_(std::move(stepper)), system_(system), driven_(driven) {}
+
+    void start(const double* x, double t, double dt) {
+        State state(driven_.size());
+        driven_.pack(x, data_of(state));
+        stepper_.initialize(state, t, dt);
+    }
+    void limit_step(double dt) {  // odeint has no such call: restart from here (one more evaluation)
+        State here = stepper_.current_state();
+        stepper_.initialize(here, stepper_.current_time(), dt);
+    }
+    bool step() {
+        try {
+            stepper_.do_step(system_);
+        } catch (const odeint::step_adjustment_error&) {
+            return false;
+        }
+        return true;
+    }
+    double time() const { return stepper_.current_time(); }
+    double step_size() const { return stepper_.current_time_step(); }
+    void state_into(double* x) const { driven_.unpack(data_of(stepper_.current_state()), x); }
+    void interpolate_into(double t, double* x) {
+        if (interpolated_.size() != driven_.size()) interpolated_.resize(driven_.size());
+        stepper_.calc_state(t, interpolated_);
+        driven_.unpack(data_of(interpolated_), x);
+    }
+    int non_finite_state(double& value) const {  // a model state index, or -1
+        const double* s = data_of(stepper_.current_state());
+        for (std::size_t k = 0; k < driven_.size(); ++k)
+            if (!std::isfinite(value = s[k])) return driven_.stepped[k];
+        return -1;
+    }
+
+private:
+    Stepper stepper_;
+    System system_;
+    const DrivenSystem& driven_;
+    State interpolated_;  // stepped states at a grid point, reused
+};
+
+// mobsim's own Dormand-Prince on model-sized states: no packing, and landing on a segment end keeps the derivative.
+class DormandPrinceStepping {
+public:
+    DormandPrinceStepping(const DrivenSystem& driven, const SolverSettings& settings)
+        : rhs_{&driven}, stepper_(driven.full.size(), driven.stepped_runs, settings.atol, settings.rtol),
+          runs_(driven.stepped_runs) {}
+
+    void start(const double* x, double t, double dt) { stepper_.initialize(x, t, dt); }
+    void limit_step(double dt) { stepper_.limit_step(dt); }
+    bool step() { return stepper_.step(rhs_); }
+    double time() const { return stepper_.time(); }
+    double step_size() const { return stepper_.step_size(); }
+    void state_into(double* x) const {
+        for (const auto& [first, count] : runs_) std::copy(stepper_.state() + first, stepper_.state() + first + count, x + first);
+    }
+    void interpolate_into(double t, double* x) const { stepper_.interpolate(t, x); }
+    int non_finite_state(double& value) const {
+        for (const auto& [first, count] : runs_)
+            for (int i = first; i < first + count; ++i)
+                if (!std::isfinite(value = stepper_.state()[i])) return i;
+        return -1;
+    }
+
+private:
+    struct FullStateRhs {
+        const DrivenSystem* system;
+        void operator()(double t, double* x, double* dxdt) const { system->full_state_rhs(t, x, dxdt); }
+    };
+    FullStateRhs rhs_;
+    DormandPrince<FullStateRhs> stepper_;
+    std::vector<std::pair<int, int>> runs_;
+};
+
+// Walks segments between action times, stepping exactly onto each action time.
+template <class Stepping>
 class SegmentIntegrator {
 public:
-    SegmentIntegrator(Stepper stepper, System system, const DrivenSystem& driven, const SolverSettings& settings,
+    SegmentIntegrator(Stepping stepping, const DrivenSystem& driven, const SolverSettings& settings,
                       const std::vector<double>& grid, const StateObserver& observer, const SolveContext& context)
-        : stepper_(std::move(stepper)), system_(system), driven_(driven), settings_(settings), grid_(grid), observer_(observer),
+        : stepping_(std::move(stepping)), driven_(driven), settings_(settings), grid_(grid), observer_(observer),
           context_(context), dt_(settings.initial_step_h) {}
 
     std::size_t next_grid = 0;
@@ -250,35 +343,27 @@ public:
             driven_.complete(tb, x.data());
             return;
         }
-        State state(driven_.size());
-        driven_.pack(x.data(), data_of(state));
-        stepper_.initialize(state, ta, std::min(dt_, tb - ta));
+        stepping_.start(x.data(), ta, std::min(dt_, tb - ta));
         const double end_tolerance = 1e-12 * std::max(1.0, std::abs(tb));
         bool clamped = false;
-        while (tb - stepper_.current_time() > end_tolerance) {
-            const double remaining = tb - stepper_.current_time();
-            if (stepper_.current_time_step() > remaining) {
-                // land exactly on tb: restart with the remaining span, remembering the natural step
-                dt_ = stepper_.current_time_step();
+        while (tb - stepping_.time() > end_tolerance) {
+            const double remaining = tb - stepping_.time();
+            if (stepping_.step_size() > remaining) {
+                // land exactly on tb, remembering the natural step
+                dt_ = stepping_.step_size();
                 clamped = true;
-                State here = stepper_.current_state();
-                stepper_.initialize(here, stepper_.current_time(), remaining);
+                stepping_.limit_step(remaining);
             }
             if (steps >= settings_.max_steps)  // the budget is spent and tb is not reached
-                fail("step limit of " + std::to_string(settings_.max_steps) + " steps reached",
-                     stepper_.current_time(), -1, 0.0);
-            std::pair<double, double> span;
-            try {
-                span = stepper_.do_step(system_);
-            } catch (const odeint::step_adjustment_error&) {
-                fail("step size underflow", stepper_.current_time(), -1, 0.0);
-            }
+                fail("step limit of " + std::to_string(settings_.max_steps) + " steps reached", stepping_.time(), -1,
+                     0.0);
+            if (!stepping_.step()) fail("step size underflow", stepping_.time(), -1, 0.0);
             ++steps;
-            check_finite(stepper_.current_state(), span.second);
-            report_until(span.second, tb, inclusive, x);
+            check_finite();
+            report_until(stepping_.time(), tb, inclusive, x);
         }
-        dt_ = clamped ? std::max(dt_, stepper_.current_time_step()) : stepper_.current_time_step();
-        driven_.unpack(data_of(stepper_.current_state()), x.data());
+        dt_ = clamped ? std::max(dt_, stepping_.step_size()) : stepping_.step_size();
+        stepping_.state_into(x.data());
         driven_.complete(tb, x.data());
         while (next_grid < grid_.size() && (grid_[next_grid] < tb || (inclusive && grid_[next_grid] <= tb))) {
             observer_(grid_[next_grid], x.data());
@@ -302,27 +387,23 @@ private:
     void report_until(double t_new, double tb, bool inclusive, const std::vector<double>& x) {
         while (next_grid < grid_.size() && grid_[next_grid] <= t_new &&
                (grid_[next_grid] < tb || inclusive)) {
-            if (interpolated_.size() != driven_.size()) interpolated_.resize(driven_.size());
             if (observed_.size() != x.size()) observed_ = x;
-            stepper_.calc_state(grid_[next_grid], interpolated_);
-            driven_.unpack(data_of(interpolated_), observed_.data());
+            stepping_.interpolate_into(grid_[next_grid], observed_.data());
             driven_.complete(grid_[next_grid], observed_.data(), context_.full_states_observed);
             observer_(grid_[next_grid], observed_.data());
             ++next_grid;
         }
     }
 
-    void check_finite(const State& s, double t) const {
-        const double* x = data_of(s);
-        for (std::size_t k = 0; k < driven_.size(); ++k)
-            if (!std::isfinite(x[k])) fail("non-finite state", t, driven_.stepped[k], x[k]);
+    void check_finite() const {
+        double value = 0.0;
+        const int bad = stepping_.non_finite_state(value);
+        if (bad >= 0) fail("non-finite state", stepping_.time(), bad, value);
     }
 
-    Stepper stepper_;
-    System system_;
+    Stepping stepping_;
     const DrivenSystem& driven_;
-    State interpolated_;                // stepped states at a grid point, reused
-    std::vector<double> observed_;      // the model state there
+    std::vector<double> observed_;  // the model state at a grid point
     const SolverSettings& settings_;
     const std::vector<double>& grid_;
     const StateObserver& observer_;
@@ -342,6 +423,7 @@ void add_linear_blocks(DrivenSystem& driven, const std::vector<Action>& actions)
         driven.blocks.emplace_back(block);
         driven.block_ids.push_back(static_cast<int>(b));
         driven.coupling_states.insert(driven.coupling_states.end(), block.coupling.begin(), block.coupling.end());
+        driven.coupling_values.resize(driven.coupling_states.size());
         const auto in_block = [&](int i) { return i >= block.first_state && i < block.first_state + block.size; };
         std::vector<int> stepped = driven.stepped;
         stepped.erase(std::remove_if(stepped.begin(), stepped.end(), in_block), stepped.end());
@@ -396,28 +478,20 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
     system.set_propagated_blocks(driven.block_ids);
     SolveStats stats;
     stats.method = settings.method;
-    if (settings.method == Method::dopri5) {
-        auto stepper = odeint::make_dense_output(settings.atol, settings.rtol,
-                                                 odeint::runge_kutta_dopri5<Vector>());
-        RhsAdaptor rhs{&driven};
-        SegmentIntegrator<decltype(stepper), Vector, RhsAdaptor> integrator(stepper, rhs, driven, settings, grid,
-                                                                            observer, context);
+    const auto run = [&](auto stepping) {
+        SegmentIntegrator<decltype(stepping)> integrator(std::move(stepping), driven, settings, grid, observer, context);
         run_actions(integrator, driven, x, t0, t_end, actions, context);
         stats.steps = integrator.steps;
+    };
+    if (settings.method == Method::dopri5) {
+        run(DormandPrinceStepping(driven, settings));
     } else if (settings.method == Method::bulirsch_stoer) {
         odeint::bulirsch_stoer_dense_out<Vector> stepper(settings.atol, settings.rtol);
-        RhsAdaptor rhs{&driven};
-        SegmentIntegrator<decltype(stepper), Vector, RhsAdaptor> integrator(stepper, rhs, driven, settings, grid,
-                                                                            observer, context);
-        run_actions(integrator, driven, x, t0, t_end, actions, context);
-        stats.steps = integrator.steps;
+        run(OdeintStepping<decltype(stepper), Vector, RhsAdaptor>(stepper, RhsAdaptor{&driven}, driven));
     } else {
         auto stepper = odeint::make_dense_output(settings.atol, settings.rtol, Rosenbrock4());
         auto sys = std::make_pair(RhsAdaptor{&driven}, JacobianAdaptor{&driven});
-        SegmentIntegrator<decltype(stepper), UVector, decltype(sys)> integrator(stepper, sys, driven, settings,
-                                                                                grid, observer, context);
-        run_actions(integrator, driven, x, t0, t_end, actions, context);
-        stats.steps = integrator.steps;
+        run(OdeintStepping<decltype(stepper), UVector, decltype(sys)>(stepper, sys, driven));
     }
     stats.rhs_evaluations = driven.rhs_count;
     stats.jacobian_evaluations = driven.jacobian_count;

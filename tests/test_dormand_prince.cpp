@@ -1,0 +1,139 @@
+// mobsim's own Dormand-Prince stepper (sim/dormand_prince.hpp) against closed forms and against Boost.Odeint's
+// controlled dopri5, whose step-size control it reproduces.
+#include <catch2/catch.hpp>
+
+#include <boost/numeric/odeint.hpp>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "sim/dormand_prince.hpp"
+
+namespace {
+
+// State layout: [0] y' = -2 y + 10 s(t), [1] s(t) = sin 3t written by the system (not stepped), [2] logistic
+// z' = z (1 - z), [3] not stepped, with a NaN derivative that must stay out of the arithmetic and the error norm.
+struct DrivenLogistic {
+    int evaluations = 0;
+    void operator()(double t, double* x, double* dxdt) {
+        ++evaluations;
+        x[1] = std::sin(3.0 * t);
+        dxdt[0] = -2.0 * x[0] + 10.0 * x[1];
+        dxdt[2] = x[2] * (1.0 - x[2]);
+        dxdt[3] = std::numeric_limits<double>::quiet_NaN();
+    }
+};
+
+double exact_y(double t) {  // y(0) = 1; particular solution (20 sin 3t - 30 cos 3t) / 13
+    return 43.0 / 13.0 * std::exp(-2.0 * t) + (20.0 * std::sin(3.0 * t) - 30.0 * std::cos(3.0 * t)) / 13.0;
+}
+double exact_z(double t) { return 1.0 / (1.0 + 9.0 * std::exp(-t)); }  // z(0) = 0.1
+
+struct Run {
+    double worst_step_end = 0.0, worst_dense = 0.0;
+    long steps = 0;
+};
+
+Run integrate_to(double t_end, double rtol) {
+    DrivenLogistic f;
+    mobsim::DormandPrince<DrivenLogistic> stepper(4, {{0, 1}, {2, 1}}, rtol * 1e-2, rtol);
+    const double x0[4] = {1.0, 0.0, 0.1, std::numeric_limits<double>::quiet_NaN()};
+    stepper.initialize(x0, 0.0, 1e-3);
+    Run run;
+    double out[4] = {};
+    double next_dense = 0.05;
+    while (stepper.time() < t_end) {
+        stepper.limit_step(std::min(stepper.step_size(), t_end - stepper.time()));
+        REQUIRE(stepper.step(f));
+        ++run.steps;
+        const double t = stepper.time();
+        const double* x = stepper.state();
+        run.worst_step_end = std::max({run.worst_step_end, std::abs(x[0] - exact_y(t)) / std::max(1.0, std::abs(exact_y(t))),
+                                       std::abs(x[2] - exact_z(t)) / exact_z(t)});
+        for (; next_dense < t; next_dense += 0.1) {
+            stepper.interpolate(next_dense, out);
+            run.worst_dense = std::max({run.worst_dense,
+                                        std::abs(out[0] - exact_y(next_dense)) / std::max(1.0, std::abs(exact_y(next_dense))),
+                                        std::abs(out[2] - exact_z(next_dense)) / exact_z(next_dense)});
+        }
+    }
+    return run;
+}
+
+}  // namespace
+
+TEST_CASE("Dormand-Prince follows closed forms at its step ends and in its dense output", "[dormand_prince]") {
+    const Run loose = integrate_to(10.0, 1e-6), tight = integrate_to(10.0, 1e-9);
+    CHECK(loose.worst_step_end < 1e-5);
+    CHECK(loose.worst_dense < 1e-5);
+    CHECK(tight.worst_step_end < 1e-8);
+    CHECK(tight.worst_dense < 1e-8);
+    // a 5th-order method: 1000x tighter tolerance costs about 1000^(1/5) = 4x the steps, not 1000x
+    CHECK(tight.steps > 2 * loose.steps);
+    CHECK(tight.steps < 8 * loose.steps);
+}
+
+TEST_CASE("Dormand-Prince takes Boost.Odeint's controlled dopri5 steps and agrees with it", "[dormand_prince]") {
+    // a nonlinear oscillator (Van der Pol, mu = 2) from the same start, tolerance and first step
+    constexpr double mu = 2.0, rtol = 1e-8, atol = 1e-10;
+    struct Vdp {
+        void operator()(double, double* x, double* dxdt) const {
+            dxdt[0] = x[1];
+            dxdt[1] = mu * (1.0 - x[0] * x[0]) * x[1] - x[0];
+        }
+    } own_system;
+    mobsim::DormandPrince<Vdp> own(2, {{0, 2}}, atol, rtol);
+    const double x0[2] = {2.0, 0.0};
+    own.initialize(x0, 0.0, 1e-3);
+
+    namespace odeint = boost::numeric::odeint;
+    using State = std::vector<double>;
+    auto reference = odeint::make_dense_output(atol, rtol, odeint::runge_kutta_dopri5<State>());
+    reference.initialize(State{2.0, 0.0}, 0.0, 1e-3);
+    const auto vdp = [](const State& x, State& dxdt, double) {
+        dxdt[0] = x[1];
+        dxdt[1] = mu * (1.0 - x[0] * x[0]) * x[1] - x[0];
+    };
+
+    long own_steps = 0, reference_steps = 0;
+    while (own.time() < 20.0) {
+        REQUIRE(own.step(own_system));
+        ++own_steps;
+    }
+    while (reference.current_time() < 20.0) {
+        reference.do_step(vdp);
+        ++reference_steps;
+    }
+    CHECK(own_steps == reference_steps);
+    CHECK(own.time() == Approx(reference.current_time()).epsilon(1e-9));
+    // the same step ends to rounding, so the same states; and the same dense output inside the last step
+    CHECK(own.state()[0] == Approx(reference.current_state()[0]).epsilon(1e-9));
+    CHECK(own.state()[1] == Approx(reference.current_state()[1]).epsilon(1e-9));
+    const double t_inside = 0.5 * (own.previous_time() + own.time());
+    double own_dense[2];
+    State reference_dense(2);
+    own.interpolate(t_inside, own_dense);
+    reference.calc_state(t_inside, reference_dense);
+    CHECK(own_dense[0] == Approx(reference_dense[0]).epsilon(1e-9));
+    CHECK(own_dense[1] == Approx(reference_dense[1]).epsilon(1e-9));
+}
+
+TEST_CASE("Dormand-Prince keeps the derivative when the next step is only limited", "[dormand_prince]") {
+    DrivenLogistic f;
+    mobsim::DormandPrince<DrivenLogistic> stepper(4, {{0, 1}, {2, 1}}, 1e-8, 1e-6);
+    const double x0[4] = {1.0, 0.0, 0.1, 0.0};
+    stepper.initialize(x0, 0.0, 0.01);
+    long steps = 0;
+    for (double end : {0.3, 0.7, 1.0}) {
+        while (stepper.time() < end - 1e-12) {
+            stepper.limit_step(std::min(stepper.step_size(), end - stepper.time()));
+            REQUIRE(stepper.step(f));
+            ++steps;
+        }
+        CHECK(stepper.time() == Approx(end).epsilon(1e-14));
+    }
+    // one evaluation at the start, then six per attempted step (rejected ones too), none at a limited step
+    CHECK((f.evaluations - 1) % 6 == 0);
+    CHECK(f.evaluations >= 1 + 6 * steps);
+    CHECK(stepper.state()[2] == Approx(exact_z(1.0)).epsilon(1e-6));
+}
