@@ -8,6 +8,7 @@
 #include "filgrastim_pk.hpp"
 #include "model_base.hpp"
 #include "plerixafor_pk.hpp"
+#include "sim/vector_exp.hpp"
 #include "sorafenib_pk.hpp"
 
 namespace mobsim::models {
@@ -30,6 +31,7 @@ constexpr double kProfiles[kPopulations][kAxes] = {
 constexpr double kBaselineBlood[kPopulations] = {300, 50, 30, 400, 300, 200, 500};  // cells/uL, assumption
 
 constexpr int kSignalStages = 3;
+constexpr int kGroupSlots = 8;  // populations with distinct retention weights, at most 7, rounded up for exp_array
 
 struct Layout {
     int sorafenib = 0, plerixafor = 0, filgrastim = 0, signal = 0, ligand = 0, cells = 0, n = 0;
@@ -166,7 +168,7 @@ public:
         const double inhibition = flt3_inhibition(x);
         double bonds[kAxes];
         axis_bonds(ligand, occupancy, bonds);
-        double r[kPopulations], release[kPopulations];  // by group
+        double r[kGroupSlots], release[kGroupSlots];  // by group
         niche_release(bonds, r, release);
         // rates shared by all populations, read once into locals so they stay in registers over the stores
         const double marrow_kill = kill_marrow_ * inhibition, blood_kill = kill_blood_ * inhibition;
@@ -231,7 +233,7 @@ public:
         const double free_cxcr4 = expression_[0] * (1.0 - occupancy);
         const double dbonds_cxcr4_doccupancy =
             -ligand[0] * expression_[0] * reserve_k_ / ((reserve_k_ + free_cxcr4) * (reserve_k_ + free_cxcr4));
-        double r[kPopulations], release[kPopulations];  // by group
+        double r[kGroupSlots], release[kGroupSlots];  // by group
         niche_release(bonds, r, release);
         for (int j = 0; j < kPopulations; ++j) {
             const int mi = bound(j), fi = free_pool(j), bi = blood(j);
@@ -345,12 +347,12 @@ private:
     // Relative retention r and niche release exp(gain (1 - r)), per group of populations with equal weights.
     // All exponents first: the exp calls then do not spill and reload the bonds.
     void niche_release(const double* bonds, double* r, double* release) const {
-        for (int g = 0; g < kPopulations; ++g) {  // a fixed count: unused groups have zero weights
+        for (int g = 0; g < kGroupSlots; ++g) {  // a fixed count: unused groups have zero weights
             r[g] = relative_weights_[0][g] * bonds[0] + relative_weights_[1][g] * bonds[1] +
                    relative_weights_[2][g] * bonds[2];
             release[g] = gain_ * (1.0 - r[g]);
         }
-        for (int g = 0; g < n_groups_; ++g) release[g] = std::exp(release[g]);
+        exp_array(release, release, (n_groups_ + 3) / 4 * 4);  // whole 4-lane exps
     }
 
     SorafenibPk sorafenib_;
@@ -364,7 +366,7 @@ private:
     double weights_[kPopulations][kAxes] = {};
     // Distinct weight sets divided by the baseline retention (r = their dot product with the bonds), and
     // which set each population has.
-    double relative_weights_[kAxes][kPopulations] = {};  // [axis][group]
+    double relative_weights_[kAxes][kGroupSlots] = {};  // [axis][group]
     int group_[kPopulations] = {}, n_groups_ = 0;
     std::array<double, kPopulations> retention0_{}, blood0_{}, marrow0_{}, free0_{}, k_off0_{}, death_{};
     std::array<double, kPopulations> net_growth0_{};  // proliferation - death
