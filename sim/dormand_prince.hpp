@@ -64,6 +64,17 @@ public:
     double previous_time() const { return t_old_; }
     double step_size() const { return dt_; }
     const double* state() const { return slot_[kX0]; }
+    // True if every stepped entry of the state is finite.
+    bool state_finite() const {
+        const double* x = slot_[kX0];
+        double probe = 0.0;  // x * 0 is 0 for finite x, NaN otherwise
+        for (const auto& [first, count] : runs_) {
+            const int end = first + count;
+#pragma omp simd reduction(+ : probe)
+            for (int i = first; i < end; ++i) probe += x[i] * 0.0;
+        }
+        return probe == 0.0;
+    }
 
     // Stepped entries of the state at t in [previous_time(), time()] into out, from the last step's stages.
     void interpolate(double t, double* out) const {
@@ -139,9 +150,12 @@ private:
     double error_norm(double h) const {
         const double *err = slot_[kTmp], *x = slot_[kX0], *k1 = slot_[kK1];
         double worst = 0.0;
-        for (const auto& [first, count] : runs_)
-            for (int i = first; i < first + count; ++i)
+        for (const auto& [first, count] : runs_) {
+            const int end = first + count;
+#pragma omp simd reduction(max : worst)
+            for (int i = first; i < end; ++i)
                 worst = std::max(worst, std::abs(err[i]) / (atol_ + rtol_ * (std::abs(x[i]) + h * std::abs(k1[i]))));
+        }
         return worst;
     }
 

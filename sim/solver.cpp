@@ -296,6 +296,7 @@ public:
     }
     void interpolate_into(double t, double* x) const { stepper_.interpolate(t, x); }
     int non_finite_state(double& value) const {
+        if (stepper_.state_finite()) return -1;
         for (const auto& [first, count] : runs_)
             for (int i = first; i < first + count; ++i)
                 if (!std::isfinite(value = stepper_.state()[i])) return i;
