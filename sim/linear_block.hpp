@@ -21,31 +21,46 @@ public:
     // Adds the time derivative of each coupling state at t into dxdt (the derivative of the same series).
     void fill_coupling_rate(double t, double* dxdt);
     // Writes every block state at time t (in the current segment) into x.
+    // Cost: one polynomial of degree 15 per state, after n x 16 x n multiply-adds for its coefficients.
     void fill_all(double t, double* x);
 
 private:
-    static constexpr int kOrder = 15;  // degree of the series
+    static constexpr int kTerms = 16;  // of the series (degree 15)
     static constexpr long kMaxKnots = 200000;  // per segment (~40 MB for a 7-state block); beyond: SolverError
     struct Propagation {               // what depends on the matrix only
-        std::vector<double> a, knot_step;  // A and exp(A h)
+        std::vector<double> a;         // A as given, row-major: the cache key
+        std::vector<double> knot_step;  // exp(A h) by columns, each padded to stride_ entries
         double h = 0.0, inverse_h = 0.0, norm = 0.0;
-        std::vector<double> coupling_rows;  // row of A^k / k! per coupling state, transposed: [state][k]
+        // (A^k / k!)_ij at [(i n + j) kTerms + k]: row i of the series of exp(A s), one run of kTerms per j
+        std::vector<double> series_rows;
     };
     const Propagation& propagation_for(const std::vector<double>& a);
-    long nearest_knot(double t, double& offset);  // computes knots up to the one returned
-    void add_knot();       // steps the state one knot ahead
+    // The knot nearest to t (computed if needed) and the offset of t from it.
+    long nearest_knot(double t, double& offset) {
+        const double elapsed = t - t0_;
+        const long j = elapsed > 0.0 ? static_cast<long>(elapsed * inverse_h_ + 0.5) : 0;
+        offset = elapsed - j * h_;
+        if (j >= knot_count_) add_knots_through(j);
+        return j;
+    }
+    void add_knots_through(long j);
+    void add_knot();  // steps the state one knot ahead and appends its coupling series
     void append_series();  // series coefficients of the coupling states at the newest knot
 
     LinearBlock block_;
     int n_;
+    int stride_;  // n_ rounded up to a multiple of 4: knot states and knot_step columns are padded to it
+    std::vector<int> coupling_local_;  // coupling states as indices within the block
     std::vector<Propagation> cache_;  // matrices seen so far (e.g. before and after a switch)
     const Propagation* current_ = nullptr;
     double t0_ = 0.0;
+    double h_ = 0.0, inverse_h_ = 0.0;  // the current knot spacing (both 0 when A^16 = 0: one knot)
     bool zero_ = false;  // the segment started from a zero state, so it stays zero
-    std::vector<double> knots_;         // n per knot, knots 0..knot_count_-1 of the segment
     long knot_count_ = 0;
-    std::vector<double> coefficients_;  // (kOrder + 1) per coupling state per knot
-    std::vector<double> work_a_, work_b_;
+    // Knots 0..knot_count_-1 of the segment: stride_ per knot, then kTerms per coupling state per knot.
+    // Both only grow (by doubling), so appending a knot does not allocate.
+    std::vector<double> knots_;
+    std::vector<double> coefficients_;
 };
 
 }  // namespace mobsim

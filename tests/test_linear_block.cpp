@@ -195,3 +195,85 @@ TEST_CASE("values do not depend on the order of queries within a segment", "[lin
     INFO("max relative difference " << worst);
     CHECK(worst <= 1e-14);
 }
+
+TEST_CASE("a 10-compartment transit chain (a block wider than 8) follows the Erlang amounts", "[linear_block]") {
+    // Slots 1..10 of a 13-state vector, so knot states span one pass of 8 rows and one of 4; 80 h need
+    // several hundred knots, past the initial capacity.
+    const int n = 10, first = 1;
+    const double k = 1.7, t0 = 2.0, dose = 600.0;
+    const LinearBlock chain{first, n, {first + 4, first + 9}};
+    std::vector<double> a(n * n, 0.0);
+    for (int i = 0; i < n; ++i) {
+        a[i * n + i] = -k;
+        if (i > 0) a[i * n + i - 1] = k;
+    }
+    std::vector<double> x(13, kOther);
+    std::fill(x.begin() + first, x.begin() + first + n, 0.0);
+    x[first] = dose;
+    LinearBlockPropagator p(chain);
+    p.restart(t0, x.data(), a);
+    double worst_all = 0.0, worst_coupling = 0.0;
+    for (int i = 0; i <= 400; ++i) {
+        const double tau = 0.2 * i + 0.0731;
+        double truth[n], largest = 0.0;
+        for (int c = 0; c < n; ++c) largest = std::max(largest, truth[c] = erlang(dose, k, c, tau));
+        std::vector<double> y(13, kOther);
+        p.fill_coupling(t0 + tau, y.data());
+        for (int c = 0; c < 13; ++c)
+            if (c != first + 4 && c != first + 9) CHECK(y[c] == kOther);
+        for (int c : {4, 9}) worst_coupling = std::max(worst_coupling, std::abs(y[first + c] - truth[c]) / largest);
+        p.fill_all(t0 + tau, y.data());
+        CHECK(y[0] == kOther);
+        CHECK(y[11] == kOther);
+        for (int c = 0; c < n; ++c) worst_all = std::max(worst_all, std::abs(y[first + c] - truth[c]) / largest);
+    }
+    INFO("max error relative to the largest amount: fill_all " << worst_all << ", fill_coupling " << worst_coupling);
+    CHECK(worst_all < 1e-13);
+    CHECK(worst_coupling < 1e-13);
+}
+
+TEST_CASE("a nilpotent matrix (A^2 = 0) gives the straight line from one knot at any distance", "[linear_block]") {
+    // Depot without loss feeding the central amount: depot(t) = d, central(t) = c + k d (t - t0).
+    const double k = 0.8, d = 40.0, c = 3.0, t0 = 5.0;
+    LinearBlockPropagator p(kOral);
+    std::vector<double> x = full_state(kOral, c, d);
+    p.restart(t0, x.data(), {0.0, 0.0, k, 0.0});
+    double worst = 0.0;
+    for (double tau : {0.0, 0.37, 9.5, 120.0, 4000.0}) {
+        const double central = c + k * d * tau;
+        std::vector<double> y(kFull, kOther), rate(kFull, 0.0);
+        p.fill_coupling(t0 + tau, y.data());
+        worst = std::max(worst, std::abs(y[4] - central) / central);
+        p.fill_coupling_rate(t0 + tau, rate.data());
+        worst = std::max(worst, std::abs(rate[4] - k * d) / (k * d));
+        p.fill_all(t0 + tau, y.data());
+        worst = std::max({worst, std::abs(y[3] - d) / d, std::abs(y[4] - central) / central});
+    }
+    // The zero matrix: everything stays where it started.
+    p.restart(t0, x.data(), {0.0, 0.0, 0.0, 0.0});
+    std::vector<double> y(kFull, kOther);
+    p.fill_all(t0 + 77.0, y.data());
+    CHECK(y[3] == d);
+    CHECK(y[4] == c);
+    INFO("max relative error " << worst);
+    CHECK(worst < 1e-15);
+}
+
+TEST_CASE("matrices that differ only in the sign of zero entries give the same Bateman values", "[linear_block]") {
+    // The propagator caches a matrix by its bits, so -0.0 makes a second entry; both must follow the closed form.
+    const double ka = 1.1, ke = 0.23, dose = 350.0;
+    LinearBlockPropagator p(kOral);
+    const std::vector<double> x = full_state(kOral, 0.0, dose);
+    double worst = 0.0;
+    for (int round = 0; round < 4; ++round) {
+        p.restart(0.0, x.data(), {-ka, round % 2 ? -0.0 : 0.0, ka, -ke});
+        for (double tau : {0.3, 2.9, 17.0}) {
+            std::vector<double> y(kFull, kOther);
+            p.fill_all(tau, y.data());
+            worst = std::max({worst, std::abs(y[3] - dose * std::exp(-ka * tau)) / dose,
+                              std::abs(y[4] - bateman(dose, ka, ke, tau)) / dose});
+        }
+    }
+    INFO("max error relative to the dose " << worst);
+    CHECK(worst < 1e-14);
+}
