@@ -31,7 +31,7 @@ constexpr double kProfiles[kPopulations][kAxes] = {
 constexpr double kBaselineBlood[kPopulations] = {300, 50, 30, 400, 300, 200, 500};  // cells/uL, assumption
 
 constexpr int kSignalStages = 3;
-constexpr int kGroupSlots = 8;  // populations with distinct retention weights, at most 7, rounded up for exp_array
+constexpr int kPopulationSlots = 8;  // the populations rounded up to whole 4-lane exps (exp_array)
 
 struct Layout {
     int sorafenib = 0, plerixafor = 0, filgrastim = 0, signal = 0, ligand = 0, cells = 0, n = 0;
@@ -54,10 +54,11 @@ constexpr Layout make_layout() {
 }
 constexpr Layout kLayout = make_layout();
 
-// Cells of population j: niche-bound marrow, free marrow, blood (all as total cell numbers).
-constexpr int bound(int j) { return kLayout.cells + 3 * j; }
-constexpr int free_pool(int j) { return kLayout.cells + 3 * j + 1; }
-constexpr int blood(int j) { return kLayout.cells + 3 * j + 2; }
+// Cells of population j: niche-bound marrow, free marrow, blood (all as total cell numbers). Pool by pool, so
+// the right-hand side handles the seven populations as vectors.
+constexpr int bound(int j) { return kLayout.cells + j; }
+constexpr int free_pool(int j) { return kLayout.cells + kPopulations + j; }
+constexpr int blood(int j) { return kLayout.cells + 2 * kPopulations + j; }
 
 class MobilizationSystem : public OdeSystem {
 public:
@@ -105,17 +106,7 @@ public:
             double bonds[kAxes];
             axis_bonds(ligand0_.data(), 0.0, bonds);
             retention0_[j] = retention(j, bonds);
-            // populations with the same weights share r_j and the niche release: computed once per rhs call
-            group_[j] = n_groups_;
-            for (int i = 0; i < j; ++i)
-                if (std::equal(weights_[i], weights_[i] + kAxes, weights_[j])) {
-                    group_[j] = group_[i];
-                    break;
-                }
-            if (group_[j] == n_groups_) {
-                for (int a = 0; a < kAxes; ++a) relative_weights_[a][n_groups_] = weights_[j][a] / retention0_[j];
-                ++n_groups_;
-            }
+            for (int a = 0; a < kAxes; ++a) relative_weights_[a][j] = weights_[j][a] / retention0_[j];
             // baseline steady state: blood count given, marrow from the ratio, rates that balance
             blood0_[j] = p[kLayout.p_blood0 + j] * blood_uL_;
             marrow0_[j] = d[marrow_blood_ratio] * blood0_[j];
@@ -168,23 +159,24 @@ public:
         const double inhibition = flt3_inhibition(x);
         double bonds[kAxes];
         axis_bonds(ligand, occupancy, bonds);
-        double r[kGroupSlots], release[kGroupSlots];  // by group
+        double r[kPopulationSlots], release[kPopulationSlots];
         niche_release(bonds, r, release);
         // rates shared by all populations, read once into locals so they stay in registers over the stores
         const double marrow_kill = kill_marrow_ * inhibition, blood_kill = kill_blood_ * inhibition;
         const double k_on0 = k_on0_, k_home0 = k_home0_, k_egress = k_egress_;
         const double free_loss = k_egress + blood_kill, blood_loss = k_clear_ + blood_kill;
+        const double *m = x + bound(0), *f = x + free_pool(0), *b = x + blood(0);
+        double *dm = dx + bound(0), *df = dx + free_pool(0), *db = dx + blood(0);
+#pragma omp simd
         for (int j = 0; j < kPopulations; ++j) {
-            const int g = group_[j];
-            const double k_off = k_off0_[j] * release[g];
-            const double k_on = k_on0 * r[g], k_home = k_home0 * r[g];
-            const double m = x[bound(j)], f = x[free_pool(j)], b = x[blood(j)];
+            const double k_off = k_off0_[j] * release[j];
+            const double k_on = k_on0 * r[j], k_home = k_home0 * r[j];
             const double growth = net_growth0_[j] - marrow_kill;
             // net flow from the niche to the free pool, and from the blood back to the marrow
-            const double unbound = k_off * m - k_on * f, homed = k_home * b;
-            dx[bound(j)] = growth * m - unbound;
-            dx[free_pool(j)] = unbound + homed - free_loss * f;
-            dx[blood(j)] = k_egress * f - homed - blood_loss * b;
+            const double unbound = k_off * m[j] - k_on * f[j], homed = k_home * b[j];
+            dm[j] = growth * m[j] - unbound;
+            df[j] = unbound + homed - free_loss * f[j];
+            db[j] = k_egress * f[j] - homed - blood_loss * b[j];
         }
     }
 
@@ -233,14 +225,13 @@ public:
         const double free_cxcr4 = expression_[0] * (1.0 - occupancy);
         const double dbonds_cxcr4_doccupancy =
             -ligand[0] * expression_[0] * reserve_k_ / ((reserve_k_ + free_cxcr4) * (reserve_k_ + free_cxcr4));
-        double r[kGroupSlots], release[kGroupSlots];  // by group
+        double r[kPopulationSlots], release[kPopulationSlots];
         niche_release(bonds, r, release);
         for (int j = 0; j < kPopulations; ++j) {
             const int mi = bound(j), fi = free_pool(j), bi = blood(j);
             const double m = x[mi], f = x[fi], b = x[bi];
-            const int g = group_[j];
-            const double k_off = k_off0_[j] * release[g];
-            const double k_on = k_on0_ * r[g], k_home = k_home0_ * r[g];
+            const double k_off = k_off0_[j] * release[j];
+            const double k_on = k_on0_ * r[j], k_home = k_home0_ * r[j];
             const double growth = proliferation_ - death_[j] - kill_marrow_ * inhibition;
             at(mi, mi) = growth - k_off;
             at(mi, fi) = k_on;
@@ -344,15 +335,14 @@ private:
         for (int a = 0; a < kAxes; ++a) total += weights_[j][a] * bonds[a];
         return total;
     }
-    // Relative retention r and niche release exp(gain (1 - r)), per group of populations with equal weights.
-    // All exponents first: the exp calls then do not spill and reload the bonds.
+    // Relative retention r_j and niche release exp(gain (1 - r_j)) of each population (the padding slot too).
     void niche_release(const double* bonds, double* r, double* release) const {
-        for (int g = 0; g < kGroupSlots; ++g) {  // a fixed count: unused groups have zero weights
-            r[g] = relative_weights_[0][g] * bonds[0] + relative_weights_[1][g] * bonds[1] +
-                   relative_weights_[2][g] * bonds[2];
-            release[g] = gain_ * (1.0 - r[g]);
+        for (int j = 0; j < kPopulationSlots; ++j) {
+            r[j] = relative_weights_[0][j] * bonds[0] + relative_weights_[1][j] * bonds[1] +
+                   relative_weights_[2][j] * bonds[2];
+            release[j] = gain_ * (1.0 - r[j]);
         }
-        exp_array(release, release, (n_groups_ + 3) / 4 * 4);  // whole 4-lane exps
+        exp_array(release, release, kPopulationSlots);
     }
 
     SorafenibPk sorafenib_;
@@ -364,10 +354,8 @@ private:
     std::array<double, kAxes> erosion_rate_{};  // k_ligand * erosion ratio
     std::array<double, kAxes> saturation_{};    // expression/(K + expression) of axes 1, 2: no drug blocks them
     double weights_[kPopulations][kAxes] = {};
-    // Distinct weight sets divided by the baseline retention (r = their dot product with the bonds), and
-    // which set each population has.
-    double relative_weights_[kAxes][kGroupSlots] = {};  // [axis][group]
-    int group_[kPopulations] = {}, n_groups_ = 0;
+    // Weights divided by the baseline retention: r_j is their dot product with the bonds. [axis][population]
+    double relative_weights_[kAxes][kPopulationSlots] = {};
     std::array<double, kPopulations> retention0_{}, blood0_{}, marrow0_{}, free0_{}, k_off0_{}, death_{};
     std::array<double, kPopulations> net_growth0_{};  // proliferation - death
     double pler_ec50_amount_ = 0, sor_ic50_amount_ = 0;  // EC50/IC50 times the central volume, mg
@@ -388,11 +376,12 @@ public:
             states_.push_back({"gcsf_niche_signal" + std::to_string(s), "1", "delayed G-CSF niche signal, stage " + std::to_string(s)});
         for (const char* l : {"sdf1", "vcam1", "cd44_ligand"})
             states_.push_back({l, "1", std::string(l) + " availability in the marrow (1 = untreated)"});
-        for (const auto& id : kPopulationIds) {
+        for (const auto& id : kPopulationIds)
             states_.push_back({id + "_bound", "cells", id + " cells held in the marrow niche"});
+        for (const auto& id : kPopulationIds)
             states_.push_back({id + "_free", "cells", id + " cells free in the marrow, not held"});
+        for (const auto& id : kPopulationIds)
             states_.push_back({id + "_blood", "cells", id + " cells in the blood"});
-        }
         for (const auto& p : pd_parameters()) parameters_.push_back(p);
         for (int j = 0; j < kPopulations; ++j)
             parameters_.push_back({"blood0_" + kPopulationIds[j], kBaselineBlood[j], "cells/uL",
