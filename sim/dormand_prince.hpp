@@ -21,8 +21,17 @@ public:
     using Runs = std::vector<std::pair<int, int>>;  // (first, count)
 
     DormandPrince(std::size_t n, Runs runs, double atol, double rtol)
-        : runs_(std::move(runs)), atol_(atol), rtol_(rtol), buffer_(9 * n, 0.0), n_(n) {
-        for (int s = 0; s < 9; ++s) slot_[s] = buffer_.data() + s * n;
+        : runs_(std::move(runs)), work_runs_(runs_), atol_(atol), rtol_(rtol), n_(n) {
+        // A run that ends the state is padded to whole 4-lane vectors: the padding stays zero in every slot,
+        // so it adds 0 / atol to the error norm and spares the loops their scalar remainders.
+        std::size_t stride = n;
+        if (!work_runs_.empty() && static_cast<std::size_t>(work_runs_.back().first + work_runs_.back().second) == n &&
+            atol > 0.0) {
+            work_runs_.back().second = (work_runs_.back().second + 3) / 4 * 4;
+            stride = static_cast<std::size_t>(work_runs_.back().first + work_runs_.back().second);
+        }
+        buffer_.assign(9 * stride, 0.0);
+        for (int s = 0; s < 9; ++s) slot_[s] = buffer_.data() + s * stride;
     }
 
     // Starts from the model-sized state x at t with a first trial step dt; the derivative is evaluated anew.
@@ -68,7 +77,7 @@ public:
     bool state_finite() const {
         const double* x = slot_[kX0];
         double probe = 0.0;  // x * 0 is 0 for finite x, NaN otherwise
-        for (const auto& [first, count] : runs_) {
+        for (const auto& [first, count] : work_runs_) {
             const int end = first + count;
 #pragma omp simd reduction(+ : probe)
             for (int i = first; i < end; ++i) probe += x[i] * 0.0;
@@ -93,7 +102,7 @@ public:
         // after step(), slot kX1 holds the old state, kK7 the old first stage and kK1 the new derivative
         const double *x = slot_[kX1], *k1 = slot_[kK7], *k3 = slot_[kK3], *k4 = slot_[kK4], *k5 = slot_[kK5],
                      *k6 = slot_[kK6], *k7 = slot_[kK1];
-        combine<6>(out, x, {w1, w3, w4, w5, w6, w7}, {k1, k3, k4, k5, k6, k7});
+        combine<6>(runs_, out, x, {w1, w3, w4, w5, w6, w7}, {k1, k3, k4, k5, k6, k7});  // out: model-sized
     }
 
 private:
@@ -104,11 +113,11 @@ private:
     double* x0() { return slot_[kX0]; }
     double* k1() { return slot_[kK1]; }
 
-    // out = base + sum_j w[j] k[j] over the stepped entries (base may be null: zero). The buffers never overlap.
+    // out = base + sum_j w[j] k[j] over the runs (base may be null: zero). The buffers never overlap.
     template <int K>
-    void combine(double* __restrict out, const double* __restrict base, const double (&w)[K],
-                 const double* const (&k)[K]) const {
-        for (const auto& [first, count] : runs_) {
+    static void combine(const Runs& runs, double* __restrict out, const double* __restrict base, const double (&w)[K],
+                        const double* const (&k)[K]) {
+        for (const auto& [first, count] : runs) {
             const int end = first + count;
             for (int i = first; i < end; ++i) {
                 double sum = base ? base[i] : 0.0;
@@ -124,33 +133,35 @@ private:
         double *tmp = slot_[kTmp], *k2 = slot_[kK7], *k3 = slot_[kK3], *k4 = slot_[kK4], *k5 = slot_[kK5],
                *k6 = slot_[kK6], *x1 = slot_[kX1];
         const double t = t_;
-        combine<1>(tmp, x, {h * 0.2}, {k1});
+        combine<1>(work_runs_, tmp, x, {h * 0.2}, {k1});
         f(t + 0.2 * h, tmp, k2);
-        combine<2>(tmp, x, {h * (3.0 / 40), h * (9.0 / 40)}, {k1, k2});
+        combine<2>(work_runs_, tmp, x, {h * (3.0 / 40), h * (9.0 / 40)}, {k1, k2});
         f(t + 0.3 * h, tmp, k3);
-        combine<3>(tmp, x, {h * (44.0 / 45), h * (-56.0 / 15), h * (32.0 / 9)}, {k1, k2, k3});
+        combine<3>(work_runs_, tmp, x, {h * (44.0 / 45), h * (-56.0 / 15), h * (32.0 / 9)}, {k1, k2, k3});
         f(t + 0.8 * h, tmp, k4);
-        combine<4>(tmp, x, {h * (19372.0 / 6561), h * (-25360.0 / 2187), h * (64448.0 / 6561), h * (-212.0 / 729)},
+        combine<4>(work_runs_, tmp, x,
+                   {h * (19372.0 / 6561), h * (-25360.0 / 2187), h * (64448.0 / 6561), h * (-212.0 / 729)},
                    {k1, k2, k3, k4});
         f(t + 8.0 / 9 * h, tmp, k5);
-        combine<5>(tmp, x,
+        combine<5>(work_runs_, tmp, x,
                    {h * (9017.0 / 3168), h * (-355.0 / 33), h * (46732.0 / 5247), h * (49.0 / 176),
                     h * (-5103.0 / 18656)},
                    {k1, k2, k3, k4, k5});
         f(t + h, tmp, k6);
-        combine<5>(x1, x, {h * kB1, h * kB3, h * kB4, h * kB5, h * kB6}, {k1, k3, k4, k5, k6});
+        combine<5>(work_runs_, x1, x, {h * kB1, h * kB3, h * kB4, h * kB5, h * kB6}, {k1, k3, k4, k5, k6});
         double* k7 = slot_[kK7];  // k2 is no longer needed
         f(t + h, x1, k7);
         constexpr double e1 = kB1 - 5179.0 / 57600, e3 = kB3 - 7571.0 / 16695, e4 = kB4 - 393.0 / 640,
                          e5 = kB5 + 92097.0 / 339200, e6 = kB6 - 187.0 / 2100, e7 = -1.0 / 40;
-        combine<6>(tmp, nullptr, {h * e1, h * e3, h * e4, h * e5, h * e6, h * e7}, {k1, k3, k4, k5, k6, k7});
+        combine<6>(work_runs_, tmp, nullptr, {h * e1, h * e3, h * e4, h * e5, h * e6, h * e7},
+                   {k1, k3, k4, k5, k6, k7});
     }
 
     // max_i |err_i| / (atol + rtol (|x_i| + h |k1_i|)), as Boost.Odeint's default_error_checker
     double error_norm(double h) const {
         const double *err = slot_[kTmp], *x = slot_[kX0], *k1 = slot_[kK1];
         double worst = 0.0;
-        for (const auto& [first, count] : runs_) {
+        for (const auto& [first, count] : work_runs_) {
             const int end = first + count;
 #pragma omp simd reduction(max : worst)
             for (int i = first; i < end; ++i)
@@ -159,10 +170,11 @@ private:
         return worst;
     }
 
-    Runs runs_;
+    Runs runs_;       // the stepped entries
+    Runs work_runs_;  // the same, the last one padded
     double atol_, rtol_;
-    std::vector<double> buffer_;
     std::size_t n_;
+    std::vector<double> buffer_;
     double* slot_[9] = {};
     double t_ = 0.0, t_old_ = 0.0, dt_ = 0.0;
     bool derivative_current_ = false;

@@ -324,7 +324,7 @@ public:
 
     std::size_t next_grid = 0;
     long steps = 0;
-    std::string last_dose = "none";
+    const Action* last_dose = nullptr;  // named only in an error message
 
     // Advances x from ta to tb. Grid points g with ta <= g < tb are reported (g == tb too if `inclusive`).
     void advance(std::vector<double>& x, double ta, double tb, bool inclusive) {
@@ -377,8 +377,10 @@ public:
         msg.precision(10);
         msg << "integration failed: " << what << " at t = " << t << " h";
         if (state >= 0) msg << "; state '" << context_.state_names.at(state) << "' = " << value;
-        msg << "; last dose given: " << last_dose
-            << ". Try more steps (solver.max_steps), a different tolerance (solver.rtol / solver.atol), or "
+        msg << "; last dose given: ";
+        if (last_dose) msg << context_.regimen_labels.at(last_dose->regimen) << " at t = " << last_dose->time_h << " h";
+        else msg << "none";
+        msg << ". Try more steps (solver.max_steps), a different tolerance (solver.rtol / solver.atol), or "
                "another method (solver.method: rosenbrock4 for stiff problems, bulirsch_stoer for tight tolerances).";
         throw SolverError(msg.str(), steps);
     }
@@ -434,7 +436,7 @@ void add_linear_blocks(DrivenSystem& driven, const std::vector<Action>& actions)
 
 template <class Integrator>
 void run_actions(Integrator& integrator, DrivenSystem& driven, std::vector<double>& x, double t0, double t_end,
-                 const std::vector<Action>& actions, const SolveContext& context) {
+                 const std::vector<Action>& actions) {
     double t = t0;
     std::size_t i = 0;
     while (i < actions.size() && actions[i].time_h < t0) ++i;  // inputs before t0 are ignored
@@ -453,10 +455,7 @@ void run_actions(Integrator& integrator, DrivenSystem& driven, std::vector<doubl
             if (a.is_switch) driven.model.on_switch(a.state, ta);
             if (a.is_start) {
                 driven.model.on_dose(a.state, ta);
-                std::ostringstream label;
-                label.precision(10);
-                label << context.regimen_labels.at(a.regimen) << " at t = " << ta << " h";
-                integrator.last_dose = label.str();
+                integrator.last_dose = &a;
             }
         }
         // rounding of summed rates must not leave a tiny spurious input
@@ -481,7 +480,7 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
     stats.method = settings.method;
     const auto run = [&](auto stepping) {
         SegmentIntegrator<decltype(stepping)> integrator(std::move(stepping), driven, settings, grid, observer, context);
-        run_actions(integrator, driven, x, t0, t_end, actions, context);
+        run_actions(integrator, driven, x, t0, t_end, actions);
         stats.steps = integrator.steps;
     };
     if (settings.method == Method::dopri5) {
