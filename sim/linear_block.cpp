@@ -122,7 +122,8 @@ const LinearBlockPropagator::Propagation& LinearBlockPropagator::propagation_for
             for (int j = 0; j < n_; ++j) row[j] /= k;
         }
         for (int k = 0; k < kTerms; ++k)
-            for (int j = 0; j < n_; ++j) p.series_rows[(static_cast<std::size_t>(i) * n_ + j) * kTerms + k] = rows[k * n_ + j];
+            for (int j = 0; j < n_; ++j)
+                p.series_rows[(static_cast<std::size_t>(i) * n_ + j) * kTerms + k] = rows[k * n_ + j];
     }
     cache_.push_back(std::move(p));
     return cache_.back();

@@ -292,7 +292,8 @@ public:
     double time() const { return stepper_.time(); }
     double step_size() const { return stepper_.step_size(); }
     void state_into(double* x) const {
-        for (const auto& [first, count] : runs_) std::copy(stepper_.state() + first, stepper_.state() + first + count, x + first);
+        const double* s = stepper_.state();
+        for (const auto& [first, count] : runs_) std::copy(s + first, s + first + count, x + first);
     }
     void interpolate_into(double t, double* x) const { stepper_.interpolate(t, x); }
     int non_finite_state(double& value) const {
@@ -479,7 +480,8 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
     SolveStats stats;
     stats.method = settings.method;
     const auto run = [&](auto stepping) {
-        SegmentIntegrator<decltype(stepping)> integrator(std::move(stepping), driven, settings, grid, observer, context);
+        SegmentIntegrator<decltype(stepping)> integrator(std::move(stepping), driven, settings, grid, observer,
+                                                         context);
         run_actions(integrator, driven, x, t0, t_end, actions);
         stats.steps = integrator.steps;
     };

@@ -29,6 +29,12 @@ double exact_y(double t) {  // y(0) = 1; particular solution (20 sin 3t - 30 cos
 }
 double exact_z(double t) { return 1.0 / (1.0 + 9.0 * std::exp(-t)); }  // z(0) = 0.1
 
+// The larger relative error of y (against max(1, |y|)) and z at t.
+double error_of(const double* x, double t) {
+    return std::max(std::abs(x[0] - exact_y(t)) / std::max(1.0, std::abs(exact_y(t))),
+                    std::abs(x[2] - exact_z(t)) / exact_z(t));
+}
+
 struct Run {
     double worst_step_end = 0.0, worst_dense = 0.0;
     long steps = 0;
@@ -47,14 +53,10 @@ Run integrate_to(double t_end, double rtol) {
         REQUIRE(stepper.step(f));
         ++run.steps;
         const double t = stepper.time();
-        const double* x = stepper.state();
-        run.worst_step_end = std::max({run.worst_step_end, std::abs(x[0] - exact_y(t)) / std::max(1.0, std::abs(exact_y(t))),
-                                       std::abs(x[2] - exact_z(t)) / exact_z(t)});
+        run.worst_step_end = std::max(run.worst_step_end, error_of(stepper.state(), t));
         for (; next_dense < t; next_dense += 0.1) {
             stepper.interpolate(next_dense, out);
-            run.worst_dense = std::max({run.worst_dense,
-                                        std::abs(out[0] - exact_y(next_dense)) / std::max(1.0, std::abs(exact_y(next_dense))),
-                                        std::abs(out[2] - exact_z(next_dense)) / exact_z(next_dense)});
+            run.worst_dense = std::max(run.worst_dense, error_of(out, next_dense));
         }
     }
     return run;
