@@ -1,11 +1,12 @@
-// exp of several values at once. On x86-64 with AVX2 and glibc this calls libmvec's 4-lane exp (the x86-64
-// vector function ABI; glibc lists it within 1 ulp of the exact result), else std::exp value by value.
+// exp of several values at once. On x86-64 with AVX2 and glibc, when the build links libmvec (CMakeLists.txt),
+// this calls its 4-lane exp (the x86-64 vector function ABI; glibc lists it within 1 ulp of the exact result),
+// else std::exp value by value.
 // A model whose right-hand side needs a few exponentials per evaluation saves most of their cost this way.
 #pragma once
 #include <algorithm>
 #include <cmath>
 
-#if defined(__x86_64__) && defined(__AVX2__) && defined(__GLIBC__)
+#if defined(MOBSIM_HAVE_LIBMVEC) && defined(__x86_64__) && defined(__AVX2__) && defined(__GLIBC__)
 #include <immintrin.h>
 extern "C" __m256d _ZGVdN4v_exp(__m256d);  // libmvec
 #define MOBSIM_VECTOR_EXP 1
