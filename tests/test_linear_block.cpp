@@ -17,12 +17,13 @@ constexpr double kOther = -7.0;  // sentinel in slots the propagator must not re
 const LinearBlock kChain{2, 5, {4, 6}};  // 5 compartments in slots 2..6; couplings are compartments 2 and 4
 const LinearBlock kOral{3, 2, {4}};      // depot in slot 3, central in slot 4
 
-// Transit chain x0' = -k x0, xi' = k x(i-1) - k xi (defective: one eigenvalue of multiplicity 5), row-major.
-std::vector<double> transit_matrix(double k) {
-    std::vector<double> a(25, 0.0);
-    for (int i = 0; i < 5; ++i) {
-        a[i * 5 + i] = -k;
-        if (i > 0) a[i * 5 + i - 1] = k;
+// Transit chain x0' = -k x0, xi' = k x(i-1) - k xi of n compartments (defective: one eigenvalue of multiplicity
+// n), row-major.
+std::vector<double> transit_matrix(double k, int n = 5) {
+    std::vector<double> a(static_cast<std::size_t>(n) * n, 0.0);
+    for (int i = 0; i < n; ++i) {
+        a[i * n + i] = -k;
+        if (i > 0) a[i * n + i - 1] = k;
     }
     return a;
 }
@@ -202,16 +203,11 @@ TEST_CASE("a 10-compartment transit chain (a block wider than 8) follows the Erl
     const int n = 10, first = 1;
     const double k = 1.7, t0 = 2.0, dose = 600.0;
     const LinearBlock chain{first, n, {first + 4, first + 9}};
-    std::vector<double> a(n * n, 0.0);
-    for (int i = 0; i < n; ++i) {
-        a[i * n + i] = -k;
-        if (i > 0) a[i * n + i - 1] = k;
-    }
     std::vector<double> x(13, kOther);
     std::fill(x.begin() + first, x.begin() + first + n, 0.0);
     x[first] = dose;
     LinearBlockPropagator p(chain);
-    p.restart(t0, x.data(), a);
+    p.restart(t0, x.data(), transit_matrix(k, n));
     double worst_all = 0.0, worst_coupling = 0.0;
     for (int i = 0; i <= 400; ++i) {
         const double tau = 0.2 * i + 0.0731;
