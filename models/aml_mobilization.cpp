@@ -31,6 +31,8 @@ constexpr double kProfiles[kPopulations][kAxes] = {
 constexpr double kBaselineBlood[kPopulations] = {300, 50, 30, 400, 300, 200, 500};  // cells/uL, assumption
 
 constexpr int kSignalStages = 3;
+// The model's linear blocks, as indices into linear_blocks(); sorafenib's is declared only when piecewise linear.
+enum Block { kPlerixaforBlock, kFilgrastimDepotBlock, kSorafenibBlock, kBlocks };
 constexpr int kPopulationSlots = 8;  // the populations rounded up to whole 4-lane exps (exp_array)
 
 struct Layout {
@@ -135,11 +137,11 @@ public:
 
     void rhs(double t, const double* x, double* dx) const override {
         // every derivative is written below, except those of blocks the solver propagates itself
-        if (!propagated_[1]) {
+        if (!propagated_[kSorafenibBlock]) {
             std::fill(dx + kLayout.sorafenib, dx + kLayout.sorafenib + SorafenibPk::n_states, 0.0);
             sorafenib_.rhs(t, sorafenib_clock_, x + kLayout.sorafenib, dx + kLayout.sorafenib);
         }
-        if (!propagated_[0]) {
+        if (!propagated_[kPlerixaforBlock]) {
             std::fill(dx + kLayout.plerixafor, dx + kLayout.plerixafor + PlerixaforPk::n_states, 0.0);
             plerixafor_.rhs(x + kLayout.plerixafor, dx + kLayout.plerixafor);
         }
@@ -296,9 +298,12 @@ public:
         return {};
     }
     // Plerixafor always, sorafenib with its instantaneous gallbladder switch: the PD reads their central amounts.
+    // The filgrastim depot decays at ka alone: the G-CSF plasma state reads it. Order as in enum Block.
     std::vector<LinearBlock> linear_blocks() const override {
+        const int depot = kLayout.filgrastim + FilgrastimPk::depot;
         std::vector<LinearBlock> blocks{
-            {kLayout.plerixafor, PlerixaforPk::n_states, {kLayout.plerixafor + PlerixaforPk::central}}};
+            {kLayout.plerixafor, PlerixaforPk::n_states, {kLayout.plerixafor + PlerixaforPk::central}},
+            {depot, 1, {depot}}};
         if (sorafenib_.is_piecewise_linear())
             blocks.push_back({kLayout.sorafenib, SorafenibPk::n_states, {kLayout.sorafenib + SorafenibPk::central}});
         return blocks;
@@ -309,7 +314,8 @@ public:
     }
     void linear_block_matrix(int block, double t, double* a) const override {
         // a linear block's matrix is its Jacobian
-        if (block == 0) plerixafor_.jacobian(a, PlerixaforPk::n_states);
+        if (block == kPlerixaforBlock) plerixafor_.jacobian(a, PlerixaforPk::n_states);
+        else if (block == kFilgrastimDepotBlock) a[0] = -filgrastim_.absorption_rate();
         else sorafenib_.jacobian(t, sorafenib_clock_, a, SorafenibPk::n_states);
     }
 
@@ -349,7 +355,7 @@ private:
     PlerixaforPk plerixafor_;
     FilgrastimPk filgrastim_;
     SorafenibDoseClock sorafenib_clock_;
-    std::array<bool, 2> propagated_{};  // by linear_blocks() index: 0 plerixafor, 1 sorafenib
+    std::array<bool, kBlocks> propagated_{};  // by Block
     std::array<double, kAxes> expression_{}, erosion_ratio_{}, ligand0_{};
     std::array<double, kAxes> erosion_rate_{};  // k_ligand * erosion ratio
     std::array<double, kAxes> saturation_{};    // expression/(K + expression) of axes 1, 2: no drug blocks them

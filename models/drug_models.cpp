@@ -122,6 +122,10 @@ public:
     double bioavailability(int state, double) const override {
         return state == FilgrastimPk::depot ? pk_.bioavailability() : 1.0;
     }
+    std::vector<LinearBlock> linear_blocks() const override {  // the depot decays at ka alone
+        return {{FilgrastimPk::depot, 1, {FilgrastimPk::depot}}};
+    }
+    void linear_block_matrix(int, double, double* a) const override { a[0] = -pk_.absorption_rate(); }
     bool jacobian(double, const double* x, double* J, double* dfdt) const override {
         pk_.jacobian(x, J, FilgrastimPk::n_states);
         std::fill(dfdt, dfdt + FilgrastimPk::n_states, 0.0);

@@ -30,6 +30,7 @@ public:
     double neutrophils(const double* x) const { return x[anc]; }
     double bioavailability() const { return f_; }
     double baseline_ng_mL() const { return c0_; }
+    double absorption_rate() const { return ka_; }  // 1/h: the depot decays at this rate alone
 
 private:
     static double lineage_cells(const double* x);  // marrow stages + blood: what carries the receptors

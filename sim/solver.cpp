@@ -84,6 +84,10 @@ struct DrivenSystem {
         finite_difference_work;
 
     std::size_t size() const { return stepped.size(); }
+    bool steps_or_couples(int state) const {
+        return std::binary_search(stepped.begin(), stepped.end(), state) ||
+               std::find(coupling_states.begin(), coupling_states.end(), state) != coupling_states.end();
+    }
     // Stepped states of the model state x into s, and back.
     void pack(const double* x, double* s) const {
         for (const auto& [first, count] : stepped_runs) s = std::copy(x + first, x + first + count, s);
@@ -325,8 +329,8 @@ public:
 
     std::size_t next_grid = 0;
     long steps = 0;
-    // Set when a dose or rate change at the segment start changed a stepped state: the first grid time after it
-    // becomes a step end. The 4th-order dense output is least accurate in the steps right after such a jump
+    // Set when a dose or rate change at the segment start changed a stepped state or a coupling state (a value
+    // the stepped states read): the first grid time after it becomes a step end. The 4th-order dense output is least accurate in the steps right after such a jump
     // (ANC one hour after a G-CSF dose, docs/performance.md); a step end there is 5th-order accurate.
     bool land_on_next_grid = false;
     const Action* last_dose = nullptr;  // named only in an error message
@@ -465,8 +469,7 @@ void run_actions(Integrator& integrator, DrivenSystem& driven, std::vector<doubl
         t = ta;
         for (; i < actions.size() && actions[i].time_h == ta; ++i) {
             const Action& a = actions[i];
-            if ((a.bolus != 0.0 || a.rate_change != 0.0) &&
-                std::binary_search(driven.stepped.begin(), driven.stepped.end(), a.state))
+            if ((a.bolus != 0.0 || a.rate_change != 0.0) && driven.steps_or_couples(a.state))
                 integrator.land_on_next_grid = true;
             x[a.state] += a.bolus;
             driven.rates[a.state] += a.rate_change;
