@@ -13,59 +13,47 @@ namespace mobsim {
 
 namespace {
 
-// Two doubles in one register (a GCC and Clang vector extension): the kernels below work on pairs, so they
-// compile to packed arithmetic on any x86-64 (SSE2) without relying on the auto-vectorizer's choices.
-typedef double Pair __attribute__((vector_size(16)));
-Pair load_pair(const double* p) {
-    Pair v;
+// Four doubles in one register (a GCC and Clang vector extension): the kernels below work on such quads, so they
+// compile to 4-lane arithmetic with AVX2 and to pairs of 2-lane operations on any other x86-64 (SSE2), without
+// relying on the auto-vectorizer's choices.
+typedef double Quad __attribute__((vector_size(32)));
+Quad load_quad(const double* p) {
+    Quad v;
     std::memcpy(&v, p, sizeof v);
     return v;
 }
-void store_pair(double* p, Pair v) { std::memcpy(p, &v, sizeof v); }
-
-// Polynomial c[0] + c[1] s + ... + c[15] s^15 as E(s^2) + s O(s^2), with the even coefficients E in one lane and
-// the odd ones O in the other, each of degree 7 in u = s^2 by Estrin's scheme (pairs combine with u, then with
-// u^2, then u^4), so the dependency chain is 4 deep instead of 15 as in Horner's rule.
-double estrin16(const double* c, double s) {
-    const double u = s * s, u2 = u * u, u4 = u2 * u2;
-    const Pair pu = {u, u}, pu2 = {u2, u2}, pu4 = {u4, u4};
-    Pair q[4];  // lanes: even and odd coefficients
-    for (int i = 0; i < 4; ++i) q[i] = load_pair(c + 4 * i) + load_pair(c + 4 * i + 2) * pu;
-    const Pair r0 = q[0] + q[1] * pu2, r1 = q[2] + q[3] * pu2;
-    const Pair even_odd = r0 + r1 * pu4;
-    return even_odd[0] + s * even_odd[1];
-}
+void store_quad(double* p, Quad v) { std::memcpy(p, &v, sizeof v); }
 
 // c[k] = sum_j x[j] rows[16 j + k] for k < 16: the series coefficients of one state at a knot x, from that
 // state's rows of A^k / k!. The 16 sums stay in registers.
 void project16(const double* rows, const double* x, int n, double* c) {
-    Pair sum[8] = {};
+    Quad sum[4] = {};
     for (int j = 0; j < n; ++j, rows += 16) {
-        const Pair xj = {x[j], x[j]};
-        for (int k = 0; k < 8; ++k) sum[k] += xj * load_pair(rows + 2 * k);
+        const Quad xj = {x[j], x[j], x[j], x[j]};
+        for (int k = 0; k < 4; ++k) sum[k] += xj * load_quad(rows + 4 * k);
     }
-    for (int k = 0; k < 8; ++k) store_pair(c + 2 * k, sum[k]);
+    for (int k = 0; k < 4; ++k) store_quad(c + 4 * k, sum[k]);
 }
 
-// y[r, r + 2 Pairs) of y = M x for a matrix with n columns stored one after another, `stride` entries each.
+// y[r, r + 4 Quads) of y = M x for a matrix with n columns stored one after another, `stride` entries each.
 // The sums stay in registers.
-template <int Pairs>
+template <int Quads>
 void multiply_rows(const double* m, const double* x, double* y, int n, int stride, int r) {
-    Pair sum[Pairs] = {};
+    Quad sum[Quads] = {};
     const double* column = m + r;
     for (int j = 0; j < n; ++j, column += stride) {
-        const Pair xj = {x[j], x[j]};
-        for (int p = 0; p < Pairs; ++p) sum[p] += xj * load_pair(column + 2 * p);
+        const Quad xj = {x[j], x[j], x[j], x[j]};
+        for (int q = 0; q < Quads; ++q) sum[q] += xj * load_quad(column + 4 * q);
     }
-    for (int p = 0; p < Pairs; ++p) store_pair(y + r + 2 * p, sum[p]);
+    for (int q = 0; q < Quads; ++q) store_quad(y + r + 4 * q, sum[q]);
 }
 
 // y = M x for a matrix with n columns stored one after another, each padded with zeros to `stride` entries
 // (a multiple of 4); y gets `stride` entries. Eight rows at a time, then four.
 void multiply_by_columns(const double* m, const double* x, double* y, int n, int stride) {
     int r = 0;
-    for (; r + 8 <= stride; r += 8) multiply_rows<4>(m, x, y, n, stride, r);
-    if (r < stride) multiply_rows<2>(m, x, y, n, stride, r);
+    for (; r + 8 <= stride; r += 8) multiply_rows<2>(m, x, y, n, stride, r);
+    if (r < stride) multiply_rows<1>(m, x, y, n, stride, r);
 }
 
 constexpr long kInitialKnots = 64;  // capacity of a new propagator; doubles as needed
@@ -174,20 +162,6 @@ void LinearBlockPropagator::add_knots_through(long j) {
     while (knot_count_ <= j) add_knot();
 }
 
-void LinearBlockPropagator::fill_coupling(double t, double* x) {
-    if (zero_) {
-        for (int i : block_.coupling) x[i] = 0.0;
-        return;
-    }
-    double s = 0.0;
-    const long j = nearest_knot(t, s);
-    const std::size_t m = block_.coupling.size();
-    const double* series = coefficients_.data() + static_cast<std::size_t>(j) * m * kTerms;
-    for (std::size_t k = 0; k < m; ++k, series += kTerms) {
-        x[block_.coupling[k]] = estrin16(series, s);
-    }
-}
-
 void LinearBlockPropagator::fill_coupling_rate(double t, double* dxdt) {
     if (zero_) return;
     double s = 0.0;
@@ -213,7 +187,7 @@ void LinearBlockPropagator::fill_all(double t, double* x) {
     for (int i = 0; i < n_; ++i, rows += static_cast<std::size_t>(n_) * kTerms) {
         double series[kTerms];
         project16(rows, knot, n_, series);
-        x[block_.first_state + i] = estrin16(series, s);
+        x[block_.first_state + i] = series_value(series, s);
     }
 }
 
