@@ -25,8 +25,11 @@ Quad load_quad(const double* p) {
 void store_quad(double* p, Quad v) { std::memcpy(p, &v, sizeof v); }
 
 // c[k] = sum_j x[j] rows[16 j + k] for k < 16: the series coefficients of one state at a knot x, from that
-// state's rows of A^k / k!. The 16 sums stay in registers.
+// state's rows of A^k / k!. The 16 sums stay in registers. N > 0: the block size, known at compile time, so the
+// loop over j unrolls; N = 0: n at run time.
+template <int N>
 void project16(const double* rows, const double* x, int n, double* c) {
+    if (N > 0) n = N;
     Quad sum[4] = {};
     for (int j = 0; j < n; ++j, rows += 16) {
         const Quad xj = {x[j], x[j], x[j], x[j]};
@@ -35,25 +38,49 @@ void project16(const double* rows, const double* x, int n, double* c) {
     for (int k = 0; k < 4; ++k) store_quad(c + 4 * k, sum[k]);
 }
 
-// y[r, r + 4 Quads) of y = M x for a matrix with n columns stored one after another, `stride` entries each.
-// The sums stay in registers.
-template <int Quads>
-void multiply_rows(const double* m, const double* x, double* y, int n, int stride, int r) {
-    Quad sum[Quads] = {};
-    const double* column = m + r;
-    for (int j = 0; j < n; ++j, column += stride) {
-        const Quad xj = {x[j], x[j], x[j], x[j]};
-        for (int q = 0; q < Quads; ++q) sum[q] += xj * load_quad(column + 4 * q);
+// y = M x for a matrix with n columns stored one after another, each padded with zeros to `stride` entries
+// (n rounded up to a multiple of 4); y gets `stride` entries. The sums stay in registers, up to 4 quads
+// (16 rows); N as in project16.
+template <int N>
+void multiply_by_columns(const double* m, const double* x, double* y, int n, int stride) {
+    if (N > 0) n = N, stride = (N + 3) / 4 * 4;
+    for (int r = 0; r < stride; r += 16) {
+        const int quads = std::min(4, (stride - r) / 4);
+        Quad sum[4] = {};
+        const double* column = m + r;
+        for (int j = 0; j < n; ++j, column += stride) {
+            const Quad xj = {x[j], x[j], x[j], x[j]};
+            for (int q = 0; q < quads; ++q) sum[q] += xj * load_quad(column + 4 * q);
+        }
+        for (int q = 0; q < quads; ++q) store_quad(y + r + 4 * q, sum[q]);
     }
-    for (int q = 0; q < Quads; ++q) store_quad(y + r + 4 * q, sum[q]);
 }
 
-// y = M x for a matrix with n columns stored one after another, each padded with zeros to `stride` entries
-// (a multiple of 4); y gets `stride` entries. Eight rows at a time, then four.
-void multiply_by_columns(const double* m, const double* x, double* y, int n, int stride) {
-    int r = 0;
-    for (; r + 8 <= stride; r += 8) multiply_rows<2>(m, x, y, n, stride, r);
-    if (r < stride) multiply_rows<1>(m, x, y, n, stride, r);
+// One knot ahead: the state at the next knot, then the series of each coupling state there.
+template <int N>
+void step_knot(const double* knot_step, const double* series_rows, const std::vector<int>& coupling, int n,
+               int stride, const double* x, double* next, double* coefficients) {
+    multiply_by_columns<N>(knot_step, x, next, n, stride);
+    for (int i : coupling) {
+        project16<N>(series_rows + static_cast<std::size_t>(i) * n * 16, next, n, coefficients);
+        coefficients += 16;
+    }
+}
+
+using KnotStepper = void (*)(const double*, const double*, const std::vector<int>&, int, int, const double*, double*,
+                             double*);
+KnotStepper knot_stepper_for(int n) {  // compile-time sizes for the usual small blocks
+    switch (n) {
+        case 1: return step_knot<1>;
+        case 2: return step_knot<2>;
+        case 3: return step_knot<3>;
+        case 4: return step_knot<4>;
+        case 5: return step_knot<5>;
+        case 6: return step_knot<6>;
+        case 7: return step_knot<7>;
+        case 8: return step_knot<8>;
+        default: return step_knot<0>;
+    }
 }
 
 constexpr long kInitialKnots = 64;  // capacity of a new propagator; doubles as needed
@@ -127,39 +154,33 @@ void LinearBlockPropagator::restart(double t0, const double* x, const std::vecto
     zero_ = std::all_of(start, start + n_, [](double v) { return v == 0.0; });
     if (zero_) return;
     std::copy(start, start + n_, knots_.begin());
-    append_series();
+    double* c = coefficients_.data();  // knot 0's series
+    for (int i : coupling_local_) {
+        project16<0>(&current_->series_rows[static_cast<std::size_t>(i) * n_ * kTerms], knots_.data(), n_, c);
+        c += kTerms;
+    }
 }
 
-void LinearBlockPropagator::add_knot() {
-    if (knot_count_ >= kMaxKnots) {
+void LinearBlockPropagator::add_knots_through(long j) {
+    if (j >= kMaxKnots) {
         std::ostringstream msg;
         msg << "the linear block from state " << block_.first_state << " would need more than " << kMaxKnots
             << " knots after t = " << t0_ << " h (its fastest rate is about " << current_->norm
             << " /h); set solver.linear_blocks: stepped, with a stiff method for such rates (solver.method: rosenbrock4)";
         throw SolverError(msg.str());
     }
-    const std::size_t next = static_cast<std::size_t>(knot_count_) * stride_;
-    if (next + stride_ > knots_.size()) {
+    const std::size_t m = coupling_local_.size();
+    while (static_cast<std::size_t>(j + 1) * stride_ > knots_.size()) {
         knots_.resize(2 * knots_.size());
         coefficients_.resize(2 * coefficients_.size());
     }
-    multiply_by_columns(current_->knot_step.data(), &knots_[next - stride_], &knots_[next], n_, stride_);
-    ++knot_count_;
-    append_series();
-}
-
-void LinearBlockPropagator::append_series() {
-    const std::size_t knot = static_cast<std::size_t>(knot_count_ - 1);
-    const double* x = &knots_[knot * stride_];
-    double* c = &coefficients_[knot * coupling_local_.size() * kTerms];
-    for (int i : coupling_local_) {
-        project16(&current_->series_rows[static_cast<std::size_t>(i) * n_ * kTerms], x, n_, c);
-        c += kTerms;
+    const KnotStepper step = knot_stepper_for(n_);
+    for (; knot_count_ <= j; ++knot_count_) {
+        const double* x = &knots_[static_cast<std::size_t>(knot_count_ - 1) * stride_];
+        step(current_->knot_step.data(), current_->series_rows.data(), coupling_local_, n_, stride_, x,
+             &knots_[static_cast<std::size_t>(knot_count_) * stride_],
+             &coefficients_[static_cast<std::size_t>(knot_count_) * m * kTerms]);
     }
-}
-
-void LinearBlockPropagator::add_knots_through(long j) {
-    while (knot_count_ <= j) add_knot();
 }
 
 void LinearBlockPropagator::fill_coupling_rate(double t, double* dxdt) {
@@ -186,7 +207,7 @@ void LinearBlockPropagator::fill_all(double t, double* x) {
     const double* rows = current_->series_rows.data();
     for (int i = 0; i < n_; ++i, rows += static_cast<std::size_t>(n_) * kTerms) {
         double series[kTerms];
-        project16(rows, knot, n_, series);
+        project16<0>(rows, knot, n_, series);
         x[block_.first_state + i] = series_value(series, s);
     }
 }

@@ -56,9 +56,7 @@ private:
         if (j >= knot_count_) add_knots_through(j);
         return j;
     }
-    void add_knots_through(long j);
-    void add_knot();  // steps the state one knot ahead and appends its coupling series
-    void append_series();  // series coefficients of the coupling states at the newest knot
+    void add_knots_through(long j);  // the knots up to j, each with its coupling states' series
 
     LinearBlock block_;
     int n_;

@@ -181,10 +181,16 @@ std::vector<DoseEvent> dose_events(const Problem& p, const OdeSystem& system) {
     std::vector<DoseEvent> events;
     for (std::size_t r = 0; r < p.regimens.size(); ++r) {
         const Regimen& reg = p.regimens[r];
-        std::vector<double> times = administration_times(reg);
+        const std::vector<double> times = administration_times(reg);
+        if (times.empty() || times.front() > p.end_h) continue;
+        // every dose of a regimen has the same amount: converted once, then placed at each time as event_for does
+        const DoseEvent first = event_for(p, system, r, times.front());
+        const double model_lag = system.lag_time_h(first.state);
         for (double t : times) {
             if (t > p.end_h) break;
-            events.push_back(event_for(p, system, r, t));
+            DoseEvent e = first;
+            e.time_h = t + reg.lag_h + model_lag;
+            events.push_back(e);
         }
     }
     std::stable_sort(events.begin(), events.end(),
