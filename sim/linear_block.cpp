@@ -90,8 +90,9 @@ constexpr long kInitialKnots = 64;  // capacity of a new propagator; doubles as 
 LinearBlockPropagator::LinearBlockPropagator(LinearBlock block)
     : block_(std::move(block)), n_(block_.size), stride_((block_.size + 3) / 4 * 4) {
     for (int c : block_.coupling) coupling_local_.push_back(c - block_.first_state);
+    series_stride_ = coupling_local_.size() * kTerms;
     knots_.assign(static_cast<std::size_t>(kInitialKnots) * stride_, 0.0);
-    coefficients_.assign(static_cast<std::size_t>(kInitialKnots) * coupling_local_.size() * kTerms, 0.0);
+    coefficients_.assign(static_cast<std::size_t>(kInitialKnots) * series_stride_, 0.0);
 }
 
 const LinearBlockPropagator::Propagation& LinearBlockPropagator::propagation_for(const std::vector<double>& a) {
@@ -151,8 +152,12 @@ void LinearBlockPropagator::restart(double t0, const double* x, const std::vecto
     inverse_h_ = current_->inverse_h;
     knot_count_ = 1;
     const double* start = x + block_.first_state;
-    zero_ = std::all_of(start, start + n_, [](double v) { return v == 0.0; });
-    if (zero_) return;
+    if (std::all_of(start, start + n_, [](double v) { return v == 0.0; })) {
+        h_ = inverse_h_ = 0.0;  // it stays zero: knot 0 and its zero series serve every t
+        std::fill(knots_.begin(), knots_.begin() + stride_, 0.0);
+        std::fill(coefficients_.begin(), coefficients_.begin() + series_stride_, 0.0);
+        return;
+    }
     std::copy(start, start + n_, knots_.begin());
     double* c = coefficients_.data();  // knot 0's series
     for (int i : coupling_local_) {
@@ -169,7 +174,6 @@ void LinearBlockPropagator::add_knots_through(long j) {
             << " /h); set solver.linear_blocks: stepped, with a stiff method for such rates (solver.method: rosenbrock4)";
         throw SolverError(msg.str());
     }
-    const std::size_t m = coupling_local_.size();
     while (static_cast<std::size_t>(j + 1) * stride_ > knots_.size()) {
         knots_.resize(2 * knots_.size());
         coefficients_.resize(2 * coefficients_.size());
@@ -179,16 +183,15 @@ void LinearBlockPropagator::add_knots_through(long j) {
         const double* x = &knots_[static_cast<std::size_t>(knot_count_ - 1) * stride_];
         step(current_->knot_step.data(), current_->series_rows.data(), coupling_local_, n_, stride_, x,
              &knots_[static_cast<std::size_t>(knot_count_) * stride_],
-             &coefficients_[static_cast<std::size_t>(knot_count_) * m * kTerms]);
+             &coefficients_[static_cast<std::size_t>(knot_count_) * series_stride_]);
     }
 }
 
 void LinearBlockPropagator::fill_coupling_rate(double t, double* dxdt) {
-    if (zero_) return;
     double s = 0.0;
     const long j = nearest_knot(t, s);
     const std::size_t m = block_.coupling.size();
-    const double* series = coefficients_.data() + static_cast<std::size_t>(j) * m * kTerms;
+    const double* series = coefficients_.data() + static_cast<std::size_t>(j) * series_stride_;
     for (std::size_t k = 0; k < m; ++k, series += kTerms) {
         double rate = 0.0;  // Horner on the derivative: sum of i c_i s^(i-1)
         for (int i = kTerms - 1; i >= 1; --i) rate = rate * s + i * series[i];
@@ -197,10 +200,6 @@ void LinearBlockPropagator::fill_coupling_rate(double t, double* dxdt) {
 }
 
 void LinearBlockPropagator::fill_all(double t, double* x) {
-    if (zero_) {
-        std::fill(x + block_.first_state, x + block_.first_state + n_, 0.0);
-        return;
-    }
     double s = 0.0;
     const long j = nearest_knot(t, s);
     const double* knot = &knots_[static_cast<std::size_t>(j) * stride_];

@@ -2,6 +2,7 @@
 // Knots every h carry the exact state, advanced by exp(A h); between knots the state comes from the Taylor
 // series of exp(A s) about the nearest knot (|s| <= h/2), with h set so the truncation stays below 1e-14 |x|.
 #pragma once
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -19,15 +20,17 @@ public:
     // Writes the coupling states at time t (in the current segment) into the full state x.
     // Cost: one polynomial of degree 15 per coupling state. Inline: the solver calls it on every evaluation.
     void fill_coupling(double t, double* x) {
-        if (zero_) {
-            for (int i : block_.coupling) x[i] = 0.0;
-            return;
-        }
         double s = 0.0;
         const long j = nearest_knot(t, s);
-        const std::size_t m = block_.coupling.size();
-        const double* series = coefficients_.data() + static_cast<std::size_t>(j) * m * kTerms;
-        for (std::size_t k = 0; k < m; ++k, series += kTerms) x[block_.coupling[k]] = series_value(series, s);
+        const double* series = coefficients_.data() + static_cast<std::size_t>(j) * series_stride_;
+        if (block_.coupling.size() == 1) {
+            x[block_.coupling[0]] = series_value(series, s);
+            return;
+        }
+        for (int i : block_.coupling) {
+            x[i] = series_value(series, s);
+            series += kTerms;
+        }
     }
     // Adds the time derivative of each coupling state at t into dxdt (the derivative of the same series).
     void fill_coupling_rate(double t, double* dxdt);
@@ -51,7 +54,7 @@ private:
     // The knot nearest to t (computed if needed) and the offset of t from it.
     long nearest_knot(double t, double& offset) {
         const double elapsed = t - t0_;
-        const long j = elapsed > 0.0 ? static_cast<long>(elapsed * inverse_h_ + 0.5) : 0;
+        const long j = static_cast<long>(std::max(elapsed, 0.0) * inverse_h_ + 0.5);
         offset = elapsed - j * h_;
         if (j >= knot_count_) add_knots_through(j);
         return j;
@@ -62,11 +65,12 @@ private:
     int n_;
     int stride_;  // n_ rounded up to a multiple of 4: knot states and knot_step columns are padded to it
     std::vector<int> coupling_local_;  // coupling states as indices within the block
+    std::size_t series_stride_ = 0;     // series coefficients per knot: kTerms per coupling state
     std::vector<Propagation> cache_;  // matrices seen so far (e.g. before and after a switch)
     const Propagation* current_ = nullptr;
     double t0_ = 0.0;
-    double h_ = 0.0, inverse_h_ = 0.0;  // the current knot spacing (both 0 when A^16 = 0: one knot)
-    bool zero_ = false;  // the segment started from a zero state, so it stays zero
+    // The current knot spacing; both 0 when A^16 = 0 or the segment starts from zero: one knot serves all t.
+    double h_ = 0.0, inverse_h_ = 0.0;
     long knot_count_ = 0;
     // Knots 0..knot_count_-1 of the segment: stride_ per knot, then kTerms per coupling state per knot.
     // Both only grow (by doubling), so appending a knot does not allocate.
