@@ -44,6 +44,12 @@ public:
     }
     // The next step tries dt, keeping the derivative at the current point (for landing on a segment end).
     void limit_step(double dt) { dt_ = dt; }
+    // Goes on from the current state, now labelled t (a segment end, equal up to rounding), with a first trial
+    // step dt; the derivative there is kept. For a new segment whose right-hand side continues the last one's.
+    void resume(double t, double dt) {
+        t_ = t;
+        dt_ = dt;
+    }
 
     // One accepted step. False after 500 rejections in a row (the step size underflows).
     bool step(System& f) {

@@ -42,6 +42,9 @@ struct OutputInfo {
 // no other state feeds: x_b' = A x_b. `coupling` lists the block states that rhs() of other states or observe()
 // read. A solver may propagate such a block exactly instead of stepping it; it then keeps only the coupling
 // states current in rhs() and observe(), and every state current where it reports full states.
+// A dose into a block state that is not a coupling state, and what on_dose() and on_switch() do for it, may
+// change only the block (its state and matrix): the other states' derivatives stay continuous there, and a
+// solver may keep the derivative it has.
 struct LinearBlock {
     int first_state = 0;
     int size = 0;

@@ -244,7 +244,7 @@ public:
     OdeintStepping(Stepper stepper, System system, const DrivenSystem& driven)
         : stepper_(std::move(stepper)), system_(system), driven_(driven) {}
 
-    void start(const double* x, double t, double dt) {
+    void start(const double* x, double t, double dt, bool /*derivative_continuous*/) {
         State state(driven_.size());
         driven_.pack(x, data_of(state));
         stepper_.initialize(state, t, dt);
@@ -290,7 +290,11 @@ public:
         : rhs_{&driven}, stepper_(driven.full.size(), driven.stepped_runs, settings.atol, settings.rtol),
           runs_(driven.stepped_runs) {}
 
-    void start(const double* x, double t, double dt) { stepper_.initialize(x, t, dt); }
+    void start(const double* x, double t, double dt, bool derivative_continuous) {
+        if (derivative_continuous && started_) return stepper_.resume(t, dt);
+        stepper_.initialize(x, t, dt);
+        started_ = true;
+    }
     void limit_step(double dt) { stepper_.limit_step(dt); }
     bool step() { return stepper_.step(rhs_); }
     double time() const { return stepper_.time(); }
@@ -316,6 +320,7 @@ private:
     FullStateRhs rhs_;
     DormandPrince<FullStateRhs> stepper_;
     std::vector<std::pair<int, int>> runs_;
+    bool started_ = false;
 };
 
 // Walks segments between action times, stepping exactly onto each action time.
@@ -333,6 +338,10 @@ public:
     // the stepped states read): the first grid time after it becomes a step end. The 4th-order dense output is least accurate in the steps right after such a jump
     // (ANC one hour after a G-CSF dose, docs/performance.md); a step end there is 5th-order accurate.
     bool land_on_next_grid = false;
+    // Set when the actions at the segment start changed only exactly propagated block states that no stepped
+    // state reads: the stepped states' derivative is then continuous there (the LinearBlock contract), and a
+    // stepper may keep the one it has instead of evaluating it again.
+    bool derivative_continuous = false;
     const Action* last_dose = nullptr;  // named only in an error message
 
     // Advances x from ta to tb. Grid points g with ta <= g < tb are reported (g == tb too if `inclusive`).
@@ -353,7 +362,8 @@ public:
             driven_.complete(tb, x.data());
             return;
         }
-        stepping_.start(x.data(), ta, std::min(dt_, tb - ta));
+        stepping_.start(x.data(), ta, std::min(dt_, tb - ta), derivative_continuous);
+        derivative_continuous = false;
         const double end_tolerance = 1e-12 * std::max(1.0, std::abs(tb));
         const double land_at = take_landing_time(ta, tb);
         bool clamped = false;
@@ -467,8 +477,10 @@ void run_actions(Integrator& integrator, DrivenSystem& driven, std::vector<doubl
         const double ta = actions[i].time_h;
         integrator.advance(x, t, ta, false);
         t = ta;
+        integrator.derivative_continuous = true;
         for (; i < actions.size() && actions[i].time_h == ta; ++i) {
             const Action& a = actions[i];
+            if (driven.steps_or_couples(a.state)) integrator.derivative_continuous = false;
             if ((a.bolus != 0.0 || a.rate_change != 0.0) && driven.steps_or_couples(a.state))
                 integrator.land_on_next_grid = true;
             x[a.state] += a.bolus;

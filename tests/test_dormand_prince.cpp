@@ -141,3 +141,22 @@ TEST_CASE("Dormand-Prince keeps the derivative when the next step is only limite
     CHECK(f.evaluations >= 1 + 6 * steps);
     CHECK(stepper.state()[2] == Approx(exact_z(1.0)).epsilon(1e-6));
 }
+
+TEST_CASE("Dormand-Prince resumed at a segment end keeps its derivative and the closed form", "[dormand_prince]") {
+    // The same integration to t = 1, once straight through and once stopped at the segment ends 0.3 and 0.7 and
+    // resumed there: the resumed run makes no evaluation at a segment start and stays on the closed forms.
+    const double x0[4] = {1.0, 0.0, 0.1, 0.0};
+    DrivenLogistic f;
+    mobsim::DormandPrince<DrivenLogistic> stepper(4, {{0, 1}, {2, 1}}, 1e-10, 1e-8);
+    stepper.initialize(x0, 0.0, 0.01);
+    for (double end : {0.3, 0.7, 1.0}) {
+        while (end - stepper.time() > 1e-12) {
+            stepper.limit_step(std::min(stepper.step_size(), end - stepper.time()));
+            REQUIRE(stepper.step(f));
+        }
+        if (end < 1.0) stepper.resume(end, stepper.step_size());
+    }
+    CHECK((f.evaluations - 1) % 6 == 0);  // only the first derivative outside the steps' six
+    CHECK(stepper.time() == 1.0);
+    CHECK(error_of(stepper.state(), 1.0) < 1e-7);
+}

@@ -163,3 +163,42 @@ TEST_CASE("sorafenib dose level barely changes mobilization: FLT3 inhibition is 
     const double f400 = cd34_fold(400), f800 = cd34_fold(800);
     CHECK(std::abs(f800 / f400 - 1.0) < 0.05);
 }
+
+TEST_CASE("the model keeps the linear-block contract: block doses and switches leave other derivatives alone") {
+    // sim/model.hpp: a dose into a block state other than a coupling state, and on_dose()/on_switch() for it, may
+    // change only that block, so the solver may keep the stepped states' derivative across them.
+    const auto model = models::make_aml_mobilization();
+    auto system = model->bind(model->default_parameters(), {70, 90, 1, 1, 1});
+    const std::size_t n = model->states().size();
+    std::vector<double> x(n), before(n), after(n);
+    system->initial_state(x.data());
+    const auto blocks = system->linear_blocks();
+    for (const auto& block : blocks)  // some drug in every block state
+        for (int i = block.first_state; i < block.first_state + block.size; ++i) x[i] += 1.0 + i;
+    const auto outside = [&](const LinearBlock& block) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const bool in_block = static_cast<int>(i) >= block.first_state && static_cast<int>(i) < block.first_state + block.size;
+            if (in_block) continue;
+            INFO("state " << model->states()[i].name);
+            CHECK(after[i] == before[i]);
+        }
+    };
+    for (const auto& block : blocks) {
+        const int depot = block.first_state;  // each block's first state is its dose depot
+        if (std::find(block.coupling.begin(), block.coupling.end(), depot) != block.coupling.end()) continue;
+        INFO("block of " << model->states()[depot].name);
+        const double t = 56.0;
+        system->rhs(t, x.data(), before.data());
+        x[depot] += 100.0;
+        system->on_dose(depot, t);
+        system->rhs(t, x.data(), after.data());
+        CHECK(after[depot] != before[depot]);  // the dose itself is seen
+        outside(block);
+        for (double delay : system->switch_delays_h(depot)) {  // sorafenib's gallbladder emptying
+            system->rhs(t + delay, x.data(), before.data());
+            system->on_switch(depot, t + delay);
+            system->rhs(t + delay, x.data(), after.data());
+            outside(block);
+        }
+    }
+}
