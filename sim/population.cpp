@@ -6,6 +6,7 @@
 
 #include "errors.hpp"
 #include "random_stream.hpp"
+#include "small_linear_algebra.hpp"
 #include "text_match.hpp"
 
 namespace mobsim {
@@ -70,20 +71,11 @@ std::vector<double> cholesky_lower(const std::vector<double>& matrix, std::size_
                                  std::to_string(j + 1) + "] and [" + std::to_string(j + 1) + "," +
                                  std::to_string(i + 1) + "] differ)");
         }
-    std::vector<double> l(n * n, 0.0);
-    for (std::size_t j = 0; j < n; ++j) {
-        double diagonal = matrix[j * n + j];
-        for (std::size_t k = 0; k < j; ++k) diagonal -= l[j * n + k] * l[j * n + k];
-        if (!(diagonal > 1e-14 * std::max(1.0, std::abs(matrix[j * n + j]))))
-            throw InputError(what + ": the matrix is not positive definite (it fails at row " + std::to_string(j + 1) +
-                             "; variances must be > 0 and correlations strictly between -1 and 1)");
-        l[j * n + j] = std::sqrt(diagonal);
-        for (std::size_t i = j + 1; i < n; ++i) {
-            double sum = matrix[i * n + j];
-            for (std::size_t k = 0; k < j; ++k) sum -= l[i * n + k] * l[j * n + k];
-            l[i * n + j] = sum / l[j * n + j];
-        }
-    }
+    std::vector<double> l;
+    const int row = cholesky_factor(matrix, static_cast<int>(n), l, 1e-14);
+    if (row >= 0)
+        throw InputError(what + ": the matrix is not positive definite (it fails at row " + std::to_string(row + 1) +
+                         "; variances must be > 0 and correlations strictly between -1 and 1)");
     return l;
 }
 

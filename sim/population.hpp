@@ -51,8 +51,9 @@ Problem patient_problem(const Problem& base, const CohortSpec& spec, const Virtu
 // eta = L z for a given omega (used by fits that estimate omega).
 std::vector<double> etas(const VariabilitySpec& variability, const std::vector<double>& z);
 
-// Lower Cholesky factor L (row-major n x n, L L^T = matrix). Throws InputError naming `what` when the
-// matrix is not symmetric positive definite.
+// Lower Cholesky factor L (row-major n x n, L L^T = matrix), by Eigen's LLT through cholesky_factor
+// (sim/small_linear_algebra.hpp). Throws InputError naming `what` when the matrix is not symmetric positive definite
+// (a pivot L(j,j)^2 at or below 1e-14 x max(1, |matrix(j,j)|), e.g. a zero variance, counts as not).
 std::vector<double> cholesky_lower(const std::vector<double>& matrix, std::size_t n, const std::string& what);
 
 }  // namespace mobsim

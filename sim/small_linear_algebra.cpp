@@ -1,73 +1,88 @@
+// The one translation unit that includes Eigen (see the header): LLT for the Levenberg-Marquardt steps and a
+// cohort's omega, SelfAdjointEigenSolver for the covariance from a Fisher information. Every matrix goes through
+// Eigen::MatrixXd so each Eigen algorithm is instantiated once.
 #include "small_linear_algebra.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
 
 namespace mobsim {
 
-bool cholesky_solve(std::vector<double> a, int n, std::vector<double>& b) {
-    for (int j = 0; j < n; ++j) {
-        double d = a[j * n + j];
-        for (int k = 0; k < j; ++k) d -= a[j * n + k] * a[j * n + k];
-        if (!(d > 0.0) || !std::isfinite(d)) return false;
-        const double l = std::sqrt(d);
-        a[j * n + j] = l;
-        for (int i = j + 1; i < n; ++i) {
-            double s = a[i * n + j];
-            for (int k = 0; k < j; ++k) s -= a[i * n + k] * a[j * n + k];
-            a[i * n + j] = s / l;
-        }
-    }
-    for (int i = 0; i < n; ++i) {  // L y = b
-        double s = b[i];
-        for (int k = 0; k < i; ++k) s -= a[i * n + k] * b[k];
-        b[i] = s / a[i * n + i];
-    }
-    for (int i = n - 1; i >= 0; --i) {  // L^T x = y
-        double s = b[i];
-        for (int k = i + 1; k < n; ++k) s -= a[k * n + i] * b[k];
-        b[i] = s / a[i * n + i];
-    }
+namespace {
+
+using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// The row-major n x n matrix `a` as an Eigen matrix (the same matrix, not its transpose).
+Eigen::MatrixXd to_matrix(const std::vector<double>& a, int n) { return Eigen::Map<const RowMajorMatrix>(a.data(), n, n); }
+
+bool lower_triangle_finite(const Eigen::MatrixXd& m) {
+    for (Eigen::Index j = 0; j < m.cols(); ++j)
+        if (!m.col(j).tail(m.rows() - j).allFinite()) return false;
     return true;
 }
 
-SymmetricEigen symmetric_eigen(std::vector<double> a, int n) {
-    std::vector<double> v(static_cast<std::size_t>(n) * n, 0.0);
-    for (int i = 0; i < n; ++i) v[i * n + i] = 1.0;
-    for (int sweep = 0; sweep < 100; ++sweep) {
-        double off = 0.0, total = 0.0;
-        for (int i = 0; i < n; ++i)
-            for (int j = 0; j < n; ++j) (i == j ? total : off) += a[i * n + j] * a[i * n + j];
-        if (off <= 1e-30 * (total + off) || off == 0.0) break;
-        for (int p = 0; p < n; ++p) {
-            for (int q = p + 1; q < n; ++q) {
-                const double apq = a[p * n + q];
-                if (apq == 0.0) continue;
-                const double theta = (a[q * n + q] - a[p * n + p]) / (2.0 * apq);
-                const double t = (theta >= 0 ? 1.0 : -1.0) / (std::abs(theta) + std::sqrt(theta * theta + 1.0));
-                const double c = 1.0 / std::sqrt(t * t + 1.0), s = t * c;
-                for (int k = 0; k < n; ++k) {  // columns p, q
-                    const double akp = a[k * n + p], akq = a[k * n + q];
-                    a[k * n + p] = c * akp - s * akq;
-                    a[k * n + q] = s * akp + c * akq;
-                }
-                for (int k = 0; k < n; ++k) {  // rows p, q
-                    const double apk = a[p * n + k], aqk = a[q * n + k];
-                    a[p * n + k] = c * apk - s * aqk;
-                    a[q * n + k] = s * apk + c * aqk;
-                }
-                for (int k = 0; k < n; ++k) {
-                    const double vkp = v[k * n + p], vkq = v[k * n + q];
-                    v[k * n + p] = c * vkp - s * vkq;
-                    v[k * n + q] = s * vkp + c * vkq;
-                }
-            }
-        }
+// The first row j < size whose pivot L(j,j) of `llt` (a factorisation of the leading size x size block of m) is not
+// > 0 or, for pivot_tolerance > 0, has L(j,j)^2 <= pivot_tolerance x max(1, |m(j,j)|); -1 when none.
+int failing_pivot(const Eigen::LLT<Eigen::MatrixXd>& llt, const Eigen::MatrixXd& m, int size, double pivot_tolerance) {
+    const Eigen::MatrixXd& l = llt.matrixLLT();
+    for (int j = 0; j < size; ++j) {
+        const double pivot = l(j, j);
+        if (!(pivot > 0.0)) return j;
+        if (pivot_tolerance > 0.0 && !(pivot * pivot > pivot_tolerance * std::max(1.0, std::abs(m(j, j))))) return j;
     }
+    return -1;
+}
+
+}  // namespace
+
+bool cholesky_solve(std::vector<double> a, int n, std::vector<double>& b) {
+    const Eigen::MatrixXd m = to_matrix(a, n);
+    if (!lower_triangle_finite(m)) return false;
+    const Eigen::LLT<Eigen::MatrixXd> llt(m);
+    if (llt.info() != Eigen::Success || failing_pivot(llt, m, n, 0.0) >= 0) return false;
+    Eigen::Map<Eigen::VectorXd> x(b.data(), n);
+    llt.solveInPlace(x);
+    return true;
+}
+
+int cholesky_factor(const std::vector<double>& a, int n, std::vector<double>& lower, double pivot_tolerance) {
+    const Eigen::MatrixXd m = to_matrix(a, n);
+    Eigen::LLT<Eigen::MatrixXd> llt(m);
+    if (llt.info() == Eigen::Success) {
+        const int row = failing_pivot(llt, m, n, pivot_tolerance);
+        if (row >= 0) return row;
+        lower.assign(static_cast<std::size_t>(n) * n, 0.0);
+        Eigen::Map<RowMajorMatrix>(lower.data(), n, n) = llt.matrixL();
+        return -1;
+    }
+    // Eigen does not say where it failed. The factor of a leading block is the leading block of the factor, so the
+    // first leading block that fails names the row (n is small; this runs only for a rejected matrix).
+    for (int size = 1; size <= n; ++size) {
+        const Eigen::MatrixXd leading = m.topLeftCorner(size, size);
+        llt.compute(leading);
+        if (llt.info() != Eigen::Success) return size - 1;
+        const int row = failing_pivot(llt, m, size, pivot_tolerance);
+        if (row >= 0) return row;
+    }
+    return n - 1;
+}
+
+SymmetricEigen symmetric_eigen(std::vector<double> a, int n) {
     SymmetricEigen out;
-    out.values.resize(n);
-    for (int i = 0; i < n; ++i) out.values[i] = a[i * n + i];
-    out.vectors = v;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    out.values.assign(n, nan);
+    out.vectors.assign(static_cast<std::size_t>(n) * n, nan);
+    if (n == 0) return out;
+    const Eigen::MatrixXd m = to_matrix(a, n);
+    if (!lower_triangle_finite(m)) return out;
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(m);
+    if (solver.info() != Eigen::Success) return out;
+    Eigen::Map<Eigen::VectorXd>(out.values.data(), n) = solver.eigenvalues();
+    Eigen::Map<RowMajorMatrix>(out.vectors.data(), n, n) = solver.eigenvectors();
     return out;
 }
 
@@ -78,6 +93,11 @@ SymmetricInverse symmetric_inverse(const std::vector<double>& a, int n, double r
     SymmetricInverse out;
     out.inverse.assign(static_cast<std::size_t>(n) * n, 0.0);
     out.singular.assign(n, false);
+    // a non-finite matrix (e.g. a Fisher information from a failed simulation) bounds no variance
+    if (std::any_of(e.values.begin(), e.values.end(), [](double v) { return !std::isfinite(v); })) {
+        out.singular.assign(n, true);
+        return out;
+    }
     for (int k = 0; k < n; ++k) {
         const bool null = !(e.values[k] > relative_cutoff * largest) || largest <= 0.0;
         for (int i = 0; i < n; ++i) {

@@ -103,4 +103,9 @@ TEST_CASE("symmetric inverse and Cholesky solve on small matrices") {
     CHECK_FALSE(singular.singular[0]);
     CHECK(singular.singular[1]);
     CHECK(singular.inverse[0] == Approx(0.5));
+    // A non-finite information matrix bounds no variance: every coordinate is singular, none gets SE 0.
+    const SymmetricInverse broken = symmetric_inverse({2, 0, 0, std::nan("")}, 2);
+    CHECK(broken.rank == 0);
+    CHECK(broken.singular[0]);
+    CHECK(broken.singular[1]);
 }
