@@ -28,10 +28,9 @@ double max_relative_error(const Trajectory& run, const Trajectory& reference, do
     return largest;
 }
 
-std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::vector<Method>& methods,
-                                             const std::vector<double>& rtols, double atol_ratio,
-                                             double reference_rtol, int repeats, double floor,
-                                             const std::vector<bool>& exact_blocks_settings) {
+namespace {
+
+Trajectory reference_solution(const Problem& problem, double reference_rtol, double atol_ratio) {
     Problem tight = problem;
     tight.solver.method = Method::dopri5;
     tight.solver.rtol = reference_rtol;
@@ -39,7 +38,16 @@ std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::
     tight.solver.max_steps = 100000000;
     tight.solver.exact_linear_blocks = false;  // every state stepped: independent of the exact propagation
     tight.solver.stiff_fallback.reset();       // each row measures its own method
-    const Trajectory reference = simulate(tight);
+    return simulate(tight);
+}
+
+}  // namespace
+
+std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::vector<Method>& methods,
+                                             const std::vector<double>& rtols, double atol_ratio,
+                                             double reference_rtol, int repeats, double floor,
+                                             const std::vector<bool>& exact_blocks_settings) {
+    const Trajectory reference = reference_solution(problem, reference_rtol, atol_ratio);
     std::vector<WorkPrecisionRow> rows;
     for (Method method : methods) {
         for (bool exact_blocks : exact_blocks_settings)
@@ -81,6 +89,20 @@ std::string to_csv(const std::vector<WorkPrecisionRow>& rows) {
             << format_number(std::round(r.seconds_per_run * 1e6) / 1e3) << ',' << r.steps << ',' << r.rhs_evaluations
             << ',' << format_number(r.max_relative_error) << ',' << r.worst_output << '\n';
     return out.str();
+}
+
+std::vector<PatientError> cohort_errors(const Problem& base, const CohortSpec& cohort, int count,
+                                        double reference_rtol, double atol_ratio, double floor) {
+    std::vector<PatientError> errors;
+    for (int i = 0; i < count; ++i) {
+        const Problem p = patient_problem(base, cohort, draw_patient(cohort, i));
+        const Trajectory reference = reference_solution(p, reference_rtol, atol_ratio);
+        PatientError e;
+        e.patient = i;
+        e.max_relative_error = max_relative_error(simulate(p), reference, floor, &e.worst_output);
+        errors.push_back(e);
+    }
+    return errors;
 }
 
 }  // namespace mobsim

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "population.hpp"
 #include "simulation.hpp"
 
 namespace mobsim {
@@ -29,5 +30,17 @@ std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::
                                              const std::vector<bool>& exact_blocks = {true, false});
 
 std::string to_csv(const std::vector<WorkPrecisionRow>& rows);
+
+// The largest error of one virtual patient at the scenario's own solver settings.
+struct PatientError {
+    int patient = 0;
+    double max_relative_error = 0.0;
+    std::string worst_output;
+};
+
+// Patients 0..count-1 of a cohort, each at the base problem's solver settings against its own reference
+// solution, made as work_precision's (dopri5 at reference_rtol, every state stepped).
+std::vector<PatientError> cohort_errors(const Problem& base, const CohortSpec& cohort, int count,
+                                        double reference_rtol, double atol_ratio, double floor);
 
 }  // namespace mobsim

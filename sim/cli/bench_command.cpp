@@ -20,7 +20,7 @@ struct BenchOptions {
     std::vector<std::string> methods{"dopri5", "bulirsch_stoer"};
     std::vector<double> rtols{1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10};
     double atol_ratio = 1e-2, reference_rtol = 1e-13, floor = 1e-4;
-    int repeats = 5, cohort_size = 0;
+    int repeats = 5, cohort_size = 0, cohort_accuracy = 0;
     std::string blocks = "both";
 };
 
@@ -75,6 +75,22 @@ void bench(const BenchOptions& o, const Context& context) {
             }
         }
     }
+    if (o.cohort_accuracy > 0) {
+        if (o.cohort.empty()) throw InputError("--cohort-accuracy: give the cohort with --cohort");
+        const CohortStudy study = read_cohort_study(o.cohort, *context.models);
+        auto errors = cohort_errors(study.base, study.cohort, o.cohort_accuracy, o.reference_rtol, o.atol_ratio, o.floor);
+        std::sort(errors.begin(), errors.end(),
+                  [](const PatientError& a, const PatientError& b) { return a.max_relative_error < b.max_relative_error; });
+        const auto above = std::count_if(errors.begin(), errors.end(),
+                                         [](const PatientError& e) { return e.max_relative_error > 1e-6; });
+        const PatientError& worst = errors.back();
+        std::cout << "\naccuracy of " << errors.size() << " cohort patients at rtol " << study.base.solver.rtol
+                  << " (largest relative error of each, every output):\n  median "
+                  << errors[errors.size() / 2].max_relative_error << ", 90th percentile "
+                  << errors[errors.size() * 9 / 10].max_relative_error << ", largest " << worst.max_relative_error
+                  << " (patient " << worst.patient << ", " << worst.worst_output << "); " << above
+                  << " above 1e-6\n";
+    }
     if (!o.fit.empty()) {
         const FitSpec spec = read_fit_file(o.fit, *context.models);
         const FitObjective objective(spec, *context.models);
@@ -102,6 +118,10 @@ void add_bench_command(CLI::App& app, const Context& context) {
         ->check(CLI::IsMember({"exact", "stepped", "both"}));
     cmd->add_option("--cohort", o->cohort, "Cohort file for throughput");
     cmd->add_option("--cohort-size", o->cohort_size, "Override the cohort size");
+    cmd->add_option("--cohort-accuracy", o->cohort_accuracy,
+                    "Error of the first N patients of --cohort at the scenario's tolerance, each against its own "
+                    "reference")
+        ->check(CLI::Range(1, 100000));
     cmd->add_option("--fit", o->fit, "Fit file to time");
     cmd->add_option("-o,--output", o->output, "Work-precision CSV");
     cmd->callback([o, context] { bench(*o, context); });
