@@ -22,7 +22,7 @@ public:
     using Runs = std::vector<std::pair<int, int>>;  // (first, count)
 
     DormandPrince(std::size_t n, Runs runs, double atol, double rtol)
-        : runs_(std::move(runs)), work_runs_(runs_), atol_(atol), rtol_(rtol), n_(n) {
+        : work_runs_(std::move(runs)), atol_(atol), rtol_(rtol), n_(n) {
         // A run that ends the state is padded to whole 4-lane vectors: the padding stays zero in every slot,
         // so it adds 0 / atol to the error norm and spares the loops their scalar remainders.
         std::size_t stride = n;
@@ -31,9 +31,12 @@ public:
             work_runs_.back().second = (work_runs_.back().second + 3) / 4 * 4;
             stride = static_cast<std::size_t>(work_runs_.back().first + work_runs_.back().second);
         }
+        padded_size_ = stride;
         buffer_.assign(9 * stride, 0.0);
         for (int s = 0; s < 9; ++s) slot_[s] = buffer_.data() + s * stride;
     }
+    // The model-sized state plus the padding of its last stepped run: what interpolate() may write.
+    std::size_t padded_size() const { return padded_size_; }
 
     // Starts from the model-sized state x at t with a first trial step dt; the derivative is evaluated anew.
     void initialize(const double* x, double t, double dt) {
@@ -93,6 +96,7 @@ public:
     }
 
     // Stepped entries of the state at t in [previous_time(), time()] into out, from the last step's stages.
+    // out holds padded_size() entries: the padding of the last run is written too (zeros).
     void interpolate(double t, double* out) const {
         const double h = t_ - t_old_, theta = (t - t_old_) / h;
         const double theta_m1 = theta - 1.0, theta_sq = theta * theta;
@@ -109,7 +113,7 @@ public:
         // after step(), slot kX1 holds the old state, kK7 the old first stage and kK1 the new derivative
         const double *x = slot_[kX1], *k1 = slot_[kK7], *k3 = slot_[kK3], *k4 = slot_[kK4], *k5 = slot_[kK5],
                      *k6 = slot_[kK6], *k7 = slot_[kK1];
-        combine<6>(runs_, out, x, {w1, w3, w4, w5, w6, w7}, {k1, k3, k4, k5, k6, k7});  // out: model-sized
+        combine_stage<6>(work_runs_, out, x, {w1, w3, w4, w5, w6, w7}, {k1, k3, k4, k5, k6, k7});
     }
 
 private:
@@ -130,12 +134,7 @@ private:
             out[i] = sum;
         }
     }
-    template <int K>
-    static void combine(const Runs& runs, double* out, const double* base, const double (&w)[K],
-                        const double* const (&k)[K]) {
-        for (const auto& [first, count] : runs) combine_run<K>(first, first + count, out, base, w, k);
-    }
-    // The same over the runs of the stage buffers, in whole 4-lane vectors where a run allows it (the padded one).
+    // The same over runs, in whole 4-lane vectors where a run allows it (the padded one).
     typedef double Quad __attribute__((vector_size(32)));  // two 2-lane halves on SSE2 builds
     static Quad load(const double* p) {
         Quad v;
@@ -203,10 +202,9 @@ private:
         return worst;
     }
 
-    Runs runs_;       // the stepped entries
-    Runs work_runs_;  // the same, the last one padded
+    Runs work_runs_;  // the stepped entries, the run that ends the state padded
     double atol_, rtol_;
-    std::size_t n_;
+    std::size_t n_, padded_size_ = 0;
     std::vector<double> buffer_;
     double* slot_[9] = {};
     double t_ = 0.0, t_old_ = 0.0, dt_ = 0.0;

@@ -264,6 +264,7 @@ public:
     double time() const { return stepper_.current_time(); }
     double step_size() const { return stepper_.current_time_step(); }
     void state_into(double* x) const { driven_.unpack(data_of(stepper_.current_state()), x); }
+    std::size_t state_capacity() const { return driven_.full.size(); }
     void interpolate_into(double t, double* x) {
         if (interpolated_.size() != driven_.size()) interpolated_.resize(driven_.size());
         stepper_.calc_state(t, interpolated_);
@@ -303,7 +304,8 @@ public:
         const double* s = stepper_.state();
         for (const auto& [first, count] : runs_) std::copy(s + first, s + first + count, x + first);
     }
-    void interpolate_into(double t, double* x) const { stepper_.interpolate(t, x); }
+    void interpolate_into(double t, double* x) const { stepper_.interpolate(t, x); }  // x: state_capacity()
+    std::size_t state_capacity() const { return stepper_.padded_size(); }
     int non_finite_state(double& value) const {
         if (stepper_.state_finite()) return -1;
         for (const auto& [first, count] : runs_)
@@ -422,7 +424,10 @@ private:
     void report_until(double t_new, double tb, bool inclusive, const std::vector<double>& x) {
         while (next_grid < grid_.size() && grid_[next_grid] <= t_new &&
                (grid_[next_grid] < tb || inclusive)) {
-            if (observed_.size() != x.size()) observed_ = x;
+            if (observed_.size() != stepping_.state_capacity()) {  // the model state, with room for padding
+                observed_ = x;
+                observed_.resize(stepping_.state_capacity(), 0.0);
+            }
             stepping_.interpolate_into(grid_[next_grid], observed_.data());
             driven_.complete(grid_[next_grid], observed_.data(), context_.full_states_observed);
             observer_(grid_[next_grid], observed_.data());

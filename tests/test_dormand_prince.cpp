@@ -114,9 +114,9 @@ TEST_CASE("Dormand-Prince takes Boost.Odeint's controlled dopri5 steps and agree
     CHECK(own.state()[0] == Approx(reference.current_state()[0]).epsilon(1e-9));
     CHECK(own.state()[1] == Approx(reference.current_state()[1]).epsilon(1e-9));
     const double t_inside = 0.5 * (own.previous_time() + own.time());
-    double own_dense[2];
+    std::vector<double> own_dense(own.padded_size());
     State reference_dense(2);
-    own.interpolate(t_inside, own_dense);
+    own.interpolate(t_inside, own_dense.data());
     reference.calc_state(t_inside, reference_dense);
     CHECK(own_dense[0] == Approx(reference_dense[0]).epsilon(1e-9));
     CHECK(own_dense[1] == Approx(reference_dense[1]).epsilon(1e-9));
