@@ -337,8 +337,9 @@ public:
     std::size_t next_grid = 0;
     long steps = 0;
     // Set when a dose or rate change at the segment start changed a stepped state or a coupling state (a value
-    // the stepped states read): the first grid time after it becomes a step end. The 4th-order dense output is least accurate in the steps right after such a jump
-    // (ANC one hour after a G-CSF dose, docs/performance.md); a step end there is 5th-order accurate.
+    // the stepped states read): the first grid time after it becomes a step end. The 4th-order dense output is
+    // least accurate in the steps right after such a jump (ANC one hour after a G-CSF dose,
+    // docs/performance.md); a step end there is 5th-order accurate.
     bool land_on_next_grid = false;
     // Set when the actions at the segment start changed only exactly propagated block states that no stepped
     // state reads: the stepped states' derivative is then continuous there (the LinearBlock contract), and a
