@@ -113,7 +113,7 @@ public:
         // after step(), slot kX1 holds the old state, kK7 the old first stage and kK1 the new derivative
         const double *x = slot_[kX1], *k1 = slot_[kK7], *k3 = slot_[kK3], *k4 = slot_[kK4], *k5 = slot_[kK5],
                      *k6 = slot_[kK6], *k7 = slot_[kK1];
-        combine_stage<6>(work_runs_, out, x, {w1, w3, w4, w5, w6, w7}, {k1, k3, k4, k5, k6, k7});
+        combine<6>(work_runs_, out, x, {w1, w3, w4, w5, w6, w7}, {k1, k3, k4, k5, k6, k7});
     }
 
 private:
@@ -142,8 +142,8 @@ private:
         return v;
     }
     template <int K>
-    static void combine_stage(const Runs& runs, double* __restrict out, const double* __restrict base,
-                              const double (&w)[K], const double* const (&k)[K]) {
+    static void combine(const Runs& runs, double* __restrict out, const double* __restrict base,
+                        const double (&w)[K], const double* const (&k)[K]) {
         for (const auto& [first, count] : runs) {
             if (count % 4 != 0) {
                 combine_run<K>(first, first + count, out, base, w, k);
@@ -165,27 +165,27 @@ private:
         double *tmp = slot_[kTmp], *k2 = slot_[kK7], *k3 = slot_[kK3], *k4 = slot_[kK4], *k5 = slot_[kK5],
                *k6 = slot_[kK6], *x1 = slot_[kX1];
         const double t = t_;
-        combine_stage<1>(work_runs_, tmp, x, {h * 0.2}, {k1});
+        combine<1>(work_runs_, tmp, x, {h * 0.2}, {k1});
         f(t + 0.2 * h, tmp, k2);
-        combine_stage<2>(work_runs_, tmp, x, {h * (3.0 / 40), h * (9.0 / 40)}, {k1, k2});
+        combine<2>(work_runs_, tmp, x, {h * (3.0 / 40), h * (9.0 / 40)}, {k1, k2});
         f(t + 0.3 * h, tmp, k3);
-        combine_stage<3>(work_runs_, tmp, x, {h * (44.0 / 45), h * (-56.0 / 15), h * (32.0 / 9)}, {k1, k2, k3});
+        combine<3>(work_runs_, tmp, x, {h * (44.0 / 45), h * (-56.0 / 15), h * (32.0 / 9)}, {k1, k2, k3});
         f(t + 0.8 * h, tmp, k4);
-        combine_stage<4>(work_runs_, tmp, x,
+        combine<4>(work_runs_, tmp, x,
                    {h * (19372.0 / 6561), h * (-25360.0 / 2187), h * (64448.0 / 6561), h * (-212.0 / 729)},
                    {k1, k2, k3, k4});
         f(t + 8.0 / 9 * h, tmp, k5);
-        combine_stage<5>(work_runs_, tmp, x,
+        combine<5>(work_runs_, tmp, x,
                    {h * (9017.0 / 3168), h * (-355.0 / 33), h * (46732.0 / 5247), h * (49.0 / 176),
                     h * (-5103.0 / 18656)},
                    {k1, k2, k3, k4, k5});
         f(t + h, tmp, k6);
-        combine_stage<5>(work_runs_, x1, x, {h * kB1, h * kB3, h * kB4, h * kB5, h * kB6}, {k1, k3, k4, k5, k6});
+        combine<5>(work_runs_, x1, x, {h * kB1, h * kB3, h * kB4, h * kB5, h * kB6}, {k1, k3, k4, k5, k6});
         double* k7 = slot_[kK7];  // k2 is no longer needed
         f(t + h, x1, k7);
         constexpr double e1 = kB1 - 5179.0 / 57600, e3 = kB3 - 7571.0 / 16695, e4 = kB4 - 393.0 / 640,
                          e5 = kB5 + 92097.0 / 339200, e6 = kB6 - 187.0 / 2100, e7 = -1.0 / 40;
-        combine_stage<6>(work_runs_, tmp, nullptr, {h * e1, h * e3, h * e4, h * e5, h * e6, h * e7},
+        combine<6>(work_runs_, tmp, nullptr, {h * e1, h * e3, h * e4, h * e5, h * e6, h * e7},
                    {k1, k3, k4, k5, k6, k7});
     }
 
