@@ -288,8 +288,7 @@ private:
 class DormandPrinceStepping {
 public:
     DormandPrinceStepping(const DrivenSystem& driven, const SolverSettings& settings)
-        : rhs_{&driven}, stepper_(driven.full.size(), driven.stepped_runs, settings.atol, settings.rtol),
-          runs_(driven.stepped_runs) {}
+        : rhs_{&driven}, stepper_(driven.full.size(), driven.stepped_runs, settings.atol, settings.rtol) {}
 
     void start(const double* x, double t, double dt, bool derivative_continuous) {
         if (derivative_continuous && started_) return stepper_.resume(t, dt);
@@ -302,13 +301,14 @@ public:
     double step_size() const { return stepper_.step_size(); }
     void state_into(double* x) const {
         const double* s = stepper_.state();
-        for (const auto& [first, count] : runs_) std::copy(s + first, s + first + count, x + first);
+        for (const auto& [first, count] : rhs_.system->stepped_runs)
+            std::copy(s + first, s + first + count, x + first);
     }
     void interpolate_into(double t, double* x) const { stepper_.interpolate(t, x); }  // x: state_capacity()
     std::size_t state_capacity() const { return stepper_.padded_size(); }
     int non_finite_state(double& value) const {
         if (stepper_.state_finite()) return -1;
-        for (const auto& [first, count] : runs_)
+        for (const auto& [first, count] : rhs_.system->stepped_runs)
             for (int i = first; i < first + count; ++i)
                 if (!std::isfinite(value = stepper_.state()[i])) return i;
         return -1;
@@ -321,7 +321,6 @@ private:
     };
     FullStateRhs rhs_;
     DormandPrince<FullStateRhs> stepper_;
-    std::vector<std::pair<int, int>> runs_;
     bool started_ = false;
 };
 
@@ -486,9 +485,10 @@ void run_actions(Integrator& integrator, DrivenSystem& driven, std::vector<doubl
         integrator.derivative_continuous = true;
         for (; i < actions.size() && actions[i].time_h == ta; ++i) {
             const Action& a = actions[i];
-            if (driven.steps_or_couples(a.state)) integrator.derivative_continuous = false;
-            if ((a.bolus != 0.0 || a.rate_change != 0.0) && driven.steps_or_couples(a.state))
-                integrator.land_on_next_grid = true;
+            if (driven.steps_or_couples(a.state)) {
+                integrator.derivative_continuous = false;
+                if (a.bolus != 0.0 || a.rate_change != 0.0) integrator.land_on_next_grid = true;
+            }
             x[a.state] += a.bolus;
             driven.rates[a.state] += a.rate_change;
             if (a.rate_change != 0.0 && std::find(driven.rate_states.begin(), driven.rate_states.end(), a.state) ==

@@ -29,8 +29,8 @@ std::vector<double> transit_matrix(double k, int n = 5) {
 }
 
 // Full state with sentinels outside the block, `value` in every block state and `first` in the first one.
-std::vector<double> full_state(const LinearBlock& b, double value, double first) {
-    std::vector<double> x(kFull, kOther);
+std::vector<double> full_state(const LinearBlock& b, double value, double first, int size = kFull) {
+    std::vector<double> x(size, kOther);
     std::fill(x.begin() + b.first_state, x.begin() + b.first_state + b.size, value);
     x[b.first_state] = first;
     return x;
@@ -198,16 +198,13 @@ TEST_CASE("values do not depend on the order of queries within a segment", "[lin
 }
 
 TEST_CASE("a 10-compartment transit chain (a block wider than 8) follows the Erlang amounts", "[linear_block]") {
-    // Slots 1..10 of a 13-state vector, so knot states span one pass of 8 rows and one of 4; 80 h need
-    // several hundred knots, past the initial capacity.
+    // Slots 1..10 of a 13-state vector: wider than the kernels sized at compile time (up to 8), and knot
+    // states of 12 rows; 80 h need several hundred knots, past the initial capacity.
     const int n = 10, first = 1;
     const double k = 1.7, t0 = 2.0, dose = 600.0;
     const LinearBlock chain{first, n, {first + 4, first + 9}};
-    std::vector<double> x(13, kOther);
-    std::fill(x.begin() + first, x.begin() + first + n, 0.0);
-    x[first] = dose;
     LinearBlockPropagator p(chain);
-    p.restart(t0, x.data(), transit_matrix(k, n));
+    p.restart(t0, full_state(chain, 0.0, dose, 13).data(), transit_matrix(k, n));
     double worst_all = 0.0, worst_coupling = 0.0;
     for (int i = 0; i <= 400; ++i) {
         const double tau = 0.2 * i + 0.0731;
