@@ -67,9 +67,10 @@ void step_knot(const double* knot_step, const double* series_rows, const std::ve
     }
 }
 
-using KnotStepper = void (*)(const double*, const double*, const std::vector<int>&, int, int, const double*, double*,
-                             double*);
-KnotStepper knot_stepper_for(int n) {  // compile-time sizes for the usual small blocks
+}  // namespace
+
+// Compile-time sizes for the usual small blocks.
+LinearBlockPropagator::KnotStepper LinearBlockPropagator::knot_stepper_for(int n) {
     switch (n) {
         case 1: return step_knot<1>;
         case 2: return step_knot<2>;
@@ -83,12 +84,14 @@ KnotStepper knot_stepper_for(int n) {  // compile-time sizes for the usual small
     }
 }
 
+namespace {
+
 constexpr long kInitialKnots = 64;  // capacity of a new propagator; doubles as needed
 
 }  // namespace
 
 LinearBlockPropagator::LinearBlockPropagator(LinearBlock block)
-    : block_(std::move(block)), n_(block_.size), stride_((block_.size + 3) / 4 * 4) {
+    : block_(std::move(block)), n_(block_.size), stride_((block_.size + 3) / 4 * 4), step_knot_(knot_stepper_for(n_)) {
     for (int c : block_.coupling) coupling_local_.push_back(c - block_.first_state);
     series_stride_ = coupling_local_.size() * kTerms;
     knots_.assign(static_cast<std::size_t>(kInitialKnots) * stride_, 0.0);
@@ -124,7 +127,16 @@ const LinearBlockPropagator::Propagation& LinearBlockPropagator::propagation_for
         for (int i = 0; i < n_; ++i)
             for (int j = 0; j < n_; ++j) p.knot_step[j * stride_ + i] = step[i * n_ + j];
     }
-    // Row i of A^k / k! from row i of A^(k-1) / (k-1)!: row_k = row_(k-1) A / k.
+    // Row i of A^k / k! from row i of A^(k-1) / (k-1)!: row_k = row_(k-1) A / k, over the nonzeros of A only
+    // (a transit chain has about 2n of n^2).
+    struct Entry {
+        int row, column;
+        double value;
+    };
+    std::vector<Entry> nonzeros;
+    for (int l = 0; l < n_; ++l)
+        for (int j = 0; j < n_; ++j)
+            if (a[l * n_ + j] != 0.0) nonzeros.push_back({l, j, a[l * n_ + j]});
     p.series_rows.assign(static_cast<std::size_t>(n_) * n_ * kTerms, 0.0);
     std::vector<double> rows(static_cast<std::size_t>(kTerms) * n_);  // [k][j] for the current i
     for (int i = 0; i < n_; ++i) {
@@ -133,8 +145,7 @@ const LinearBlockPropagator::Propagation& LinearBlockPropagator::propagation_for
         for (int k = 1; k < kTerms; ++k) {
             const double* previous = &rows[(k - 1) * n_];
             double* row = &rows[k * n_];  // still zero
-            for (int l = 0; l < n_; ++l)
-                for (int j = 0; j < n_; ++j) row[j] += previous[l] * a[l * n_ + j];
+            for (const Entry& e : nonzeros) row[e.column] += previous[e.row] * e.value;
             for (int j = 0; j < n_; ++j) row[j] /= k;
         }
         for (int k = 0; k < kTerms; ++k)
@@ -167,24 +178,29 @@ void LinearBlockPropagator::restart(double t0, const double* x, const std::vecto
 }
 
 void LinearBlockPropagator::add_knots_through(long j) {
-    if (j >= kMaxKnots) {
-        std::ostringstream msg;
-        msg << "the linear block from state " << block_.first_state << " would need more than " << kMaxKnots
-            << " knots after t = " << t0_ << " h (its fastest rate is about " << current_->norm
-            << " /h); set solver.linear_blocks: stepped, with a stiff method for such rates (solver.method: rosenbrock4)";
-        throw SolverError(msg.str());
-    }
+    if (j >= kMaxKnots) throw_too_many_knots();
+    if (static_cast<std::size_t>(j + 1) * stride_ > knots_.size()) grow_knots(j);
+    const double* knot_step = current_->knot_step.data();
+    const double* series_rows = current_->series_rows.data();
+    double* x = &knots_[static_cast<std::size_t>(knot_count_ - 1) * stride_];
+    double* coefficients = &coefficients_[static_cast<std::size_t>(knot_count_) * series_stride_];
+    for (; knot_count_ <= j; ++knot_count_, x += stride_, coefficients += series_stride_)
+        step_knot_(knot_step, series_rows, coupling_local_, n_, stride_, x, x + stride_, coefficients);
+}
+
+void LinearBlockPropagator::grow_knots(long j) {
     while (static_cast<std::size_t>(j + 1) * stride_ > knots_.size()) {
         knots_.resize(2 * knots_.size());
         coefficients_.resize(2 * coefficients_.size());
     }
-    const KnotStepper step = knot_stepper_for(n_);
-    for (; knot_count_ <= j; ++knot_count_) {
-        const double* x = &knots_[static_cast<std::size_t>(knot_count_ - 1) * stride_];
-        step(current_->knot_step.data(), current_->series_rows.data(), coupling_local_, n_, stride_, x,
-             &knots_[static_cast<std::size_t>(knot_count_) * stride_],
-             &coefficients_[static_cast<std::size_t>(knot_count_) * series_stride_]);
-    }
+}
+
+void LinearBlockPropagator::throw_too_many_knots() const {
+    std::ostringstream msg;
+    msg << "the linear block from state " << block_.first_state << " would need more than " << kMaxKnots
+        << " knots after t = " << t0_ << " h (its fastest rate is about " << current_->norm
+        << " /h); set solver.linear_blocks: stepped, with a stiff method for such rates (solver.method: rosenbrock4)";
+    throw SolverError(msg.str());
 }
 
 void LinearBlockPropagator::fill_coupling_rate(double t, double* dxdt) {

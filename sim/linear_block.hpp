@@ -60,10 +60,17 @@ private:
         return j;
     }
     void add_knots_through(long j);  // the knots up to j, each with its coupling states' series
+    void grow_knots(long j);          // room for knots up to j
+    [[noreturn]] void throw_too_many_knots() const;
+    // One knot ahead: the state at the next knot and its coupling states' series (compiled per block size).
+    using KnotStepper = void (*)(const double* knot_step, const double* series_rows, const std::vector<int>& coupling,
+                                 int n, int stride, const double* x, double* next, double* coefficients);
+    static KnotStepper knot_stepper_for(int n);
 
     LinearBlock block_;
     int n_;
     int stride_;  // n_ rounded up to a multiple of 4: knot states and knot_step columns are padded to it
+    KnotStepper step_knot_;
     std::vector<int> coupling_local_;  // coupling states as indices within the block
     std::size_t series_stride_ = 0;     // series coefficients per knot: kTerms per coupling state
     std::vector<Propagation> cache_;  // matrices seen so far (e.g. before and after a switch)
