@@ -45,6 +45,12 @@ void SorafenibPk::bind(const double* p, double weight_kg) {
     t_empty_ = p[t_empty];
     hill_ = p[hill];
     exponent_ = p[dose_exponent];
+    if (hill_ == 0.0)
+        for (const bool switched : {false, true}) {
+            const SorafenibDoseClock clock{0.0, switched};
+            linear_submatrix<n_states>([&](const double* x, double* dxdt) { rhs(0.0, clock, x, dxdt); },
+                                       matrix_[switched], n_states);
+        }
 }
 
 double SorafenibPk::bioavailability(double amount_mg) const {
@@ -79,6 +85,11 @@ void SorafenibPk::rhs(double t, const SorafenibDoseClock& clock, const double* x
 }
 
 void SorafenibPk::jacobian(double t, const SorafenibDoseClock& clock, double* J, int ld) const {
+    if (hill_ == 0.0) {
+        const double* a = matrix_[clock.switched];
+        for (int i = 0; i < n_states; ++i) std::copy(a + i * n_states, a + (i + 1) * n_states, J + i * ld);
+        return;
+    }
     linear_submatrix<n_states>([&](const double* x, double* dxdt) { rhs(t, clock, x, dxdt); }, J, ld);
 }
 

@@ -52,6 +52,9 @@ private:
     double emptying_switch(double t, const SorafenibDoseClock& clock) const;       // 0 (closed) .. 1 (emptying)
     double emptying_switch_rate(double t, const SorafenibDoseClock& clock) const;  // its time derivative
     double ka_ = 0, kel_ = 0, fent_ = 0, kehc_ = 0, t_empty_ = 0, hill_ = 0, exponent_ = 0, volume_ = 0;
+    // With an instantaneous switch, the two matrices of the block (row-major): gallbladder closed, emptying.
+    // The solver asks for one at every dose and switch.
+    double matrix_[2][n_states * n_states] = {};
 };
 
 }  // namespace mobsim::models
