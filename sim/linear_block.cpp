@@ -91,7 +91,10 @@ constexpr long kInitialKnots = 64;  // capacity of a new propagator; doubles as 
 }  // namespace
 
 LinearBlockPropagator::LinearBlockPropagator(LinearBlock block)
-    : block_(std::move(block)), n_(block_.size), stride_((block_.size + 3) / 4 * 4), step_knot_(knot_stepper_for(n_)) {
+    : block_(std::move(block)),
+      n_(block_.size),
+      stride_((block_.size + 3) / 4 * 4),
+      step_knot_(knot_stepper_for(n_)) {
     for (int c : block_.coupling) coupling_local_.push_back(c - block_.first_state);
     series_stride_ = coupling_local_.size() * kTerms;
     knots_.assign(static_cast<std::size_t>(kInitialKnots) * stride_, 0.0);
