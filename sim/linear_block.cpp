@@ -67,6 +67,8 @@ void step_knot(const double* knot_step, const double* series_rows, const std::ve
     }
 }
 
+constexpr long kInitialKnots = 64;  // capacity of a new propagator; doubles as needed
+
 }  // namespace
 
 // Compile-time sizes for the usual small blocks.
@@ -83,12 +85,6 @@ LinearBlockPropagator::KnotStepper LinearBlockPropagator::knot_stepper_for(int n
         default: return step_knot<0>;
     }
 }
-
-namespace {
-
-constexpr long kInitialKnots = 64;  // capacity of a new propagator; doubles as needed
-
-}  // namespace
 
 LinearBlockPropagator::LinearBlockPropagator(LinearBlock block)
     : block_(std::move(block)),

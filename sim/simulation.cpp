@@ -45,6 +45,11 @@ SolveContext context_of(const Problem& p) {
     return context;
 }
 
+// When a dose of `reg` administered at t reaches `state`: after the regimen's and the model's lag times.
+double arrival_time(const Regimen& reg, const OdeSystem& system, int state, double t) {
+    return t + reg.lag_h + system.lag_time_h(state);
+}
+
 // Converts regimen r's dose at administration time t into an event (amount after bioavailability).
 DoseEvent event_for(const Problem& p, const OdeSystem& system, std::size_t r, double t) {
     const Regimen& reg = p.regimens[r];
@@ -54,7 +59,7 @@ DoseEvent event_for(const Problem& p, const OdeSystem& system, std::size_t r, do
     DoseEvent e;
     e.state = state;
     e.regimen = static_cast<int>(r);
-    e.time_h = t + reg.lag_h + system.lag_time_h(state);
+    e.time_h = arrival_time(reg, system, state, t);
     e.amount = amount * reg.bioavailability * system.bioavailability(state, amount);
     if (reg.duration_h) e.duration_h = *reg.duration_h;
     if (reg.rate_per_h) e.duration_h = reg.amount / *reg.rate_per_h;
@@ -183,13 +188,12 @@ std::vector<DoseEvent> dose_events(const Problem& p, const OdeSystem& system) {
         const Regimen& reg = p.regimens[r];
         const std::vector<double> times = administration_times(reg);
         if (times.empty() || times.front() > p.end_h) continue;
-        // every dose of a regimen has the same amount: converted once, then placed at each time as event_for does
+        // every dose of a regimen has the same amount: converted once, then placed at each time
         const DoseEvent first = event_for(p, system, r, times.front());
-        const double model_lag = system.lag_time_h(first.state);
         for (double t : times) {
             if (t > p.end_h) break;
             DoseEvent e = first;
-            e.time_h = t + reg.lag_h + model_lag;
+            e.time_h = arrival_time(reg, system, e.state, t);
             events.push_back(e);
         }
     }
