@@ -37,6 +37,7 @@ Trajectory reference_solution(const Problem& problem, double reference_rtol, dou
     tight.solver.atol = reference_rtol * atol_ratio * 1e-2;
     tight.solver.max_steps = 100000000;
     tight.solver.exact_linear_blocks = false;  // every state stepped: independent of the exact propagation
+    tight.solver.tolerance_scale.clear();      // one tolerance for all: independent of the model's scales
     tight.solver.stiff_fallback.reset();       // each row measures its own method
     return simulate(tight);
 }

@@ -34,18 +34,21 @@ std::string column_name(const OutputInfo& output) {
     return output.name + "_" + unit;
 }
 
-Provenance make_provenance(const std::string& input_path, const std::string& model_name,
-                           const SolverSettings& solver, const std::string& command) {
+Provenance make_provenance(const std::string& input_path, const Model& model, const SolverSettings& solver,
+                           const std::string& command) {
     Provenance p;
     p.entries.emplace_back("program", "mobsim " + program_version());
     p.entries.emplace_back("git_revision", git_revision());
     p.entries.emplace_back("input", input_path);
     p.entries.emplace_back("input_sha256", sha256_of_file(input_path));
-    p.entries.emplace_back("model", model_name);
+    p.entries.emplace_back("model", model.name());
     std::ostringstream s;
     s << to_string(solver.method) << " rtol=" << format_number(solver.rtol) << " atol=" << format_number(solver.atol)
       << " max_steps=" << solver.max_steps << " linear_blocks=" << (solver.exact_linear_blocks ? "exact" : "stepped")
       << " stiff_fallback=" << (solver.stiff_fallback ? to_string(*solver.stiff_fallback) : "none");
+    for (std::size_t i = 0; i < solver.tolerance_scale.size(); ++i)
+        if (solver.tolerance_scale[i] != 1.0)
+            s << " tolerance_scale." << model.states()[i].name << "=" << format_number(solver.tolerance_scale[i]);
     p.entries.emplace_back("solver", s.str());
     p.entries.emplace_back("command", command);
     p.entries.emplace_back("dose_time_rows", "a row at a dose time holds the state just after the dose");

@@ -17,8 +17,8 @@ std::string column_name(const OutputInfo& output);
 struct Provenance {
     std::vector<std::pair<std::string, std::string>> entries;
 };
-Provenance make_provenance(const std::string& input_path, const std::string& model_name,
-                           const SolverSettings& solver, const std::string& command);
+Provenance make_provenance(const std::string& input_path, const Model& model, const SolverSettings& solver,
+                           const std::string& command);
 
 // `selected`: output names to write (empty: all).
 std::string to_wide_csv(const Trajectory& t, const std::vector<std::string>& selected, const Provenance& provenance);

@@ -21,7 +21,8 @@ class DormandPrince {
 public:
     using Runs = std::vector<std::pair<int, int>>;  // (first, count)
 
-    DormandPrince(std::size_t n, Runs runs, double atol, double rtol)
+    // tolerance_scale: n factors on atol and rtol, one per state (null: 1 for every state).
+    DormandPrince(std::size_t n, Runs runs, double atol, double rtol, const double* tolerance_scale = nullptr)
         : work_runs_(std::move(runs)), atol_(atol), rtol_(rtol), n_(n) {
         // A run that ends the state is padded to whole 4-lane vectors: the padding stays zero in every slot,
         // so it adds 0 / atol to the error norm and spares the loops their scalar remainders.
@@ -32,6 +33,9 @@ public:
             stride = static_cast<std::size_t>(work_runs_.back().first + work_runs_.back().second);
         }
         padded_size_ = stride;
+        inverse_scale_.assign(stride, 1.0);
+        if (tolerance_scale)
+            for (std::size_t i = 0; i < n; ++i) inverse_scale_[i] = 1.0 / tolerance_scale[i];
         buffer_.assign(9 * stride, 0.0);
         for (int s = 0; s < 9; ++s) slot_[s] = buffer_.data() + s * stride;
     }
@@ -189,15 +193,17 @@ private:
                    {k1, k3, k4, k5, k6, k7});
     }
 
-    // max_i |err_i| / (atol + rtol (|x_i| + h |k1_i|)), as Boost.Odeint's default_error_checker
+    // max_i |err_i| / (s_i (atol + rtol (|x_i| + h |k1_i|))), as Boost.Odeint's default_error_checker when every
+    // tolerance scale s_i is 1
     double error_norm(double h) const {
-        const double *err = slot_[kTmp], *x = slot_[kX0], *k1 = slot_[kK1];
+        const double *err = slot_[kTmp], *x = slot_[kX0], *k1 = slot_[kK1], *inverse_scale = inverse_scale_.data();
         double worst = 0.0;
         for (const auto& [first, count] : work_runs_) {
             const int end = first + count;
 #pragma omp simd reduction(max : worst)
             for (int i = first; i < end; ++i)
-                worst = std::max(worst, std::abs(err[i]) / (atol_ + rtol_ * (std::abs(x[i]) + h * std::abs(k1[i]))));
+                worst = std::max(worst, std::abs(err[i]) * inverse_scale[i] /
+                                            (atol_ + rtol_ * (std::abs(x[i]) + h * std::abs(k1[i]))));
         }
         return worst;
     }
@@ -205,6 +211,7 @@ private:
     Runs work_runs_;  // the stepped entries, the run that ends the state padded
     double atol_, rtol_;
     std::size_t n_, padded_size_ = 0;
+    std::vector<double> inverse_scale_;  // 1 / tolerance scale, padded_size_ entries
     std::vector<double> buffer_;
     double* slot_[9] = {};
     double t_ = 0.0, t_old_ = 0.0, dt_ = 0.0;

@@ -14,6 +14,9 @@ struct StateInfo {
     std::string unit;  // amount unit ("mg", "ug", "cells", "1"); doses convert into it
     std::string description;
     bool cumulative = false;  // an accumulator (e.g. amount eliminated): never periodic, reset at a steady-state start
+    // Factor on the solver's rtol and atol for this state's local error (< 1: tighter), where the error estimate
+    // is known to understate the state's error; a scenario may override it (solver.tolerance_scale).
+    double tolerance_scale = 1.0;
 };
 
 struct ParameterInfo {

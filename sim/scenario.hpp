@@ -34,6 +34,7 @@ struct Scenario {
     std::vector<Regimen> regimens;
     OutputSpec output;
     SolverSettings solver;
+    std::map<std::string, double> tolerance_scale;  // solver.tolerance_scale: state name -> factor on rtol and atol
     std::map<std::string, ConfigNode> positions;  // where each overridable item was written, for messages
 };
 

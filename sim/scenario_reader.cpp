@@ -128,7 +128,9 @@ OutputSpec read_output(const ConfigNode& node) {
 }  // namespace
 
 SolverSettings read_solver_settings(const ConfigNode& node) {
-    MapReader r(node, {"method", "rtol", "atol", "max_steps", "initial_step_h", "linear_blocks", "stiff_fallback"});
+    // tolerance_scale names model states: the scenario reads it, and build_problem resolves it against the model
+    MapReader r(node, {"method", "rtol", "atol", "max_steps", "initial_step_h", "linear_blocks", "stiff_fallback",
+                       "tolerance_scale"});
     SolverSettings s;
     if (auto method = r.optional_text("method")) {
         if (*method == "dopri5") s.method = Method::dopri5;
@@ -214,7 +216,18 @@ Scenario read_scenario_node(const ConfigNode& root) {
         }
     }
     s.output = read_output(r.require("output"));
-    if (r.has("solver")) s.solver = read_solver_settings(r.require("solver"));
+    if (r.has("solver")) {
+        const ConfigNode& solver = r.require("solver");
+        s.solver = read_solver_settings(solver);
+        if (const ConfigNode* scales = solver.find("tolerance_scale")) {
+            s.tolerance_scale = read_number_map(*scales);
+            for (const auto& [key, value] : scales->entries) {
+                const double v = s.tolerance_scale[key];
+                if (!(v >= 1e-6 && v <= 1e6)) fail_at(value, "expected a tolerance scale in [1e-6, 1e6]");
+                s.positions.emplace("solver.tolerance_scale." + key, value);
+            }
+        }
+    }
     return s;
 }
 

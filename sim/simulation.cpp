@@ -102,6 +102,24 @@ void equilibrate(const Problem& p, OdeSystem& system, std::vector<double>& x) {
                       "dosing intervals (the model may have no steady state under this regimen)");
 }
 
+// The model's tolerance scale of each state, overridden by the scenario's; empty when every one is 1.
+std::vector<double> tolerance_scales(const Model& model, const Scenario& s) {
+    std::vector<double> scales;
+    for (const auto& state : model.states()) scales.push_back(state.tolerance_scale);
+    for (const auto& [name, value] : s.tolerance_scale) {
+        const int state = model.state_index(name);
+        if (state < 0) {
+            const auto names = names_of(model.states());
+            throw InputError(located(s, "solver.tolerance_scale." + name) + ": model '" + model.name() +
+                             "' has no state '" + name + "'" + did_you_mean(name, names) + " (states: " +
+                             join(names, ", ") + ")");
+        }
+        scales[state] = value;
+    }
+    if (std::all_of(scales.begin(), scales.end(), [](double v) { return v == 1.0; })) scales.clear();
+    return scales;
+}
+
 }  // namespace
 
 std::vector<double> Trajectory::column(const std::string& name) const {
@@ -178,6 +196,7 @@ Problem build_problem(const Scenario& s, std::shared_ptr<const Model> model) {
     p.end_h = s.output.end_h;
     p.grid = make_grid(s.output);
     p.solver = s.solver;
+    p.solver.tolerance_scale = tolerance_scales(*model, s);
     if (s.output.include_dose_times) p.grid = grid_with_dose_times(p);
     return p;
 }

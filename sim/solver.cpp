@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <stdexcept>
 #include <tuple>
 
 #include <boost/numeric/odeint.hpp>
@@ -288,7 +289,9 @@ private:
 class DormandPrinceStepping {
 public:
     DormandPrinceStepping(const DrivenSystem& driven, const SolverSettings& settings)
-        : rhs_{&driven}, stepper_(driven.full.size(), driven.stepped_runs, settings.atol, settings.rtol) {}
+        : rhs_{&driven},
+          stepper_(driven.full.size(), driven.stepped_runs, settings.atol, settings.rtol,
+                   settings.tolerance_scale.empty() ? nullptr : settings.tolerance_scale.data()) {}
 
     void start(const double* x, double t, double dt, bool derivative_continuous) {
         if (derivative_continuous && started_) return stepper_.resume(t, dt);
@@ -518,8 +521,17 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
     DrivenSystem driven(system, x.size());
     if (settings.exact_linear_blocks) add_linear_blocks(driven, actions);
     system.set_propagated_blocks(driven.block_ids);
+    if (!settings.tolerance_scale.empty() && settings.tolerance_scale.size() != x.size())
+        throw std::invalid_argument("integrate: tolerance_scale needs one factor per state");
     SolveStats stats;
     stats.method = settings.method;
+    // odeint's steppers check errors with scalar tolerances: the smallest factor of any stepped state, for all
+    double scale = 1.0;
+    if (!settings.tolerance_scale.empty() && !driven.stepped.empty()) {
+        scale = std::numeric_limits<double>::infinity();
+        for (int i : driven.stepped) scale = std::min(scale, settings.tolerance_scale[i]);
+    }
+    const double atol = settings.atol * scale, rtol = settings.rtol * scale;
     const auto run = [&](auto stepping) {
         SegmentIntegrator<decltype(stepping)> integrator(std::move(stepping), driven, settings, grid, observer,
                                                          context);
@@ -529,10 +541,10 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
     if (settings.method == Method::dopri5) {
         run(DormandPrinceStepping(driven, settings));
     } else if (settings.method == Method::bulirsch_stoer) {
-        odeint::bulirsch_stoer_dense_out<Vector> stepper(settings.atol, settings.rtol);
+        odeint::bulirsch_stoer_dense_out<Vector> stepper(atol, rtol);
         run(OdeintStepping<decltype(stepper), Vector, RhsAdaptor>(stepper, RhsAdaptor{&driven}, driven));
     } else {
-        auto stepper = odeint::make_dense_output(settings.atol, settings.rtol, Rosenbrock4());
+        auto stepper = odeint::make_dense_output(atol, rtol, Rosenbrock4());
         auto sys = std::make_pair(RhsAdaptor{&driven}, JacobianAdaptor{&driven});
         run(OdeintStepping<decltype(stepper), UVector, decltype(sys)>(stepper, sys, driven));
     }

@@ -177,3 +177,49 @@ output: {end_h: 12, step_h: 1}
     };
     CHECK(max_relative_error(simulate(ss), "conc_central", css) < 1e-6);
 }
+
+TEST_CASE("a scenario's tolerance scale tightens one state against the Bateman function, with every method") {
+    const std::string oral = R"(
+model: linear_pk
+parameters: {ka: 1.3, CL: 5.0, V1: 50.0}
+regimens: [{into: depot, amount: 200, unit: mg, at_h: [0]}]
+output: {end_h: 72, step_h: 0.1}
+)";
+    const double ka = 1.3, k = 0.1, v = 50.0;
+    auto bateman = [&](double time) { return 200.0 * ka / (v * (ka - k)) * (std::exp(-k * time) - std::exp(-ka * time)); };
+    SECTION("dopri5: the central compartment's error shrinks with its scale") {
+        const std::string solver = "solver: {rtol: 1.0e-6, atol: 1.0e-9, linear_blocks: stepped";
+        const Trajectory plain = simulate(problem_from_yaml(oral + solver + "}\n"));
+        const Trajectory scaled = simulate(problem_from_yaml(oral + solver + ", tolerance_scale: {central: 0.01}}\n"));
+        const double plain_error = max_relative_error(plain, "conc_central", bateman, 1e-3);
+        const double scaled_error = max_relative_error(scaled, "conc_central", bateman, 1e-3);
+        INFO("central error " << plain_error << " -> " << scaled_error);
+        CHECK(scaled_error < plain_error / 10);
+        CHECK(scaled.stats.steps > plain.stats.steps);
+    }
+    SECTION("rosenbrock4 applies the smallest scale of a stepped state to every state") {
+        const std::string method = "solver: {method: rosenbrock4, linear_blocks: stepped, ";
+        const Trajectory scaled = simulate(problem_from_yaml(
+            oral + method + "rtol: 1.0e-6, atol: 1.0e-9, tolerance_scale: {central: 0.125, depot: 0.5}}\n"));
+        const Trajectory tighter = simulate(problem_from_yaml(oral + method + "rtol: 1.25e-7, atol: 1.25e-10}\n"));
+        CHECK(scaled.stats.steps == tighter.stats.steps);
+        CHECK(scaled.values == tighter.values);
+    }
+}
+
+TEST_CASE("a tolerance scale for a state the model lacks is an input error with a near match") {
+    CHECK_THROWS_WITH(problem_from_yaml(R"(
+model: linear_pk
+regimens: [{into: depot, amount: 200, unit: mg, at_h: [0]}]
+output: {end_h: 72, step_h: 0.1}
+solver: {tolerance_scale: {centrl: 0.1}}
+)"),
+                      Catch::Contains("test.yaml:5") && Catch::Contains("no state 'centrl'") &&
+                          Catch::Contains("did you mean 'central'"));
+    CHECK_THROWS_WITH(problem_from_yaml(R"(
+model: linear_pk
+output: {end_h: 72, step_h: 0.1}
+solver: {tolerance_scale: {central: 0}}
+)"),
+                      Catch::Contains("test.yaml:4") && Catch::Contains("expected a tolerance scale in [1e-6, 1e6]"));
+}

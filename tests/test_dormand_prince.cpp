@@ -160,3 +160,55 @@ TEST_CASE("Dormand-Prince resumed at a segment end keeps its derivative and the 
     CHECK(stepper.time() == 1.0);
     CHECK(error_of(stepper.state(), 1.0) < 1e-7);
 }
+
+namespace {
+
+struct ScaledRun {
+    long steps = 0;
+    double y = 0.0, z = 0.0;                     // at t = 10
+    double worst_y = 0.0, worst_z = 0.0;         // relative errors at step ends, against the closed forms
+};
+
+ScaledRun run_scaled(double atol, double rtol, const double* tolerance_scale) {
+    DrivenLogistic f;
+    mobsim::DormandPrince<DrivenLogistic> stepper(4, {{0, 1}, {2, 1}}, atol, rtol, tolerance_scale);
+    const double x0[4] = {1.0, 0.0, 0.1, 0.0};
+    stepper.initialize(x0, 0.0, 1e-3);
+    ScaledRun run;
+    while (10.0 - stepper.time() > 1e-12) {
+        stepper.limit_step(std::min(stepper.step_size(), 10.0 - stepper.time()));
+        REQUIRE(stepper.step(f));
+        ++run.steps;
+        const double t = stepper.time(), *x = stepper.state();
+        run.worst_y = std::max(run.worst_y, std::abs(x[0] - exact_y(t)) / std::max(1.0, std::abs(exact_y(t))));
+        run.worst_z = std::max(run.worst_z, std::abs(x[2] - exact_z(t)) / exact_z(t));
+    }
+    run.y = stepper.state()[0];
+    run.z = stepper.state()[2];
+    return run;
+}
+
+}  // namespace
+
+TEST_CASE("Dormand-Prince scales a state's tolerances by its tolerance scale", "[dormand_prince]") {
+    const double atol = 1e-8, rtol = 1e-6;
+    SECTION("one scale on every stepped state is the same as scaled rtol and atol") {
+        // a power of two, so both forms of the error ratio round alike and the runs must match bit for bit
+        const double eighth[4] = {0.125, 1.0, 0.125, 1.0};  // entries 1 and 3 are not stepped: ignored
+        const ScaledRun scaled = run_scaled(atol, rtol, eighth), tighter = run_scaled(atol / 8, rtol / 8, nullptr);
+        CHECK(scaled.steps == tighter.steps);
+        CHECK(scaled.y == tighter.y);
+        CHECK(scaled.z == tighter.z);
+    }
+    SECTION("a scale on one state tightens that state's error against its closed form") {
+        // the driven decay sets the steps; its tolerances 64x tighter cost about 64^(1/5) = 2.3x the steps
+        const double decay_tighter[4] = {1.0 / 64, 1.0, 1.0, 1.0};
+        const ScaledRun plain = run_scaled(atol, rtol, nullptr), scaled = run_scaled(atol, rtol, decay_tighter);
+        INFO("decay error " << plain.worst_y << " -> " << scaled.worst_y << ", steps " << plain.steps << " -> "
+                            << scaled.steps);
+        CHECK(scaled.worst_y < plain.worst_y / 10);
+        CHECK(scaled.steps > 1.5 * plain.steps);
+        CHECK(scaled.steps < 3.5 * plain.steps);
+        CHECK(scaled.worst_z < 1e-6);
+    }
+}

@@ -51,7 +51,7 @@ void run(const CohortOptions& o, const Context& context) {
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-    Provenance provenance = make_provenance(o.file, study.base.model->name(), study.base.solver, context.command_line);
+    Provenance provenance = make_provenance(o.file, *study.base.model, study.base.solver, context.command_line);
     if (!study.scenario_file.empty()) provenance.entries.emplace_back("scenario", study.scenario_file);
     provenance.entries.emplace_back("patients", std::to_string(study.cohort.size));
     provenance.entries.emplace_back("seed", std::to_string(study.cohort.seed));

@@ -37,7 +37,7 @@ void run_exposure(const ExposureOptions& o, const Context& context) {
     refuse_to_overwrite_inputs(out, {o.scenario, scenario.parameters_file});
 
     const ExposureTable table = steady_state_exposure(problem, o.request);
-    Provenance provenance = make_provenance(o.scenario, model->name(), problem.solver, context.command_line);
+    Provenance provenance = make_provenance(o.scenario, *model, problem.solver, context.command_line);
     auto& entries = provenance.entries;  // rows here are summaries, not time points
     entries.erase(std::remove_if(entries.begin(), entries.end(), [](const auto& e) { return e.first == "dose_time_rows"; }),
                   entries.end());

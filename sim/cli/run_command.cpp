@@ -63,7 +63,7 @@ void run(const RunOptions& o, const Context& context) {
     } catch (const SolverError& e) {  // name the scenario that failed
         throw SolverError(o.scenario + ": " + e.what());
     }
-    Provenance provenance = make_provenance(o.scenario, model->name(), problem.solver, context.command_line);
+    Provenance provenance = make_provenance(o.scenario, *model, problem.solver, context.command_line);
     const std::string fallback = describe_fallback(problem.solver, trajectory.stats);
     if (!fallback.empty()) provenance.entries.emplace_back("stiff_fallback_used", fallback);
     const std::string text = scenario.output.layout == CsvLayout::wide

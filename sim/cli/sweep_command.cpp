@@ -36,7 +36,8 @@ void run(const SweepOptions& o, const Context& context) {
         if (show) std::cerr << '\n';
         throw;
     }
-    Provenance provenance = make_provenance(o.file, study.model->name(), study.scenario.solver, context.command_line);
+    Provenance provenance = make_provenance(o.file, *study.model, build_problem(study.scenario, study.model).solver,
+                                            context.command_line);
     if (!study.scenario_file.empty()) provenance.entries.emplace_back("scenario", study.scenario_file);
     write_file_atomically(out, sweep_csv(result, provenance));
     if (!o.quiet) std::cerr << "wrote " << out << " (" << study.points() << " grid points)\n";
