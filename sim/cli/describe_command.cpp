@@ -11,7 +11,11 @@ std::string cell(const std::string& text) { return text.empty() ? "—" : text; 
 
 void describe(const Model& m) {
     std::cout << "# Model `" << m.name() << "`\n\n" << m.description() << "\n\n## States\n\n| state | unit | meaning |\n|---|---|---|\n";
-    for (const auto& s : m.states()) std::cout << "| `" << s.name << "` | " << s.unit << " | " << s.description << " |\n";
+    for (const auto& s : m.states()) {
+        std::cout << "| `" << s.name << "` | " << s.unit << " | " << s.description;
+        if (s.tolerance_scale != 1.0) std::cout << " (solver tolerance x" << format_number(s.tolerance_scale) << ")";
+        std::cout << " |\n";
+    }
     std::cout << "\n## Parameters\n\n| parameter | value | unit | meaning | source |\n|---|---|---|---|---|\n";
     for (const auto& p : m.parameters())
         std::cout << "| `" << p.name << "` | " << format_number(p.value) << " | " << cell(p.unit) << " | "
