@@ -15,7 +15,7 @@ enum class Method { dopri5, rosenbrock4, bulirsch_stoer };
 
 struct SolverSettings {
     Method method = Method::dopri5;
-    // 2.3e-7 relative error on every output of the trial model at most, and 3 of 200 cohort patients above 1e-6
+    // 2.3e-7 relative error on every output of the trial model at most, and 6 of 600 cohort patients above 1e-6
     // (mobsim bench, with the model's tolerance scale on ANC; docs/performance.md)
     double rtol = 7e-7;
     double atol = 7e-9;
