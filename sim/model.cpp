@@ -30,11 +30,25 @@ std::vector<std::string> Model::output_names() const {
     return names;
 }
 
+std::vector<std::string> Model::state_names() const {
+    std::vector<std::string> names;
+    for (const auto& s : states()) names.push_back(s.name);
+    return names;
+}
+
 int Model::require_output(const std::string& name, const std::string& where) const {
     const int index = output_index(name);
     if (index < 0)
         throw InputError(where + ": model '" + this->name() + "' has no output '" + name + "'" +
                          did_you_mean(name, output_names()) + " (outputs: " + join(output_names(), ", ") + ")");
+    return index;
+}
+
+int Model::require_state(const std::string& name, const std::string& where) const {
+    const int index = state_index(name);
+    if (index < 0)
+        throw InputError(where + ": model '" + this->name() + "' has no state '" + name + "'" +
+                         did_you_mean(name, state_names()) + " (states: " + join(state_names(), ", ") + ")");
     return index;
 }
 

@@ -102,8 +102,11 @@ public:
     int output_index(const std::string& name) const;     // -1 when absent
     std::vector<double> default_parameters() const;
     std::vector<std::string> output_names() const;
+    std::vector<std::string> state_names() const;
     // Index of an output, or InputError "<where>: model 'm' has no output 'x'; did you mean ...".
     int require_output(const std::string& name, const std::string& where) const;
+    // Index of a state, or InputError "<where>: model 'm' has no state 'x'; did you mean ...".
+    int require_state(const std::string& name, const std::string& where) const;
 };
 
 using ModelFactory = std::function<std::unique_ptr<Model>()>;

@@ -40,7 +40,7 @@ std::vector<double> make_grid(const OutputSpec& out) {
 
 SolveContext context_of(const Problem& p) {
     SolveContext context;
-    context.state_names = names_of(p.model->states());
+    context.state_names = p.model->state_names();
     for (const auto& r : p.regimens) context.regimen_labels.push_back(r.label);
     return context;
 }
@@ -106,16 +106,8 @@ void equilibrate(const Problem& p, OdeSystem& system, std::vector<double>& x) {
 std::vector<double> tolerance_scales(const Model& model, const Scenario& s) {
     std::vector<double> scales;
     for (const auto& state : model.states()) scales.push_back(state.tolerance_scale);
-    for (const auto& [name, value] : s.tolerance_scale) {
-        const int state = model.state_index(name);
-        if (state < 0) {
-            const auto names = names_of(model.states());
-            throw InputError(located(s, "solver.tolerance_scale." + name) + ": model '" + model.name() +
-                             "' has no state '" + name + "'" + did_you_mean(name, names) + " (states: " +
-                             join(names, ", ") + ")");
-        }
-        scales[state] = value;
-    }
+    for (const auto& [name, value] : s.tolerance_scale)
+        scales[model.require_state(name, located(s, "solver.tolerance_scale." + name))] = value;
     if (std::all_of(scales.begin(), scales.end(), [](double v) { return v == 1.0; })) scales.clear();
     return scales;
 }
@@ -176,14 +168,10 @@ Problem build_problem(const Scenario& s, std::shared_ptr<const Model> model) {
     }
     if (auto it = s.patient.find("weight_kg"); it != s.patient.end()) p.weight_kg = it->second;
 
-    const auto state_names = names_of(model->states());
     for (std::size_t r = 0; r < s.regimens.size(); ++r) {
         const Regimen& reg = s.regimens[r];
         const std::string where = located(s, "regimens[" + std::to_string(r) + "]");
-        const int state = model->state_index(reg.target);
-        if (state < 0)
-            throw InputError(where + ".into: model '" + model->name() + "' has no state '" + reg.target + "'" +
-                             did_you_mean(reg.target, state_names) + " (states: " + join(state_names, ", ") + ")");
+        const int state = model->require_state(reg.target, where + ".into");
         // converts once now so unit and weight problems surface before solving
         const double converted = convert_amount(reg.amount, reg.unit, model->states()[state].unit, p.weight_kg, where);
         if (!std::isfinite(converted) || !std::isfinite(converted * reg.bioavailability))
