@@ -133,12 +133,10 @@ SolverSettings read_solver_settings(const ConfigNode& node) {
                        "tolerance_scale"});
     SolverSettings s;
     if (auto method = r.optional_text("method")) {
-        if (*method == "dopri5") s.method = Method::dopri5;
-        else if (*method == "rosenbrock4") s.method = Method::rosenbrock4;
-        else if (*method == "bulirsch_stoer") s.method = Method::bulirsch_stoer;
+        if (auto m = method_from_string(*method)) s.method = *m;
         else fail_at(r.require("method"), "unknown solver method '" + *method + "'" +
-                                              did_you_mean(*method, {"dopri5", "rosenbrock4", "bulirsch_stoer"}) +
-                                              " (expected dopri5, rosenbrock4 or bulirsch_stoer)");
+                                              did_you_mean(*method, method_names()) +
+                                              " (expected dopri5, tsit5, rosenbrock4 or bulirsch_stoer)");
     }
     if (auto fallback = r.optional_text("stiff_fallback")) {
         if (*fallback == "none") s.stiff_fallback.reset();

@@ -9,7 +9,7 @@
 
 #include <boost/numeric/odeint.hpp>
 
-#include "dormand_prince.hpp"
+#include "embedded_runge_kutta.hpp"
 #include "errors.hpp"
 #include "linear_block.hpp"
 
@@ -20,10 +20,19 @@ namespace odeint = boost::numeric::odeint;
 std::string to_string(Method method) {
     switch (method) {
         case Method::dopri5: return "dopri5";
+        case Method::tsit5: return "tsit5";
         case Method::rosenbrock4: return "rosenbrock4";
         case Method::bulirsch_stoer: return "bulirsch_stoer";
     }
     return "?";
+}
+
+std::vector<std::string> method_names() { return {"dopri5", "tsit5", "rosenbrock4", "bulirsch_stoer"}; }
+
+std::optional<Method> method_from_string(const std::string& name) {
+    for (Method m : {Method::dopri5, Method::tsit5, Method::rosenbrock4, Method::bulirsch_stoer})
+        if (to_string(m) == name) return m;
+    return std::nullopt;
 }
 
 namespace {
@@ -285,10 +294,11 @@ private:
     State interpolated_;  // stepped states at a grid point, reused
 };
 
-// mobsim's own Dormand-Prince on model-sized states: no packing, and landing on a segment end keeps the derivative.
-class DormandPrinceStepping {
+// mobsim's own 5(4) pairs on model-sized states: no packing, and landing on a segment end keeps the derivative.
+template <class Tableau>
+class EmbeddedStepping {
 public:
-    DormandPrinceStepping(const DrivenSystem& driven, const SolverSettings& settings)
+    EmbeddedStepping(const DrivenSystem& driven, const SolverSettings& settings)
         : rhs_{&driven},
           stepper_(driven.full.size(), driven.stepped_runs, settings.atol, settings.rtol,
                    settings.tolerance_scale.empty() ? nullptr : settings.tolerance_scale.data()) {}
@@ -323,7 +333,7 @@ private:
         void operator()(double t, double* x, double* dxdt) const { system->full_state_rhs(t, x, dxdt); }
     };
     FullStateRhs rhs_;
-    DormandPrince<FullStateRhs> stepper_;
+    EmbeddedRungeKutta<Tableau, FullStateRhs> stepper_;
     bool started_ = false;
 };
 
@@ -539,7 +549,9 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
         stats.steps = integrator.steps;
     };
     if (settings.method == Method::dopri5) {
-        run(DormandPrinceStepping(driven, settings));
+        run(EmbeddedStepping<DormandPrince5Tableau>(driven, settings));
+    } else if (settings.method == Method::tsit5) {
+        run(EmbeddedStepping<Tsitouras5Tableau>(driven, settings));
     } else if (settings.method == Method::bulirsch_stoer) {
         odeint::bulirsch_stoer_dense_out<Vector> stepper(atol, rtol);
         run(OdeintStepping<decltype(stepper), Vector, RhsAdaptor>(stepper, RhsAdaptor{&driven}, driven));

@@ -1,5 +1,5 @@
 // Integration of an OdeSystem through dose events, reporting the state on a time grid.
-// In the engine only solver.cpp includes Boost.Odeint (tests/test_dormand_prince.cpp does too, to compare).
+// In the engine only solver.cpp includes Boost.Odeint (tests/test_embedded_runge_kutta.cpp does too, to compare).
 #pragma once
 #include <functional>
 #include <optional>
@@ -11,7 +11,7 @@
 
 namespace mobsim {
 
-enum class Method { dopri5, rosenbrock4, bulirsch_stoer };
+enum class Method { dopri5, tsit5, rosenbrock4, bulirsch_stoer };
 
 struct SolverSettings {
     Method method = Method::dopri5;
@@ -29,7 +29,7 @@ struct SolverSettings {
     // When the method fails (step limit, step-size underflow), simulate() runs the problem again with this one.
     std::optional<Method> stiff_fallback = Method::rosenbrock4;
     // Per model state, a factor on rtol and atol for that state's local error (empty: 1 for every state).
-    // dopri5 applies it state by state; rosenbrock4 and bulirsch_stoer, whose error checks are scalar, apply the
+    // dopri5 and tsit5 apply it state by state; rosenbrock4 and bulirsch_stoer, whose error checks are scalar, apply the
     // smallest factor to every state.
     std::vector<double> tolerance_scale;
 };
@@ -62,5 +62,8 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
                      const SolveContext& context);
 
 std::string to_string(Method method);
+// The method named `name` (as to_string() names it), or none.
+std::optional<Method> method_from_string(const std::string& name);
+std::vector<std::string> method_names();  // every method, by name
 
 }  // namespace mobsim

@@ -10,6 +10,7 @@
 #include "sim/cohort.hpp"
 #include "sim/errors.hpp"
 #include "sim/fit.hpp"
+#include "sim/text_match.hpp"
 
 namespace mobsim::cli {
 
@@ -17,7 +18,7 @@ namespace {
 
 struct BenchOptions {
     std::string scenario, cohort, fit, output;
-    std::vector<std::string> methods{"dopri5", "bulirsch_stoer"};
+    std::vector<std::string> methods{"dopri5", "tsit5", "bulirsch_stoer"};
     std::vector<double> rtols{1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10};
     double atol_ratio = 1e-2, reference_rtol = 1e-13, floor = 1e-4;
     int repeats = 5, cohort_size = 0, cohort_accuracy = 0;
@@ -33,10 +34,8 @@ void bench(const BenchOptions& o, const Context& context) {
     const Problem problem = build_problem(scenario, context.models->create(scenario.model));
     std::vector<Method> methods;
     for (const auto& m : o.methods) {
-        if (m == "dopri5") methods.push_back(Method::dopri5);
-        else if (m == "bulirsch_stoer") methods.push_back(Method::bulirsch_stoer);
-        else if (m == "rosenbrock4") methods.push_back(Method::rosenbrock4);
-        else throw InputError("--methods: unknown method '" + m + "'");
+        if (auto method = method_from_string(m)) methods.push_back(*method);
+        else throw InputError("--methods: unknown method '" + m + "'" + did_you_mean(m, method_names()));
     }
     std::cout << "scenario " << o.scenario << " (" << problem.model->states().size() << " states, "
               << problem.grid.size() << " output times)\n"

@@ -1,5 +1,6 @@
-// mobsim's own Dormand-Prince stepper (sim/dormand_prince.hpp) against closed forms and against Boost.Odeint's
-// controlled dopri5, whose step-size control it reproduces.
+// mobsim's own embedded 5(4) pairs (sim/embedded_runge_kutta.hpp): their tableaus against the order conditions,
+// both against closed forms, and Dormand-Prince against Boost.Odeint's controlled dopri5, whose step-size control
+// it reproduces.
 #include <catch2/catch.hpp>
 
 #include <boost/numeric/odeint.hpp>
@@ -7,7 +8,7 @@
 #include <limits>
 #include <vector>
 
-#include "sim/dormand_prince.hpp"
+#include "sim/embedded_runge_kutta.hpp"
 
 namespace {
 
@@ -40,9 +41,10 @@ struct Run {
     long steps = 0;
 };
 
+template <class Tableau>
 Run integrate_to(double t_end, double rtol) {
     DrivenLogistic f;
-    mobsim::DormandPrince<DrivenLogistic> stepper(4, {{0, 1}, {2, 1}}, rtol * 1e-2, rtol);
+    mobsim::EmbeddedRungeKutta<Tableau, DrivenLogistic> stepper(4, {{0, 1}, {2, 1}}, rtol * 1e-2, rtol);
     const double x0[4] = {1.0, 0.0, 0.1, std::numeric_limits<double>::quiet_NaN()};
     stepper.initialize(x0, 0.0, 1e-3);
     Run run;
@@ -65,8 +67,104 @@ Run integrate_to(double t_end, double rtol) {
 
 }  // namespace
 
-TEST_CASE("Dormand-Prince follows closed forms at its step ends and in its dense output", "[dormand_prince]") {
-    const Run loose = integrate_to(10.0, 1e-6), tight = integrate_to(10.0, 1e-9);
+namespace {
+
+// The elementary weights of the rooted trees up to order 5 (Hairer, Norsett & Wanner, Solving ODE I, II.2,
+// Table 2.2) for weights w, against 1/gamma(tree) scaled by theta^order: the conditions a method of that order
+// (or, for theta < 1, a continuous extension of that order) satisfies. Returns the largest residual over the
+// trees of order min_order..max_order.
+template <class Tableau>
+double order_residual(const double (&w)[7], double theta, int min_order, int max_order) {
+    double c[7], ac[7] = {}, ac2[7] = {}, ac3[7] = {}, a_cac[7] = {}, aac[7] = {}, aac2[7] = {}, aaac[7] = {};
+    for (int i = 0; i < 7; ++i) c[i] = Tableau::c[i];
+    for (int i = 0; i < 7; ++i)
+        for (int j = 0; j < i; ++j) {
+            const double a = Tableau::a[i][j];
+            ac[i] += a * c[j];
+            ac2[i] += a * c[j] * c[j];
+            ac3[i] += a * c[j] * c[j] * c[j];
+        }
+    for (int i = 0; i < 7; ++i)
+        for (int j = 0; j < i; ++j) {
+            const double a = Tableau::a[i][j];
+            a_cac[i] += a * c[j] * ac[j];
+            aac[i] += a * ac[j];
+            aac2[i] += a * ac2[j];
+        }
+    for (int i = 0; i < 7; ++i)
+        for (int j = 0; j < i; ++j) aaac[i] += Tableau::a[i][j] * aac[j];
+    struct Tree {
+        int order;
+        double gamma;
+        double phi[7];
+    };
+    std::vector<Tree> trees;
+    const auto add = [&](int order, double gamma, auto phi) {
+        Tree t{order, gamma, {}};
+        for (int i = 0; i < 7; ++i) t.phi[i] = phi(i);
+        trees.push_back(t);
+    };
+    add(1, 1, [&](int) { return 1.0; });
+    add(2, 2, [&](int i) { return c[i]; });
+    add(3, 3, [&](int i) { return c[i] * c[i]; });
+    add(3, 6, [&](int i) { return ac[i]; });
+    add(4, 4, [&](int i) { return c[i] * c[i] * c[i]; });
+    add(4, 8, [&](int i) { return c[i] * ac[i]; });
+    add(4, 12, [&](int i) { return ac2[i]; });
+    add(4, 24, [&](int i) { return aac[i]; });
+    add(5, 5, [&](int i) { return c[i] * c[i] * c[i] * c[i]; });
+    add(5, 10, [&](int i) { return c[i] * c[i] * ac[i]; });
+    add(5, 15, [&](int i) { return c[i] * ac2[i]; });
+    add(5, 30, [&](int i) { return c[i] * aac[i]; });
+    add(5, 20, [&](int i) { return ac[i] * ac[i]; });
+    add(5, 20, [&](int i) { return ac3[i]; });
+    add(5, 40, [&](int i) { return a_cac[i]; });
+    add(5, 60, [&](int i) { return aac2[i]; });
+    add(5, 120, [&](int i) { return aaac[i]; });
+    double worst = 0.0;
+    for (const Tree& t : trees) {
+        if (t.order < min_order || t.order > max_order) continue;
+        double sum = 0.0;
+        for (int i = 0; i < 7; ++i) sum += w[i] * t.phi[i];
+        worst = std::max(worst, std::abs(sum - std::pow(theta, t.order) / t.gamma));
+    }
+    return worst;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("each tableau meets the order conditions of a 5(4) pair with a 4th-order dense output",
+                   "[embedded_runge_kutta]", mobsim::DormandPrince5Tableau, mobsim::Tsitouras5Tableau) {
+    using T = TestType;
+    for (int i = 1; i < 7; ++i) {  // the row sums give the nodes
+        double row = 0.0;
+        for (int j = 0; j < i; ++j) row += T::a[i][j];
+        CHECK(row == Approx(T::c[i]).margin(1e-14));
+    }
+    double b[7], embedded[7];
+    for (int i = 0; i < 7; ++i) {
+        b[i] = i < 6 ? T::a[6][i] : 0.0;  // the last stage is only the next step's first (FSAL)
+        embedded[i] = b[i] - T::e[i];
+    }
+    CHECK(order_residual<T>(b, 1.0, 1, 5) < 1e-14);
+    CHECK(order_residual<T>(embedded, 1.0, 1, 4) < 1e-14);
+    CHECK(order_residual<T>(embedded, 1.0, 5, 5) > 1e-4);  // the embedded solution is of order 4, not 5
+    for (double theta : {0.2, 0.5, 0.9}) {
+        double w[7];
+        T::dense_weights(theta, w);
+        INFO("theta " << theta);
+        CHECK(order_residual<T>(w, theta, 1, 4) < 1e-14);
+        for (int i = 0; i < 7; ++i)
+            if (T::dense_stages[i] == 0.0) CHECK(w[i] == 0.0);
+    }
+    double w1[7];
+    T::dense_weights(1.0, w1);  // the continuous extension ends on the step's solution
+    for (int i = 0; i < 7; ++i) CHECK(w1[i] == Approx(b[i]).margin(1e-14));
+}
+
+TEMPLATE_TEST_CASE("each 5(4) pair follows closed forms at its step ends and in its dense output",
+                   "[embedded_runge_kutta]", mobsim::DormandPrince5Tableau, mobsim::Tsitouras5Tableau) {
+    const Run loose = integrate_to<TestType>(10.0, 1e-6), tight = integrate_to<TestType>(10.0, 1e-9);
     CHECK(loose.worst_step_end < 1e-5);
     CHECK(loose.worst_dense < 1e-5);
     CHECK(tight.worst_step_end < 1e-8);
@@ -76,7 +174,7 @@ TEST_CASE("Dormand-Prince follows closed forms at its step ends and in its dense
     CHECK(tight.steps < 8 * loose.steps);
 }
 
-TEST_CASE("Dormand-Prince takes Boost.Odeint's controlled dopri5 steps and agrees with it", "[dormand_prince]") {
+TEST_CASE("Dormand-Prince takes Boost.Odeint's controlled dopri5 steps and agrees with it", "[embedded_runge_kutta]") {
     // a nonlinear oscillator (Van der Pol, mu = 2) from the same start, tolerance and first step
     constexpr double mu = 2.0, rtol = 1e-8, atol = 1e-10;
     struct Vdp {
@@ -122,7 +220,7 @@ TEST_CASE("Dormand-Prince takes Boost.Odeint's controlled dopri5 steps and agree
     CHECK(own_dense[1] == Approx(reference_dense[1]).epsilon(1e-9));
 }
 
-TEST_CASE("Dormand-Prince keeps the derivative when the next step is only limited", "[dormand_prince]") {
+TEST_CASE("Dormand-Prince keeps the derivative when the next step is only limited", "[embedded_runge_kutta]") {
     DrivenLogistic f;
     mobsim::DormandPrince<DrivenLogistic> stepper(4, {{0, 1}, {2, 1}}, 1e-8, 1e-6);
     const double x0[4] = {1.0, 0.0, 0.1, 0.0};
@@ -142,7 +240,8 @@ TEST_CASE("Dormand-Prince keeps the derivative when the next step is only limite
     CHECK(stepper.state()[2] == Approx(exact_z(1.0)).epsilon(1e-6));
 }
 
-TEST_CASE("Dormand-Prince resumed at a segment end keeps its derivative and the closed form", "[dormand_prince]") {
+TEST_CASE("Dormand-Prince resumed at a segment end keeps its derivative and the closed form",
+          "[embedded_runge_kutta]") {
     // The same integration to t = 1, once straight through and once stopped at the segment ends 0.3 and 0.7 and
     // resumed there: the resumed run makes no evaluation at a segment start and stays on the closed forms.
     const double x0[4] = {1.0, 0.0, 0.1, 0.0};
@@ -190,7 +289,7 @@ ScaledRun run_scaled(double atol, double rtol, const double* tolerance_scale) {
 
 }  // namespace
 
-TEST_CASE("Dormand-Prince scales a state's tolerances by its tolerance scale", "[dormand_prince]") {
+TEST_CASE("Dormand-Prince scales a state's tolerances by its tolerance scale", "[embedded_runge_kutta]") {
     const double atol = 1e-8, rtol = 1e-6;
     SECTION("one scale on every stepped state is the same as scaled rtol and atol") {
         // a power of two, so both forms of the error ratio round alike and the runs must match bit for bit
