@@ -27,10 +27,18 @@ std::string to_string(Method method) {
     return "?";
 }
 
-std::vector<std::string> method_names() { return {"dopri5", "tsit5", "rosenbrock4", "bulirsch_stoer"}; }
+namespace {
+constexpr Method kMethods[] = {Method::dopri5, Method::tsit5, Method::rosenbrock4, Method::bulirsch_stoer};
+}
+
+std::vector<std::string> method_names() {
+    std::vector<std::string> names;
+    for (Method m : kMethods) names.push_back(to_string(m));
+    return names;
+}
 
 std::optional<Method> method_from_string(const std::string& name) {
-    for (Method m : {Method::dopri5, Method::tsit5, Method::rosenbrock4, Method::bulirsch_stoer})
+    for (Method m : kMethods)
         if (to_string(m) == name) return m;
     return std::nullopt;
 }

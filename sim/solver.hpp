@@ -29,8 +29,8 @@ struct SolverSettings {
     // When the method fails (step limit, step-size underflow), simulate() runs the problem again with this one.
     std::optional<Method> stiff_fallback = Method::rosenbrock4;
     // Per model state, a factor on rtol and atol for that state's local error (empty: 1 for every state).
-    // dopri5 and tsit5 apply it state by state; rosenbrock4 and bulirsch_stoer, whose error checks are scalar, apply the
-    // smallest factor to every state.
+    // dopri5 and tsit5 apply it state by state; rosenbrock4 and bulirsch_stoer, whose error checks are scalar,
+    // apply the smallest factor to every state.
     std::vector<double> tolerance_scale;
 };
 
