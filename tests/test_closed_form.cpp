@@ -83,47 +83,42 @@ output: {end_h: 96, step_h: 0.25}
                              [&](double time) { return a * std::exp(-alpha * time) + b * std::exp(-beta * time); }) < 1e-6);
 }
 
-TEST_CASE("repeated oral doses equal the superposition of single doses") {
-    const double ka = 0.9, k = 0.15, v = 30.0, dose = 80.0, tau = 8.0;
-    const Problem p = problem_from_yaml(std::string(R"(
+namespace {
+
+// Six oral doses of 80 mg every 8 h (ka 0.9 /h, CL 4.5 L/h, V 30 L): the concentration as the sum of six Bateman
+// functions.
+const char* kRepeatedOral = R"(
 model: linear_pk
 parameters: {ka: 0.9, CL: 4.5, V1: 30.0}
 regimens: [{into: depot, amount: 80, unit: mg, start_h: 0, every_h: 8, count: 6}]
 output: {end_h: 72, step_h: 0.2, include_dose_times: true}
-)") + kTight);
-    auto single = [&](double s) {
-        return s <= 0.0 ? 0.0 : dose * ka / (v * (ka - k)) * (std::exp(-k * s) - std::exp(-ka * s));
-    };
-    auto sum = [&](double time) {
-        double c = 0.0;
-        for (int n = 0; n < 6; ++n) c += single(time - n * tau);
-        return c;
-    };
-    CHECK(max_relative_error(simulate(p), "conc_central", sum) < 1e-6);
+)";
+double superposed_oral(double time) {
+    const double ka = 0.9, k = 0.15, v = 30.0, dose = 80.0, tau = 8.0;
+    double c = 0.0;
+    for (int n = 0; n < 6; ++n) {
+        const double s = time - n * tau;
+        if (s > 0.0) c += dose * ka / (v * (ka - k)) * (std::exp(-k * s) - std::exp(-ka * s));
+    }
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("repeated oral doses equal the superposition of single doses") {
+    const Problem p = problem_from_yaml(std::string(kRepeatedOral) + kTight);
+    CHECK(max_relative_error(simulate(p), "conc_central", superposed_oral) < 1e-6);
 }
 
 TEST_CASE("tsit5 steps repeated oral doses onto their superposition, at its tolerance") {
     // Stepped, not propagated exactly: the pair's own steps, restarts at doses and dense output are what is tested.
-    const double ka = 0.9, k = 0.15, v = 30.0, dose = 80.0, tau = 8.0;
-    auto single = [&](double s) {
-        return s <= 0.0 ? 0.0 : dose * ka / (v * (ka - k)) * (std::exp(-k * s) - std::exp(-ka * s));
-    };
-    auto sum = [&](double time) {
-        double c = 0.0;
-        for (int n = 0; n < 6; ++n) c += single(time - n * tau);
-        return c;
-    };
-    const std::string scenario = R"(
-model: linear_pk
-parameters: {ka: 0.9, CL: 4.5, V1: 30.0}
-regimens: [{into: depot, amount: 80, unit: mg, start_h: 0, every_h: 8, count: 6}]
-output: {end_h: 72, step_h: 0.2, include_dose_times: true}
-solver: {method: tsit5, linear_blocks: stepped, )";
+    const std::string scenario =
+        std::string(kRepeatedOral) + "solver: {method: tsit5, linear_blocks: stepped, ";
     const Trajectory loose = simulate(problem_from_yaml(scenario + "rtol: 1.0e-6, atol: 1.0e-9}\n"));
     const Trajectory tight = simulate(problem_from_yaml(scenario + "rtol: 1.0e-10, atol: 1.0e-13}\n"));
     CHECK(loose.stats.method == Method::tsit5);
-    const double loose_error = max_relative_error(loose, "conc_central", sum, 1e-3);
-    const double tight_error = max_relative_error(tight, "conc_central", sum, 1e-3);
+    const double loose_error = max_relative_error(loose, "conc_central", superposed_oral, 1e-3);
+    const double tight_error = max_relative_error(tight, "conc_central", superposed_oral, 1e-3);
     INFO("errors " << loose_error << " and " << tight_error << "; steps " << loose.stats.steps << " and "
                    << tight.stats.steps);
     CHECK(loose_error < 1e-5);
