@@ -30,7 +30,8 @@ N_POP = len(R.POOLS)
 
 
 def tight_segments(binary, scen):
-    """(t0, t1, dense solution, state at t0 after its doses) per segment between actions, and the grid."""
+    """The model, its parameters, the segments between actions and the output grid. A segment is (t0, t1, dense
+    solution, state at t0 after its doses, the right-hand side's extra arguments there)."""
     p = R.describe_parameters(binary)
     p.update({k: float(v) for k, v in (scen.get("parameters") or {}).items()})
     m = R.Model(p, scen["patient"])
@@ -64,7 +65,7 @@ def tight_segments(binary, scen):
         step = 1.0 if tl is not None and 0.5 * (t0 + t1) - tl >= p["sorafenib_tEHC"] else 0.0
         sol = solve_ivp(m.rhs, (t0, t1), y, method="DOP853", rtol=1e-12, atol=atol, dense_output=True,
                         args=(tl, step))
-        segments.append((t0, t1, sol.sol, y.copy()))
+        segments.append((t0, t1, sol.sol, y.copy(), (tl, step)))
         y = sol.y[:, -1].copy()
     return m, p, segments, grid
 
@@ -158,7 +159,7 @@ def run(method, m, p, segments, grid, rtol):
     per_day = {}
     truth, ours = [], []
     h, gi = 0.5, 0
-    for k, (t0, t1, sol, y0) in enumerate(segments):
+    for t0, t1, sol, y0, _ in segments:
         matrices = lambda t, sol=sol: cell_matrices(m, p, sol(t))
         while gi < len(grid) and abs(grid[gi] - t0) < 1e-12:
             truth.append(y0[R.I_POP:].reshape(N_POP, 3))
