@@ -54,9 +54,9 @@ struct DormandPrince5Tableau {
     }
 };
 
-// Tsitouras' 5(4) pair (Comput. Math. Appl. 62:770, 2011, Table 1 and its continuous extension), which needs only
-// the first-column simplifying assumption and so has smaller error coefficients than Dormand-Prince's. The
-// coefficients are the paper's 16-digit decimals; tests/test_embedded_runge_kutta.cpp checks the order conditions.
+// Tsitouras' 5(4) pair (Comput. Math. Appl. 62:770, 2011, with its continuous extension). It imposes only the
+// first-column simplifying assumption, and spends the freedom gained on smaller error coefficients. The
+// coefficients are 16-digit decimals; tests/test_embedded_runge_kutta.cpp checks them against the order conditions.
 struct Tsitouras5Tableau {
     static constexpr double c[7] = {0.0, 0.161, 0.327, 0.9, 0.9800255409045097, 1.0, 1.0};
     static constexpr double a[7][6] = {
