@@ -212,16 +212,21 @@ def run(method, m, p, segments, grid, rtol):
     return steps, rejected, blood, marrow_error, per_day
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def trial_from_command_line(description):
+    """Parses BINARY [SCENARIO] [--rtol]; returns rtol and tight_segments() of the scenario."""
+    ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("binary")
     ap.add_argument("scenario", nargs="?",
                     default=os.path.join(os.path.dirname(__file__), "..", "..", "scenarios", "trial_800mg.yaml"))
     ap.add_argument("--rtol", type=float, default=7e-7)
     a = ap.parse_args()
-    m, p, segments, grid = tight_segments(a.binary, R.load_scenario(a.scenario))
+    return a.rtol, tight_segments(a.binary, R.load_scenario(a.scenario))
+
+
+def main():
+    rtol, (m, p, segments, grid) = trial_from_command_line(__doc__)
     for method in ("magnus", "radau"):
-        steps, rejected, blood, marrow, per_day = run(method, m, p, segments, grid, a.rtol)
+        steps, rejected, blood, marrow, per_day = run(method, m, p, segments, grid, rtol)
         print("%s: %d steps (%d rejected), largest error %.2g (blood) and %.2g (marrow) at the %d output times"
               % (method, steps, rejected, blood, marrow, len(grid)))
         print("  steps per day: " + " ".join("%d" % per_day.get(d, 0) for d in range(max(per_day) + 1)))

@@ -10,7 +10,6 @@ evaluations, the largest relative error of the cell states at step ends, and at 
 pair's continuous extension, both over the stepped states and over what the outputs read (blood counts, marrow
 counts, the other stepped states). docs/performance.md (seventh stop) quotes it. A benchmark, not a test.
 """
-import argparse
 import os
 import sys
 
@@ -18,7 +17,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import aml_mobilization_ref as R  # noqa: E402
-from cell_block_integrators import tight_segments  # noqa: E402
+from cell_block_integrators import trial_from_command_line  # noqa: E402
+import stiff_step_limit as DP  # noqa: E402  (Dormand-Prince's tableau)
 
 
 def dopri5_dense(theta):
@@ -30,7 +30,7 @@ def dopri5_dense(theta):
     x5 = 32805 * (23143187 - 3489224 * theta) / 199316789632
     x6 = 55 * (29972135 - 7076736 * theta) / 822651844
     x7 = 10 * (7414447 - 829305 * theta) / 29380423
-    b = DOPRI5["a"][6]
+    b = DP.A[6]
     return [p * b[0] - r * x1 + d, 0.0, p * b[2] + r * x3, p * b[3] - r * x4, p * b[4] + r * x5, p * b[5] - r * x6,
             q + r * x7]
 
@@ -43,15 +43,7 @@ TSIT5_DENSE = [[1.0, -2.763706197274826, 2.9132554618219126, -1.0530884977290216
                [0.0, -27.896526289197286, 65.09189467479366, -34.87065786149661],
                [0.0, 1.5, -4.0, 2.5]]
 
-DOPRI5 = dict(
-    c=[0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1, 1],
-    a=[[], [1 / 5], [3 / 40, 9 / 40], [44 / 45, -56 / 15, 32 / 9],
-       [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729],
-       [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656],
-       [35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84]],
-    e=[35 / 384 - 5179 / 57600, 0, 500 / 1113 - 7571 / 16695, 125 / 192 - 393 / 640,
-       -2187 / 6784 + 92097 / 339200, 11 / 84 - 187 / 2100, -1 / 40],
-    dense=dopri5_dense)
+DOPRI5 = dict(c=DP.C, a=DP.A, e=list(DP.B - DP.B_EMBEDDED), dense=dopri5_dense)
 TSIT5 = dict(
     c=[0, 0.161, 0.327, 0.9, 0.9800255409045097, 1, 1],
     a=[[], [0.161], [-0.008480655492356989, 0.335480655492357],
@@ -72,7 +64,7 @@ def read_outputs(y):
     return np.concatenate([y[R.I_GA:R.I_POP], pools[:, 2], pools[:, 0] + pools[:, 1]])
 
 
-def run(pair, m, p, segments, grid, rtol):
+def run(pair, m, segments, grid, rtol):
     scale = np.ones(R.NSTATE)
     scale[R.I_ANC] = 0.1
     a, c, e = pair["a"], pair["c"], np.array(pair["e"])
@@ -124,15 +116,9 @@ def rhs_with_drugs(m, sol, args, t, x):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("binary")
-    ap.add_argument("scenario", nargs="?",
-                    default=os.path.join(os.path.dirname(__file__), "..", "..", "scenarios", "trial_800mg.yaml"))
-    ap.add_argument("--rtol", type=float, default=7e-7)
-    a = ap.parse_args()
-    m, p, segments, grid = tight_segments(a.binary, R.load_scenario(a.scenario))
+    rtol, (m, _, segments, grid) = trial_from_command_line(__doc__)
     for name, pair in (("dopri5", DOPRI5), ("tsit5", TSIT5)):
-        steps, evals, ends, dense, read = run(pair, m, p, segments, grid, a.rtol)
+        steps, evals, ends, dense, read = run(pair, m, segments, grid, rtol)
         print("%s: %d steps, %d evaluations; largest error of the cells at step ends %.2g; at the hourly outputs %.2g"
               " over the stepped states, %.2g over what the outputs read" % (name, steps, evals, ends, dense, read))
 
