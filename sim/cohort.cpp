@@ -107,6 +107,7 @@ CohortResult run_cohort(const CohortStudy& study, int threads, const std::functi
     r.patients = spec.size;
     r.parameter_names = spec.variability.parameters;
     for (const auto& c : spec.covariates) r.covariate_names.push_back(c.name);
+    for (const auto& name : spec.listed.names) r.covariate_names.push_back(name);  // listed values are reported as covariates
     for (const auto& s : study.summaries) r.summary_names.push_back(s.name);
     const std::size_t n_par = r.parameter_names.size(), n_cov = r.covariate_names.size(),
                       n_sum = r.summary_names.size(), n_out = study.percentile_outputs.size(),
@@ -135,7 +136,10 @@ CohortResult run_cohort(const CohortStudy& study, int threads, const std::functi
         const auto i = static_cast<std::size_t>(index);
         for (std::size_t k = 0; k < n_par; ++k)
             r.parameter_values[i * n_par + k] = p.parameters[static_cast<std::size_t>(p.model->parameter_index(r.parameter_names[k]))];
-        for (std::size_t k = 0; k < n_cov; ++k) r.covariate_values[i * n_cov + k] = patient.covariates[k];
+        const std::size_t n_drawn = patient.covariates.size();
+        for (std::size_t k = 0; k < n_cov; ++k)
+            r.covariate_values[i * n_cov + k] =
+                k < n_drawn ? patient.covariates[k] : spec.listed.values[i * spec.listed.names.size() + k - n_drawn];
         Trajectory trajectory;
         try {
             trajectory = simulate(p);

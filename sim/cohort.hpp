@@ -91,6 +91,10 @@ struct SolverWork {
 SolverWork solver_work(const CohortResult& result);
 std::string describe(const SolverWork& work);  // one line, for the terminal
 
+// Reads one distribution mapping (distribution: fixed|normal|lognormal|uniform, its keys, lower, upper), as in
+// a cohort file's covariates; also used by VPop study files.
+CovariateDistribution read_distribution(const std::string& name, const ConfigNode& node);
+
 // Reads a cohort file (format in sim/cohort_reader.cpp), its scenario and model.
 CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& models);
 

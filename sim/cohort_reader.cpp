@@ -1,6 +1,7 @@
 // The cohort file format (paths are relative to the cohort file):
 //   scenario: trial.yaml          # a scenario file, or an inline scenario mapping
-//   size: 1000                    # patients
+//   size: 1000                    # patients (optional with vpop: default its row count)
+//   vpop: trial_vpop.csv          # optional: patient i takes row i's parameters and covariates (mobsim vpop)
 //   seed: 20240601                # draws depend only on (seed, patient index)
 //   threads: 4                    # optional; default all cores
 //   variability:                  # log-normal IIV: P_i = P * exp(eta_i), eta ~ N(0, omega)
@@ -69,51 +70,6 @@ VariabilitySpec read_variability(const ConfigNode& node) {
     }
     cholesky_lower(v.omega, n, omega.where());
     return v;
-}
-
-CovariateDistribution read_distribution(const std::string& name, const ConfigNode& node) {
-    using Kind = CovariateDistribution::Kind;
-    MapReader r(node, {"distribution", "value", "mean", "sd", "median", "sd_log", "cv_pct", "low", "high", "lower",
-                       "upper"});
-    CovariateDistribution d;
-    d.name = name;
-    const std::string kind = r.text("distribution");
-    std::vector<std::string> allowed;
-    if (kind == "fixed") {
-        d.kind = Kind::fixed;
-        allowed = {"value"};
-        d.a = r.number("value");
-    } else if (kind == "normal") {
-        d.kind = Kind::normal;
-        allowed = {"mean", "sd"};
-        d.a = r.number("mean");
-        d.b = require_non_negative(r.require("sd"), r.number("sd"));
-    } else if (kind == "lognormal") {
-        d.kind = Kind::lognormal;
-        allowed = {"median", "sd_log", "cv_pct"};
-        d.a = require_positive(r.require("median"), r.number("median"));
-        if (r.has("sd_log") == r.has("cv_pct")) fail_at(node, "a lognormal needs exactly one of sd_log or cv_pct");
-        if (r.has("sd_log")) d.b = require_non_negative(r.require("sd_log"), r.number("sd_log"));
-        else d.b = std::sqrt(std::log1p(std::pow(require_non_negative(r.require("cv_pct"), r.number("cv_pct")) / 100.0, 2)));
-    } else if (kind == "uniform") {
-        d.kind = Kind::uniform;
-        allowed = {"low", "high"};
-        d.a = r.number("low");
-        d.b = r.number("high");
-        if (!(d.b > d.a)) fail_at(r.require("high"), "expected high > low");
-    } else {
-        fail_at(r.require("distribution"), "unknown distribution '" + kind + "'" +
-                                               did_you_mean(kind, {"fixed", "normal", "lognormal", "uniform"}) +
-                                               " (expected fixed, normal, lognormal or uniform)");
-    }
-    allowed.insert(allowed.end(), {"distribution", "lower", "upper"});
-    for (const auto& [key, value] : node.entries)
-        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-            fail_at(value, "'" + key + "' does not apply to a " + kind + " distribution (use: " + join(allowed, ", ") + ")");
-    d.lower = r.number_or("lower", d.lower);
-    d.upper = r.number_or("upper", d.upper);
-    if (!(d.lower < d.upper)) fail_at(node, "expected lower < upper");
-    return d;
 }
 
 ResponderCriterion read_responder(const ConfigNode& node) {
@@ -193,10 +149,55 @@ void require_column(const ConfigNode& node, const std::string& name, const std::
 
 }  // namespace
 
+CovariateDistribution read_distribution(const std::string& name, const ConfigNode& node) {
+    using Kind = CovariateDistribution::Kind;
+    MapReader r(node, {"distribution", "value", "mean", "sd", "median", "sd_log", "cv_pct", "low", "high", "lower",
+                       "upper"});
+    CovariateDistribution d;
+    d.name = name;
+    const std::string kind = r.text("distribution");
+    std::vector<std::string> allowed;
+    if (kind == "fixed") {
+        d.kind = Kind::fixed;
+        allowed = {"value"};
+        d.a = r.number("value");
+    } else if (kind == "normal") {
+        d.kind = Kind::normal;
+        allowed = {"mean", "sd"};
+        d.a = r.number("mean");
+        d.b = require_non_negative(r.require("sd"), r.number("sd"));
+    } else if (kind == "lognormal") {
+        d.kind = Kind::lognormal;
+        allowed = {"median", "sd_log", "cv_pct"};
+        d.a = require_positive(r.require("median"), r.number("median"));
+        if (r.has("sd_log") == r.has("cv_pct")) fail_at(node, "a lognormal needs exactly one of sd_log or cv_pct");
+        if (r.has("sd_log")) d.b = require_non_negative(r.require("sd_log"), r.number("sd_log"));
+        else d.b = std::sqrt(std::log1p(std::pow(require_non_negative(r.require("cv_pct"), r.number("cv_pct")) / 100.0, 2)));
+    } else if (kind == "uniform") {
+        d.kind = Kind::uniform;
+        allowed = {"low", "high"};
+        d.a = r.number("low");
+        d.b = r.number("high");
+        if (!(d.b > d.a)) fail_at(r.require("high"), "expected high > low");
+    } else {
+        fail_at(r.require("distribution"), "unknown distribution '" + kind + "'" +
+                                               did_you_mean(kind, {"fixed", "normal", "lognormal", "uniform"}) +
+                                               " (expected fixed, normal, lognormal or uniform)");
+    }
+    allowed.insert(allowed.end(), {"distribution", "lower", "upper"});
+    for (const auto& [key, value] : node.entries)
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+            fail_at(value, "'" + key + "' does not apply to a " + kind + " distribution (use: " + join(allowed, ", ") + ")");
+    d.lower = r.number_or("lower", d.lower);
+    d.upper = r.number_or("upper", d.upper);
+    if (!(d.lower < d.upper)) fail_at(node, "expected lower < upper");
+    return d;
+}
+
 CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& models) {
     const ConfigNode root = load_config_file(path);
     MapReader r(root, {"description", "scenario", "size", "seed", "threads", "variability", "covariates",
-                       "summaries", "responder", "percentiles", "correlations", "output"});
+                       "summaries", "responder", "percentiles", "correlations", "output", "vpop"});
     CohortStudy study;
     study.file = path;
     const ConfigNode& scenario_node = r.require("scenario");
@@ -208,7 +209,13 @@ CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& mode
         scenario = read_scenario(study.scenario_file);
     }
 
-    const long size = *r.optional_integer("size");
+    std::shared_ptr<const Model> model = models.create(scenario.model);
+    if (r.has("vpop")) {
+        study.cohort.listed = read_listed_values(resolve_relative(path, r.text("vpop")), *model);
+        for (const auto& name : study.cohort.listed.names)
+            if (model->parameter_index(name) < 0) scenario.patient.emplace(name, 1.0);  // placeholder: each row replaces it
+    }
+    const long size = r.has("vpop") && !r.has("size") ? study.cohort.listed.rows() : *r.optional_integer("size");
     if (size < 1 || size > 10000000) fail_at(r.require("size"), "expected a cohort size from 1 to 10000000");
     study.cohort.size = static_cast<int>(size);
     const long seed = r.optional_integer("seed").value_or(1);
@@ -229,7 +236,6 @@ CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& mode
         }
     }
 
-    std::shared_ptr<const Model> model = models.create(scenario.model);
     try {
         validate_cohort(study.cohort, *model);
     } catch (const InputError& e) {

@@ -57,6 +57,23 @@ double draw_covariate(const CovariateDistribution& d, RandomStream& rng, int ind
     throw InputError(msg.str());
 }
 
+void validate_listed(const CohortSpec& spec, const Model& model) {
+    const ListedValues& listed = spec.listed;
+    if (listed.names.empty()) return;
+    if (spec.size > listed.rows())
+        throw InputError(listed.file + ": " + std::to_string(listed.rows()) + " patients listed, fewer than the cohort size " +
+                         std::to_string(spec.size));
+    const auto covariates = covariate_names(model);
+    for (const auto& name : listed.names) {
+        const bool drawn = std::find(spec.variability.parameters.begin(), spec.variability.parameters.end(), name) !=
+                               spec.variability.parameters.end() ||
+                           std::any_of(spec.covariates.begin(), spec.covariates.end(), [&](const auto& d) { return d.name == name; });
+        if (drawn) throw InputError(listed.file + ": '" + name + "' is listed there and also drawn by the cohort file");
+        if (model.parameter_index(name) < 0 && std::find(covariates.begin(), covariates.end(), name) == covariates.end())
+            throw InputError(listed.file + ": model '" + model.name() + "' has no parameter or covariate '" + name + "'");
+    }
+}
+
 }  // namespace
 
 std::vector<double> cholesky_lower(const std::vector<double>& matrix, std::size_t n, const std::string& what) {
@@ -93,6 +110,7 @@ void validate_cohort(const CohortSpec& spec, const Model& model) {
             throw InputError("variability: parameter '" + params[i] + "' is listed twice");
     }
     cholesky_lower(spec.variability.omega, params.size(), "variability omega");
+    validate_listed(spec, model);
     const auto allowed = covariate_names(model);
     for (std::size_t i = 0; i < spec.covariates.size(); ++i) {
         const auto& d = spec.covariates[i];
@@ -148,6 +166,15 @@ Problem patient_problem(const Problem& base, const CohortSpec& spec, const Virtu
         for (std::size_t c = 0; c < model_covariates.size(); ++c)
             if (model_covariates[c].name == name) p.covariates[c] = patient.covariates[k];
         if (name == "weight_kg") p.weight_kg = patient.covariates[k];
+    }
+    const ListedValues& listed = spec.listed;
+    for (std::size_t k = 0; k < listed.names.size(); ++k) {
+        const double value = listed.values[static_cast<std::size_t>(patient.index) * listed.names.size() + k];
+        const int index = p.model->parameter_index(listed.names[k]);
+        if (index >= 0) p.parameters[static_cast<std::size_t>(index)] = value;
+        for (std::size_t c = 0; c < model_covariates.size(); ++c)
+            if (model_covariates[c].name == listed.names[k]) p.covariates[c] = value;
+        if (listed.names[k] == "weight_kg") p.weight_kg = value;
     }
     return p;
 }

@@ -24,12 +24,26 @@ struct VariabilitySpec {
     std::vector<double> omega;            // covariance of log-scale effects, row-major n x n (n = parameters.size())
 };
 
+// Values given per patient instead of drawn, e.g. from a VPop file: patient i takes row i (absolute values of
+// model parameters, or covariates).
+struct ListedValues {
+    std::string file;
+    std::vector<std::string> names;
+    std::vector<double> values;  // row-major rows x names
+    int rows() const { return names.empty() ? 0 : static_cast<int>(values.size() / names.size()); }
+};
+
 struct CohortSpec {
     int size = 0;
     std::uint64_t seed = 1;
     VariabilitySpec variability;
     std::vector<CovariateDistribution> covariates;
+    ListedValues listed;
 };
+
+// Reads a VPop CSV (sim/vpop.hpp): '#' lines are provenance; the columns naming a parameter or covariate of
+// `model` are kept, the others (indices, quantities) ignored. Throws InputError naming file, line and column.
+ListedValues read_listed_values(const std::string& path, const Model& model);
 
 // One patient's random draws: standard-normal z for the IIV (eta = L z, L the Cholesky factor of omega)
 // and the covariate values.

@@ -1,0 +1,116 @@
+// mobsim vpop: a virtual population selected to reproduce published summary statistics (docs/vpop.md).
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include "commands.hpp"
+#include "progress.hpp"
+#include "sim/atomic_file.hpp"
+#include "sim/errors.hpp"
+#include "sim/parallel.hpp"
+#include "sim/vpop.hpp"
+
+namespace mobsim::cli {
+
+namespace {
+
+struct VpopOptions {
+    std::string file, prefix;
+    int threads = 0, plausible_size = 0, vpop_size = 0;
+    long seed = -1;
+    bool benchmark = false, progress = false, quiet = false;
+};
+
+// Refuses before any file is written when a folder is missing, so the three files are written together or not at all.
+void require_folders(const std::vector<std::string>& paths) {
+    for (const auto& path : paths) {
+        const auto folder = std::filesystem::path(path).parent_path();
+        if (!folder.empty() && !std::filesystem::is_directory(folder))
+            throw InputError(path + ": the folder " + folder.string() + " does not exist; nothing was written");
+    }
+}
+
+void run(const VpopOptions& o, const Context& context) {
+    VpopStudy study = read_vpop_study(o.file, *context.models);
+    if (o.plausible_size > 0) study.plausible_size = o.plausible_size;
+    if (o.vpop_size > 0) study.vpop_size = o.vpop_size;
+    if (o.seed >= 0) study.seed = static_cast<std::uint64_t>(o.seed);
+    if (study.vpop_size > study.plausible_size && !o.benchmark)
+        throw InputError(o.file + ": vpop_size " + std::to_string(study.vpop_size) + " exceeds plausible_size " +
+                         std::to_string(study.plausible_size));
+    const std::string stem = std::filesystem::path(o.file).stem().string();
+    auto choose = [&](const std::string& from_file, const std::string& suffix) {
+        if (!o.prefix.empty()) return o.prefix + suffix;
+        return from_file.empty() ? stem + suffix : from_file;
+    };
+    const std::string vpop = choose(study.vpop_file, "_vpop.csv"), report = choose(study.report_file, "_report.csv"),
+                      plausible = choose(study.plausible_file, "_plausible.csv");
+    for (const auto& out : {vpop, report, plausible}) refuse_to_overwrite_inputs(out, {o.file, study.scenario_file});
+    if (!o.benchmark) require_folders({vpop, report, plausible});
+
+    const int threads = o.threads > 0 ? o.threads : study.threads > 0 ? study.threads : default_thread_count();
+    const bool show = !o.quiet && progress_wanted(o.progress);
+    const auto start = std::chrono::steady_clock::now();
+    PlausiblePopulation population;
+    try {
+        population = generate_plausible(study, threads, progress_reporter("plausible", study.plausible_size, show));
+    } catch (...) {
+        if (show) std::cerr << '\n';
+        throw;
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const int passed = static_cast<int>(population.plausible_indices().size());
+    if (!o.quiet || o.benchmark)
+        std::cerr << "generated and screened " << study.plausible_size << " candidates in " << seconds << " s on "
+                  << threads << " threads (" << study.plausible_size / std::max(seconds, 1e-9) << " candidates/s); "
+                  << passed << " plausible\n";
+    if (o.benchmark) return;
+
+    const VpopResult result = select_vpop(study, std::move(population));
+    Provenance provenance = make_provenance(o.file, *study.base.model, study.base.solver, context.command_line);
+    if (!study.scenario_file.empty()) provenance.entries.emplace_back("scenario", study.scenario_file);
+    provenance.entries.emplace_back("seed", std::to_string(study.seed));
+    provenance.entries.emplace_back("method", "Latin hypercube candidates, minimum-divergence prevalence weights, "
+                                              "prevalence-based selection (docs/vpop.md)");
+    const std::string vpop_text = vpop_csv(study, result, provenance), report_text = vpop_report_csv(study, result, provenance),
+                      plausible_text = plausible_csv(study, result, provenance);
+    write_file_atomically(plausible, plausible_text);
+    write_file_atomically(vpop, vpop_text);
+    write_file_atomically(report, report_text);
+    if (o.quiet) return;
+    int within = 0;
+    for (const auto& f : result.fits) within += f.within;
+    std::cerr << "VPop of " << result.selected.size() << " from " << passed << " plausible (effective size of the weights "
+              << result.effective_size << ", " << result.saturated << " saturated); " << within << " of "
+              << result.fits.size() << " targets within their published uncertainty, chi-square " << result.chi_square
+              << " (p = " << result.chi_square_p << ")\n";
+    for (const auto& f : result.fits)
+        std::cerr << "  " << f.name << ": published " << f.published << ", VPop " << f.vpop << " [" << f.boot_low << ", "
+                  << f.boot_high << "], z " << f.z << (f.within ? "" : "  (outside)") << '\n';
+    std::cerr << "wrote " << vpop << ", " << report << ", " << plausible << '\n';
+}
+
+}  // namespace
+
+void add_vpop_command(CLI::App& app, const Context& context) {
+    auto options = std::make_shared<VpopOptions>();
+    CLI::App* cmd = app.add_subcommand(
+        "vpop", "Select a virtual population that reproduces published summary statistics (means, proportions, correlations)");
+    cmd->add_option("study", options->file, "VPop study YAML file")->required();
+    cmd->add_option("-o,--output-prefix", options->prefix,
+                    "Write PREFIX_vpop.csv, PREFIX_report.csv, PREFIX_plausible.csv (default: the file's output: "
+                    "section, else STUDY_*.csv here)");
+    cmd->add_option("-j,--threads", options->threads, "Worker threads (default: the file's threads, else all cores)")
+        ->check(CLI::Range(1, 1024));
+    cmd->add_option("--plausible-size", options->plausible_size, "Override the number of candidates")
+        ->check(CLI::Range(10, 10000000));
+    cmd->add_option("--vpop-size", options->vpop_size, "Override the VPop size")->check(CLI::Range(3, 10000000));
+    cmd->add_option("--seed", options->seed, "Override the random seed")->check(CLI::NonNegativeNumber);
+    cmd->add_flag("--benchmark", options->benchmark,
+                  "Only generate and screen the candidates, print the time taken, write nothing");
+    cmd->add_flag("--progress", options->progress, "Report progress on stderr even when it is not a terminal");
+    cmd->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
+    cmd->callback([options, context] { run(*options, context); });
+}
+
+}  // namespace mobsim::cli

@@ -1,0 +1,23 @@
+// Pieces shared by the VPop source files (sim/vpop_*.cpp); not part of the engine's interface.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+#include "vpop.hpp"
+
+namespace mobsim {
+
+// A target's one or two per-patient columns with their sort orders (computed once, reused for every weighting).
+struct TargetColumns {
+    std::vector<double> x, y;
+    std::vector<std::size_t> order_x, order_y;
+};
+
+std::vector<std::size_t> sort_order(const std::vector<double>& x);
+TargetColumns target_columns(const VpopTarget& target, std::vector<std::vector<double>> columns);
+double target_statistic(const VpopTarget& target, const TargetColumns& columns, const std::vector<double>& weights);
+
+// (statistic - published) / uncertainty, on Fisher's z scale for correlations; 0 inside an interval target.
+double target_z(const VpopTarget& target, double statistic);
+
+}  // namespace mobsim
