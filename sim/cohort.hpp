@@ -95,6 +95,9 @@ std::string describe(const SolverWork& work);  // one line, for the terminal
 // a cohort file's covariates; also used by VPop study files.
 CovariateDistribution read_distribution(const std::string& name, const ConfigNode& node);
 
+// A study file's `scenario:`: an inline mapping, or a file relative to the study file (then named in scenario_file).
+Scenario read_study_scenario(const ConfigNode& node, const std::string& study_file, std::string& scenario_file);
+
 // Reads a cohort file (format in sim/cohort_reader.cpp), its scenario and model.
 CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& models);
 

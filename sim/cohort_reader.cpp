@@ -194,20 +194,19 @@ CovariateDistribution read_distribution(const std::string& name, const ConfigNod
     return d;
 }
 
+Scenario read_study_scenario(const ConfigNode& node, const std::string& study_file, std::string& scenario_file) {
+    if (node.kind == ConfigNode::Kind::map) return read_scenario_node(node);
+    scenario_file = resolve_relative(study_file, as_text(node));
+    return read_scenario(scenario_file);
+}
+
 CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& models) {
     const ConfigNode root = load_config_file(path);
     MapReader r(root, {"description", "scenario", "size", "seed", "threads", "variability", "covariates",
                        "summaries", "responder", "percentiles", "correlations", "output", "vpop"});
     CohortStudy study;
     study.file = path;
-    const ConfigNode& scenario_node = r.require("scenario");
-    Scenario scenario;
-    if (scenario_node.kind == ConfigNode::Kind::map) {
-        scenario = read_scenario_node(scenario_node);
-    } else {
-        study.scenario_file = resolve_relative(path, as_text(scenario_node));
-        scenario = read_scenario(study.scenario_file);
-    }
+    Scenario scenario = read_study_scenario(r.require("scenario"), path, study.scenario_file);
 
     std::shared_ptr<const Model> model = models.create(scenario.model);
     if (r.has("vpop")) {

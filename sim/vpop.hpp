@@ -28,6 +28,7 @@ struct PlausibilityConstraint {
     std::string quantity;
     double lower = -1e300, upper = 1e300;
     std::string where;
+    std::string describe() const;  // "auc <= 25", "1 <= peak_fold <= 2000"
 };
 
 struct VpopTarget {

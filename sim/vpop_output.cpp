@@ -73,8 +73,7 @@ std::string vpop_report_csv(const VpopStudy& study, const VpopResult& r, const P
     out << "# plausible: " << plausible << " (" << format_number(100.0 * double(plausible) / r.population.candidates)
         << "% of candidates)\n";
     for (std::size_t k = 0; k < study.constraints.size(); ++k)
-        out << "# rejected_by: " << study.constraints[k].quantity << " in [" << format_number(study.constraints[k].lower)
-            << ", " << format_number(study.constraints[k].upper) << "]: " << r.population.rejected_by[k] << '\n';
+        out << "# rejected_by: " << study.constraints[k].describe() << ": " << r.population.rejected_by[k] << '\n';
     out << "# solver_failed: " << r.population.solver_failed << '\n';
     out << "# vpop_size: " << r.selected.size() << '\n';
     out << "# acceptance_rate: " << format_number(double(r.selected.size()) / double(plausible))
@@ -85,9 +84,10 @@ std::string vpop_report_csv(const VpopStudy& study, const VpopResult& r, const P
     out << "# bootstrap: " << study.bootstrap << " resamples of the VPop\n";
     out << "# chi_square: " << format_number(r.chi_square) << " on " << study.targets.size()
         << " targets, p = " << format_number(r.chi_square_p) << '\n';
-    out << "# z: (VPop - published) / published uncertainty (Fisher z scale for correlations; 0 inside a bound)\n";
+    out << "# z: (VPop - published) / published uncertainty (Fisher z scale for correlations; 0 inside a bound); "
+           "vpop_inside_bound: for a bound target, whether the VPop's own statistic satisfies it\n";
     out << "target,statistic,quantities,published,published_at_least,published_at_most,uncertainty,uncertainty_source,"
-           "weighted,vpop,bootstrap_low,bootstrap_high,z,within_uncertainty\n";
+           "weighted,vpop,bootstrap_low,bootstrap_high,z,within_uncertainty,vpop_inside_bound\n";
     for (std::size_t k = 0; k < study.targets.size(); ++k) {
         const VpopTarget& t = study.targets[k];
         const TargetFit& f = r.fits[k];
@@ -99,7 +99,8 @@ std::string vpop_report_csv(const VpopStudy& study, const VpopResult& r, const P
             << (t.value ? format_number(*t.value) : "") << ',' << text_or_none(t.at_least) << ','
             << text_or_none(t.at_most) << ',' << format_number(t.uncertainty) << ',' << t.uncertainty_source << ','
             << format_number(f.weighted) << ',' << format_number(f.vpop) << ',' << format_number(f.boot_low) << ','
-            << format_number(f.boot_high) << ',' << format_number(f.z) << ',' << (f.within ? "yes" : "no") << '\n';
+            << format_number(f.boot_high) << ',' << format_number(f.z) << ',' << (f.within ? "yes" : "no") << ','
+            << (t.value ? "" : f.vpop >= t.at_least && f.vpop <= t.at_most ? "yes" : "no") << '\n';
     }
     return out.str();
 }

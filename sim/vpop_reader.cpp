@@ -254,6 +254,12 @@ VpopTarget read_target(const ConfigNode& node, const std::vector<std::string>& k
 
 }  // namespace
 
+std::string PlausibilityConstraint::describe() const {
+    if (upper >= 1e300) return quantity + " >= " + format_number(lower);
+    if (lower <= -1e300) return quantity + " <= " + format_number(upper);
+    return format_number(lower) + " <= " + quantity + " <= " + format_number(upper);
+}
+
 std::vector<std::string> VpopStudy::quantity_names() const {
     std::vector<std::string> names;
     for (const auto& v : varied) names.push_back(v.name);
@@ -267,14 +273,7 @@ VpopStudy read_vpop_study(const std::string& path, const ModelRegistry& models) 
                        "vary", "rank_correlations", "quantities", "constraints", "targets", "output"});
     VpopStudy study;
     study.file = path;
-    const ConfigNode& scenario_node = r.require("scenario");
-    Scenario scenario;
-    if (scenario_node.kind == ConfigNode::Kind::map) {
-        scenario = read_scenario_node(scenario_node);
-    } else {
-        study.scenario_file = relative_to(path, as_text(scenario_node));
-        scenario = read_scenario(study.scenario_file);
-    }
+    Scenario scenario = read_study_scenario(r.require("scenario"), path, study.scenario_file);
     const long seed = r.optional_integer("seed").value_or(1);
     if (seed < 0) fail_at(r.require("seed"), "expected a seed >= 0");
     study.seed = static_cast<std::uint64_t>(seed);

@@ -204,8 +204,7 @@ VpopResult select_vpop(const VpopStudy& study, PlausiblePopulation population) {
         std::ostringstream msg;
         msg << study.constraints_where << ": no plausible patient: of " << r.population.candidates << " candidates, ";
         for (std::size_t k = 0; k < study.constraints.size(); ++k)
-            msg << r.population.rejected_by[k] << " failed " << study.constraints[k].quantity << " in ["
-                << format_number(study.constraints[k].lower) << ", " << format_number(study.constraints[k].upper) << "] ("
+            msg << r.population.rejected_by[k] << " failed " << study.constraints[k].describe() << " ("
                 << study.constraints[k].where << "), ";
         msg << r.population.solver_failed << " failed to integrate; widen the constraints or the varied ranges";
         throw InputError(msg.str());

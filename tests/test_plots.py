@@ -116,6 +116,16 @@ class PlotScripts(unittest.TestCase):
     def test_fit_missing_column(self):
         self.check_error("plot_fit.py", "folds.csv", expect=("folds.csv", "'target'"))
 
+    def test_vpop_targets(self):
+        self.check_png("plot_vpop.py", "vpop_report.csv", (800, 500))
+
+    def test_vpop_pairs(self):
+        self.check_png("plot_vpop.py", "vpop_plausible.csv", (1200, 900), "--columns", "CL", "weight_kg", "auc")
+
+    def test_vpop_unknown_column(self):
+        self.check_error("plot_vpop.py", "vpop_plausible.csv", "--columns", "CL", "acu",
+                         expect=("vpop_plausible.csv", "'acu'", "auc"))
+
     def test_profile(self):
         self.check_png("plot_profile.py", "profile.csv", (1200, 900))
 
