@@ -295,10 +295,15 @@ VpopStudy read_vpop_study(const std::string& path, const ModelRegistry& models) 
     std::sort(grid.begin(), grid.end());
     grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
 
+    for (std::size_t k = 0; k < study.summaries.size(); ++k) {
+        const std::string& name = study.summaries[k].name;
+        const bool covariate = std::any_of(model->covariates().begin(), model->covariates().end(),
+                                           [&](const auto& c) { return c.name == name; });
+        // the VPop file's columns must stay unambiguous for cohort files that read it
+        if (model->parameter_index(name) >= 0 || covariate || name == "weight_kg")
+            fail_at(r.require("quantities").items[k], "'" + name + "' names a model parameter or covariate; rename the quantity");
+    }
     const auto known = study.quantity_names();
-    for (std::size_t i = 0; i < known.size(); ++i)
-        if (std::find(known.begin(), known.begin() + long(i), known[i]) != known.begin() + long(i))
-            fail_at(r.require("quantities"), "'" + known[i] + "' names both a varied value and a quantity; rename the quantity");
     study.constraints_where = r.has("constraints") ? r.require("constraints").where() : root.where();
     if (r.has("constraints")) read_constraints(r.require("constraints"), study, known);
     const ConfigNode& targets = r.require("targets");
