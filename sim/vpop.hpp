@@ -61,6 +61,8 @@ struct VpopStudy {
     int plausible_size = 10000;
     int vpop_size = 1000;
     int bootstrap = 500;
+    int refine_chains = 0, refine_steps = 0, refine_thin = 5;  // Metropolis-Hastings refinement (0 chains: none)
+    double refine_step_size = 0.3;                               // random-walk SD in normal-score units
     std::uint64_t seed = 1;
     int threads = 0;
     std::string vpop_file, report_file, plausible_file;  // empty: chosen by the caller
@@ -74,6 +76,7 @@ struct PlausiblePopulation {
     std::vector<double> values;      // row-major candidates x names; NaN summaries where the solver failed
     std::vector<char> plausible;
     int solver_failed = 0;         // candidates whose integration failed (not plausible)
+    int from_chains = 0;           // the last rows: added by the MH refinement (all plausible)
     std::vector<int> rejected_by;  // per constraint: candidates it rejected (the first failed constraint counts)
     std::vector<int> plausible_indices() const;
     std::vector<double> column(const std::string& name, const std::vector<int>& rows) const;
@@ -109,6 +112,10 @@ VpopStudy read_vpop_study(const std::string& path, const ModelRegistry& models);
 // Draws and simulates the candidates (progress(done) as in parallel_for).
 PlausiblePopulation generate_plausible(const VpopStudy& study, int threads,
                                        const std::function<void(int)>& progress = {});
+// Adds refine_chains x (refine_steps / refine_thin) plausible patients from Metropolis-Hastings chains started at
+// plausible candidates (sim/vpop_refine.cpp); progress(done chains).
+void refine_plausible(const VpopStudy& study, PlausiblePopulation& population, int threads,
+                      const std::function<void(int)>& progress = {});
 // The candidates' varied values (row-major candidates x varied), without simulating.
 std::vector<double> draw_candidates(const VpopStudy& study);
 

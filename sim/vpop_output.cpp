@@ -75,6 +75,9 @@ std::string vpop_report_csv(const VpopStudy& study, const VpopResult& r, const P
     for (std::size_t k = 0; k < study.constraints.size(); ++k)
         out << "# rejected_by: " << study.constraints[k].describe() << ": " << r.population.rejected_by[k] << '\n';
     out << "# solver_failed: " << r.population.solver_failed << '\n';
+    if (r.population.from_chains > 0)
+        out << "# from_mh_chains: " << r.population.from_chains << " (the last candidates; " << study.refine_chains
+            << " chains of " << study.refine_steps << " steps, every " << study.refine_thin << "th state kept)\n";
     out << "# vpop_size: " << r.selected.size() << '\n';
     out << "# acceptance_rate: " << format_number(double(r.selected.size()) / double(plausible))
         << " (VPop patients per plausible patient)\n";

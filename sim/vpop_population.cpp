@@ -8,7 +8,7 @@
 #include "errors.hpp"
 #include "optimizer.hpp"
 #include "parallel.hpp"
-#include "vpop.hpp"
+#include "vpop_internal.hpp"
 
 namespace mobsim {
 
@@ -59,8 +59,6 @@ void apply_varied(Problem& p, const CovariateDistribution& d, double value) {
     if (d.name == "weight_kg") p.weight_kg = value;
 }
 
-constexpr int kSolverFailed = -2, kPlausible = -1;
-
 }  // namespace
 
 std::vector<int> PlausiblePopulation::plausible_indices() const {
@@ -80,26 +78,68 @@ std::vector<double> PlausiblePopulation::column(const std::string& name, const s
     return out;
 }
 
+void varied_from_uniforms(const VpopStudy& study, const std::vector<double>& l, std::vector<double> u, double* varied) {
+    const std::size_t d = study.varied.size();
+    if (!l.empty()) {  // Gaussian copula: correlate the normal scores, map back to uniforms
+        std::vector<double> z(d);
+        for (std::size_t j = 0; j < d; ++j) z[j] = normal_quantile(u[j]);
+        for (std::size_t j = d; j-- > 0;) {
+            double sum = 0.0;
+            for (std::size_t k = 0; k <= j; ++k) sum += l[j * d + k] * z[k];
+            u[j] = normal_cdf(sum);
+        }
+    }
+    for (std::size_t j = 0; j < d; ++j) varied[j] = inverse_distribution(study.varied[j], u[j]);
+}
+
+std::vector<double> copula_factor(const VpopStudy& study) {
+    if (study.rank_correlation.empty()) return {};
+    return cholesky_lower(study.rank_correlation, study.varied.size(), study.file + ": rank_correlations");
+}
+
+std::vector<std::vector<double>> candidate_uniforms(const VpopStudy& study) {
+    const std::size_t d = study.varied.size();
+    auto cube = latin_hypercube(study.plausible_size, std::vector<double>(d, 0.0), std::vector<double>(d, 1.0), study.seed);
+    for (auto& point : cube)
+        for (double& u : point) u = std::clamp(u, 1e-12, 1.0 - 1e-12);
+    return cube;
+}
+
 std::vector<double> draw_candidates(const VpopStudy& study) {
     const std::size_t n = static_cast<std::size_t>(study.plausible_size), d = study.varied.size();
-    const auto cube = latin_hypercube(study.plausible_size, std::vector<double>(d, 0.0), std::vector<double>(d, 1.0),
-                                      study.seed);
-    std::vector<double> l;
-    if (!study.rank_correlation.empty()) l = cholesky_lower(study.rank_correlation, d, study.file + ": rank_correlations");
-    std::vector<double> values(n * d), z(d), u(d);
-    for (std::size_t i = 0; i < n; ++i) {
-        for (std::size_t j = 0; j < d; ++j) u[j] = std::clamp(cube[i][j], 1e-12, 1.0 - 1e-12);
-        if (!l.empty()) {  // Gaussian copula: correlate the normal scores, map back to uniforms
-            for (std::size_t j = 0; j < d; ++j) z[j] = normal_quantile(u[j]);
-            for (std::size_t j = d; j-- > 0;) {
-                double sum = 0.0;
-                for (std::size_t k = 0; k <= j; ++k) sum += l[j * d + k] * z[k];
-                u[j] = normal_cdf(sum);
-            }
-        }
-        for (std::size_t j = 0; j < d; ++j) values[i * d + j] = inverse_distribution(study.varied[j], u[j]);
-    }
+    const auto cube = candidate_uniforms(study);
+    const std::vector<double> l = copula_factor(study);
+    std::vector<double> values(n * d);
+    for (std::size_t i = 0; i < n; ++i) varied_from_uniforms(study, l, cube[i], &values[i * d]);
     return values;
+}
+
+int screen_candidate(const VpopStudy& study, const std::vector<std::size_t>& constraint_columns, double* row) {
+    const std::size_t d = study.varied.size(), width = d + study.summaries.size();
+    Problem p = study.base;
+    for (std::size_t j = 0; j < d; ++j) apply_varied(p, study.varied[j], row[j]);
+    try {
+        const Trajectory trajectory = simulate(p);
+        for (std::size_t k = 0; k < study.summaries.size(); ++k) row[d + k] = evaluate_summary(trajectory, study.summaries[k]);
+    } catch (const SolverError&) {  // not plausible; counted, not fatal
+        for (std::size_t k = d; k < width; ++k) row[k] = std::nan("");
+        return kSolverFailed;
+    }
+    for (std::size_t k = 0; k < study.constraints.size(); ++k) {
+        const double v = row[constraint_columns[k]];
+        if (!(v >= study.constraints[k].lower && v <= study.constraints[k].upper)) return static_cast<int>(k);
+    }
+    for (std::size_t k = d; k < width; ++k)
+        if (!std::isfinite(row[k])) return kSolverFailed;
+    return kPlausible;
+}
+
+std::vector<std::size_t> constraint_columns(const VpopStudy& study) {
+    const auto names = study.quantity_names();
+    std::vector<std::size_t> columns;
+    for (const auto& c : study.constraints)
+        columns.push_back(static_cast<std::size_t>(std::find(names.begin(), names.end(), c.quantity) - names.begin()));
+    return columns;
 }
 
 PlausiblePopulation generate_plausible(const VpopStudy& study, int threads, const std::function<void(int)>& progress) {
@@ -110,34 +150,12 @@ PlausiblePopulation generate_plausible(const VpopStudy& study, int threads, cons
     const std::size_t d = study.varied.size(), width = pop.names.size(), n = static_cast<std::size_t>(pop.candidates);
     pop.values.assign(n * width, std::nan(""));
     std::vector<int> verdict(n, kPlausible);
-    std::vector<std::size_t> constraint_columns;
-    for (const auto& c : study.constraints)
-        constraint_columns.push_back(static_cast<std::size_t>(std::find(pop.names.begin(), pop.names.end(), c.quantity) -
-                                                              pop.names.begin()));
+    const std::vector<std::size_t> columns = constraint_columns(study);
     parallel_for(pop.candidates, threads > 0 ? threads : default_thread_count(), [&](int index) {
         const auto i = static_cast<std::size_t>(index);
         double* row = &pop.values[i * width];
-        Problem p = study.base;
-        for (std::size_t j = 0; j < d; ++j) {
-            row[j] = drawn[i * d + j];
-            apply_varied(p, study.varied[j], row[j]);
-        }
-        try {
-            const Trajectory trajectory = simulate(p);
-            for (std::size_t k = 0; k < study.summaries.size(); ++k) row[d + k] = evaluate_summary(trajectory, study.summaries[k]);
-        } catch (const SolverError&) {  // not plausible; counted, not fatal
-            verdict[i] = kSolverFailed;
-            return;
-        }
-        for (std::size_t k = 0; k < study.constraints.size(); ++k) {
-            const double v = row[constraint_columns[k]];
-            if (!(v >= study.constraints[k].lower && v <= study.constraints[k].upper)) {
-                verdict[i] = static_cast<int>(k);
-                return;
-            }
-        }
-        for (std::size_t k = d; k < width; ++k)
-            if (!std::isfinite(row[k])) verdict[i] = kSolverFailed;
+        std::copy(drawn.begin() + long(i * d), drawn.begin() + long((i + 1) * d), row);
+        verdict[i] = screen_candidate(study, columns, row);
     }, progress);
     pop.plausible.assign(n, 0);
     pop.rejected_by.assign(study.constraints.size(), 0);

@@ -18,6 +18,7 @@
 //     - {statistic: percentile, q: 90, quantity: auc, value: 35, se: 2}
 //     - {statistic: proportion, quantity: auc, above: 30, value: 0.2, n: 50}
 //     - {statistic: spearman, quantities: [CL, auc], sign: negative, p_value_at_most: 0.002, n: 28}
+//   refine: {chains: 100, steps: 200, step_size: 0.3, thin: 5}   # optional Metropolis-Hastings refinement
 //   output: {vpop: v.csv, report: r.csv, plausible: p.csv}
 #include <algorithm>
 #include <cmath>
@@ -270,7 +271,7 @@ std::vector<std::string> VpopStudy::quantity_names() const {
 VpopStudy read_vpop_study(const std::string& path, const ModelRegistry& models) {
     const ConfigNode root = load_config_file(path);
     MapReader r(root, {"description", "scenario", "seed", "plausible_size", "vpop_size", "bootstrap", "threads",
-                       "vary", "rank_correlations", "quantities", "constraints", "targets", "output"});
+                       "vary", "rank_correlations", "quantities", "constraints", "targets", "output", "refine"});
     VpopStudy study;
     study.file = path;
     Scenario scenario = read_study_scenario(r.require("scenario"), path, study.scenario_file);
@@ -314,6 +315,15 @@ VpopStudy read_vpop_study(const std::string& path, const ModelRegistry& models) 
         for (std::size_t k = 0; k + 1 < study.targets.size(); ++k)
             if (study.targets[k].name == study.targets.back().name)
                 fail_at(item, "target name '" + study.targets.back().name + "' is used twice; give each a name");
+    }
+    if (r.has("refine")) {
+        const MapReader m(r.require("refine"), {"chains", "steps", "step_size", "thin"});
+        study.refine_chains = bounded_integer(m, "chains", 100, 1, 1000000);
+        study.refine_steps = bounded_integer(m, "steps", 200, 1, 1000000);
+        study.refine_thin = bounded_integer(m, "thin", 5, 1, study.refine_steps);
+        if (m.has("step_size")) study.refine_step_size = require_positive(m.require("step_size"), m.number("step_size"));
+        if (double(study.refine_chains) * (study.refine_steps / study.refine_thin) > 1e7)
+            fail_at(r.require("refine"), "the chains would add more than 1e7 patients; use fewer chains or steps, or thin more");
     }
     if (r.has("output")) {
         MapReader o(r.require("output"), {"vpop", "report", "plausible"});

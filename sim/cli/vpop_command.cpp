@@ -59,11 +59,22 @@ void run(const VpopOptions& o, const Context& context) {
         throw;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (study.refine_chains > 0 && !o.benchmark) {
+        try {
+            refine_plausible(study, population, threads, progress_reporter("MH chains", study.refine_chains, show));
+        } catch (...) {
+            if (show) std::cerr << '\n';
+            throw;
+        }
+    }
     const int passed = static_cast<int>(population.plausible_indices().size());
-    if (!o.quiet || o.benchmark)
+    if (!o.quiet || o.benchmark) {
         std::cerr << "generated and screened " << study.plausible_size << " candidates in " << seconds << " s on "
                   << threads << " threads (" << study.plausible_size / std::max(seconds, 1e-9) << " candidates/s); "
-                  << passed << " plausible\n";
+                  << passed - population.from_chains << " plausible";
+        if (population.from_chains > 0) std::cerr << ", and " << population.from_chains << " more from the MH chains";
+        std::cerr << '\n';
+    }
     if (o.benchmark) return;
 
     const VpopResult result = select_vpop(study, std::move(population));
