@@ -214,7 +214,8 @@ CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& mode
         for (const auto& name : study.cohort.listed.names)
             if (model->parameter_index(name) < 0) scenario.patient.emplace(name, 1.0);  // placeholder: each row replaces it
     }
-    const long size = r.has("vpop") && !r.has("size") ? study.cohort.listed.rows() : *r.optional_integer("size");
+    // without a VPop, size is required (require() names the missing key)
+    const long size = r.has("vpop") && !r.has("size") ? study.cohort.listed.rows() : as_integer(r.require("size"));
     if (size < 1 || size > 10000000) fail_at(r.require("size"), "expected a cohort size from 1 to 10000000");
     study.cohort.size = static_cast<int>(size);
     const long seed = r.optional_integer("seed").value_or(1);
