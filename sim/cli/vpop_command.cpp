@@ -77,7 +77,11 @@ void run(const VpopOptions& o, const Context& context) {
     }
     if (o.benchmark) return;
 
+    if (show) std::cerr << "fitting prevalence weights to " << study.targets.size() << " targets, selecting, bootstrapping...\n";
+    const auto selection_start = std::chrono::steady_clock::now();
     const VpopResult result = select_vpop(study, std::move(population));
+    const double selection_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - selection_start).count();
     Provenance provenance = make_provenance(o.file, *study.base.model, study.base.solver, context.command_line);
     if (!study.scenario_file.empty()) provenance.entries.emplace_back("scenario", study.scenario_file);
     provenance.entries.emplace_back("seed", std::to_string(study.seed));
@@ -94,7 +98,8 @@ void run(const VpopOptions& o, const Context& context) {
     std::cerr << "VPop of " << result.selected.size() << " from " << passed << " plausible (effective size of the weights "
               << result.effective_size << ", " << result.saturated << " saturated); " << within << " of "
               << result.fits.size() << " targets within their published uncertainty, chi-square " << result.chi_square
-              << " (p = " << result.chi_square_p << ")\n";
+              << " (p = " << result.chi_square_p << "); weights, selection and bootstrap took " << selection_seconds
+              << " s\n";
     for (const auto& f : result.fits)
         std::cerr << "  " << f.name << ": published " << f.published << ", VPop " << f.vpop << " [" << f.boot_low << ", "
                   << f.boot_high << "], z " << f.z << (f.within ? "" : "  (outside)") << '\n';
