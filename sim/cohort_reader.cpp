@@ -12,6 +12,7 @@
 //     crcl_mL_min: {distribution: normal, mean: 90, sd: 20, lower: 15}
 //     marker: {distribution: uniform, low: 0.5, high: 2}
 //     age: {distribution: fixed, value: 50}
+//   covariate_correlation: {covariates: [marker_a, marker_b], r: 0.6}   # shared factor; normal/lognormal only
 //   summaries: [...]              # see sim/summary_reader.cpp
 //   responder: {summary: blast_d28, comparison: "<", threshold: 5}
 //   percentiles: {outputs: [conc_central], step_h: 6}   # or times_h; default: the scenario's grid/outputs
@@ -196,7 +197,7 @@ void require_column(const ConfigNode& node, const std::string& name, const std::
 CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& models) {
     const ConfigNode root = load_config_file(path);
     MapReader r(root, {"description", "scenario", "size", "seed", "threads", "variability", "covariates",
-                       "summaries", "responder", "percentiles", "correlations", "output"});
+                       "covariate_correlation", "summaries", "responder", "percentiles", "correlations", "output"});
     CohortStudy study;
     study.file = path;
     const ConfigNode& scenario_node = r.require("scenario");
@@ -227,6 +228,12 @@ CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& mode
             // every patient gets a drawn value; the scenario only needs a placeholder to build its problem
             scenario.patient.emplace(name, std::max(study.cohort.covariates.back().a, 1e-9));
         }
+    }
+
+    if (r.has("covariate_correlation")) {
+        MapReader c(r.require("covariate_correlation"), {"covariates", "r"});
+        study.cohort.covariate_correlation.covariates = c.texts("covariates");
+        study.cohort.covariate_correlation.r = c.number("r");
     }
 
     std::shared_ptr<const Model> model = models.create(scenario.model);

@@ -24,11 +24,19 @@ struct VariabilitySpec {
     std::vector<double> omega;            // covariance of log-scale effects, row-major n x n (n = parameters.size())
 };
 
+// Covariates that vary together: their standard-normal draws share one common factor, so every pair has
+// correlation r (0 <= r < 1) on the normal (log-normal: log) scale. Only untruncated normal/log-normal ones.
+struct CovariateCorrelation {
+    std::vector<std::string> covariates;
+    double r = 0.0;
+};
+
 struct CohortSpec {
     int size = 0;
     std::uint64_t seed = 1;
     VariabilitySpec variability;
     std::vector<CovariateDistribution> covariates;
+    CovariateCorrelation covariate_correlation;
 };
 
 // One patient's random draws: standard-normal z for the IIV (eta = L z, L the Cholesky factor of omega)
