@@ -27,6 +27,7 @@ SCENARIOS = [("trial_800mg.yaml", {}), ("control_plerixafor_only.yaml", {}), ("c
              ("trial_800mg.yaml", {"cxcr4_expression": 1.8, "vla4_expression": 0.6, "cd44_expression": 1.3})]
 REL_TOL = 1e-5
 FLOOR_REL = 1e-7  # near-zero values: solver atol noise (mobsim even gives -1e-15 mg/L plerixafor)
+ABS_FLOOR = 1e-12  # a drug never given: mobsim gives exactly 0, SciPy up to ~1e-22 of noise (run to run)
 SOLVER = {"method": "dopri5", "rtol": 1e-12, "atol": 1e-14}
 GROUPS = [("PK", ("sorafenib_", "plerixafor_", "filgrastim_", "anc_")),
           ("effects", ("cxcr4_occ", "flt3_", "gcsf_", "sdf1", "vcam1", "cd44_ligand")),
@@ -86,7 +87,7 @@ def compare(name, ms, grid, out):
         if c not in ms:
             continue
         a, b = ms[c], out[c]
-        floor = max(FLOOR_REL * np.max(np.abs(b)), 1e-300)
+        floor = max(FLOOR_REL * np.max(np.abs(b)), ABS_FLOOR)
         err = np.abs(a - b) / np.maximum(np.abs(b), floor)
         i = int(np.argmax(err))
         worst[c] = (err[i], grid[i], a[i], b[i])
