@@ -4,7 +4,8 @@
 Usage: model_figures.py MOBSIM_BINARY [--check] [SOURCE_DIR]
 Without --check the marked blocks of docs/model.md are rewritten from fresh runs; with --check nothing is written
 and the exit status is 1 when a quoted figure differs from what the program gives now (ctest `model_figures`).
-Blocks: association (mobsim association scenarios/association_trial_800mg.yaml --seeds 100 --size 28).
+Blocks: association (mobsim association scenarios/association_trial_800mg.yaml --seeds 100 --size 28) and
+sensitivity (mobsim sensitivity scenarios/trial_800mg.yaml --outputs fold_cd34,...,fold_blasts).
 """
 import os
 import re
@@ -35,6 +36,22 @@ def association_block(binary, source):
     return "\n".join(text)
 
 
+def sensitivity_block(binary, source):
+    outputs = ["fold_cd34", "fold_cd34_38neg", "fold_cd34_38neg_123pos", "fold_cd44", "fold_vla4", "fold_cxcr4",
+               "fold_blasts"]
+    run = subprocess.run([binary, "sensitivity", os.path.join(source, "scenarios", "trial_800mg.yaml"),
+                          "--outputs", ",".join(outputs)], check=True, capture_output=True, text=True)
+    lines = [ln.split(",") for ln in run.stdout.splitlines() if ln and not ln.startswith("#")]
+    text = ["| parameter | " + " | ".join(o[len("fold_"):] for o in outputs) + " |",
+            "|---" * (len(outputs) + 1) + "|"]
+    for row in lines[1:]:
+        values = [float(v) for v in row[1:]]
+        if all(abs(v) < 0.005 for v in values):  # omitted: no effect worth a row
+            continue
+        text.append("| `%s` | %s |" % (row[0], " | ".join("%.3f" % v for v in values)))
+    return "\n".join(text)
+
+
 def main():
     args = [a for a in sys.argv[1:] if a != "--check"]
     check = "--check" in sys.argv[1:]
@@ -43,7 +60,7 @@ def main():
     doc = os.path.join(source, "docs", "model.md")
     with open(doc, encoding="utf-8") as fh:
         text = fh.read()
-    blocks = {"association": association_block(binary, source)}
+    blocks = {"association": association_block(binary, source), "sensitivity": sensitivity_block(binary, source)}
     new_text = text
     for name, body in blocks.items():
         pattern = re.compile(r"(<!-- %s:begin[^>]*-->\n)(.*?)(\n<!-- %s:end -->)" % (name, name), re.S)
