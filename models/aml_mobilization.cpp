@@ -84,8 +84,6 @@ public:
         pler_ec50_amount_ = pler_ec50_ * plerixafor_.central_volume_L();
         sor_ic50_amount_ = sor_ic50_ * sorafenib_.volume_L();
         reserve_k_ = d[reserve_k];
-        // only CXCR4's free receptor density varies (plerixafor); the other axes' saturation is fixed
-        for (int a = 1; a < kAxes; ++a) saturation_[a] = expression_[a] / (reserve_k_ + expression_[a]);
         gain_ = d[gain];
         k_on0_ = d[k_on0];
         k_egress_ = d[k_egress];
@@ -105,10 +103,14 @@ public:
                 total += weights_[j][a];
             }
             for (int a = 0; a < kAxes; ++a) weights_[j][a] /= total;
-            double bonds[kAxes];
+            double bonds[kAxes], typical_bonds[kAxes];
             axis_bonds(ligand0_.data(), 0.0, bonds);
+            axis_bonds(ligand0_.data(), 0.0, typical_bonds, {1.0, 1.0, 1.0});
             retention0_[j] = retention(j, bonds);
             for (int a = 0; a < kAxes; ++a) relative_weights_[a][j] = weights_[j][a] / retention0_[j];
+            // bonds lost count against the pool's typical retention, the same for every patient, so a patient's
+            // expression changes how much retention the drugs remove instead of cancelling out
+            pool_gain_[j] = gain_ * retention0_[j] / retention(j, typical_bonds);
             // baseline steady state: blood count given, marrow from the ratio, rates that balance
             blood0_[j] = p[kLayout.p_blood0 + j] * blood_uL_;
             marrow0_[j] = d[marrow_blood_ratio] * blood0_[j];
@@ -221,12 +223,14 @@ public:
         double bonds[kAxes], dbonds_dligand[kAxes];
         axis_bonds(ligand, occupancy, bonds);
         for (int a = 0; a < kAxes; ++a) {
+            // d/dL of u/(K + u), u = L x free receptor
             const double free_receptor = expression_[a] * (a == 0 ? 1.0 - occupancy : 1.0);
-            dbonds_dligand[a] = free_receptor / (reserve_k_ + free_receptor);
+            const double u = ligand[a] * free_receptor;
+            dbonds_dligand[a] = free_receptor * reserve_k_ / ((reserve_k_ + u) * (reserve_k_ + u));
         }
-        const double free_cxcr4 = expression_[0] * (1.0 - occupancy);
+        const double u_cxcr4 = ligand[0] * expression_[0] * (1.0 - occupancy);
         const double dbonds_cxcr4_doccupancy =
-            -ligand[0] * expression_[0] * reserve_k_ / ((reserve_k_ + free_cxcr4) * (reserve_k_ + free_cxcr4));
+            -ligand[0] * expression_[0] * reserve_k_ / ((reserve_k_ + u_cxcr4) * (reserve_k_ + u_cxcr4));
         double r[kPopulationSlots], release[kPopulationSlots];
         niche_release(bonds, r, release);
         for (int j = 0; j < kPopulations; ++j) {
@@ -244,7 +248,7 @@ public:
             at(bi, bi) = -(k_home + k_clear_ + kill_blood_ * inhibition);
             // a change dr of r_j: k_off by -gain k_off dr (exp release), k_on and k_home in proportion
             auto add_retention_column = [&](int column, double dr) {
-                const double dk_off = -gain_ * k_off * dr, dk_on = k_on0_ * dr, dk_home = k_home0_ * dr;
+                const double dk_off = -pool_gain_[j] * k_off * dr, dk_on = k_on0_ * dr, dk_home = k_home0_ * dr;
                 at(mi, column) += -dk_off * m + dk_on * f;
                 at(fi, column) += dk_off * m - dk_on * f + dk_home * b;
                 at(bi, column) -= dk_home * b;
@@ -330,23 +334,30 @@ private:
         const double amount = x[kLayout.sorafenib + SorafenibPk::central];
         return amount / (sor_ic50_amount_ + amount);
     }
-    // Bonds per axis saturate in the free receptor density (receptor reserve), scaled by ligand availability.
+    // Bonds per axis saturate in ligand x free receptor (receptor reserve K): a cell with more receptor loses
+    // fewer bonds to the same ligand erosion or the same plerixafor occupancy.
     void axis_bonds(const double* ligand, double occupancy, double* bonds) const {
-        const double free_cxcr4 = expression_[0] * (1.0 - occupancy);
-        bonds[0] = ligand[0] * free_cxcr4 / (reserve_k_ + free_cxcr4);
-        for (int a = 1; a < kAxes; ++a) bonds[a] = ligand[a] * saturation_[a];
+        axis_bonds(ligand, occupancy, bonds, expression_);
+    }
+    void axis_bonds(const double* ligand, double occupancy, double* bonds,
+                    const std::array<double, kAxes>& expression) const {
+        for (int a = 0; a < kAxes; ++a) {
+            const double u = ligand[a] * expression[a] * (a == 0 ? 1.0 - occupancy : 1.0);
+            bonds[a] = u / (reserve_k_ + u);
+        }
     }
     double retention(int j, const double* bonds) const {
         double total = 0.0;
         for (int a = 0; a < kAxes; ++a) total += weights_[j][a] * bonds[a];
         return total;
     }
-    // Relative retention r_j and niche release exp(gain (1 - r_j)) of each population (the padding slot too).
+    // Relative retention r_j (to the patient's own untreated retention) and niche release
+    // exp(gain (R_j0 - R_j) / typical R_j) = exp(pool_gain_j (1 - r_j)) of each population (the padding slot too).
     void niche_release(const double* bonds, double* r, double* release) const {
         for (int j = 0; j < kPopulationSlots; ++j) {
             r[j] = relative_weights_[0][j] * bonds[0] + relative_weights_[1][j] * bonds[1] +
                    relative_weights_[2][j] * bonds[2];
-            release[j] = gain_ * (1.0 - r[j]);
+            release[j] = pool_gain_[j] * (1.0 - r[j]);
         }
         exp_array(release, release, kPopulationSlots);
     }
@@ -358,10 +369,10 @@ private:
     std::array<bool, kBlocks> propagated_{};  // by Block
     std::array<double, kAxes> expression_{}, erosion_ratio_{}, ligand0_{};
     std::array<double, kAxes> erosion_rate_{};  // k_ligand * erosion ratio
-    std::array<double, kAxes> saturation_{};    // expression/(K + expression) of axes 1, 2: no drug blocks them
     double weights_[kPopulations][kAxes] = {};
     // Weights divided by the baseline retention: r_j is their dot product with the bonds. [axis][population]
     double relative_weights_[kAxes][kPopulationSlots] = {};
+    double pool_gain_[kPopulationSlots] = {};  // gain x own / typical untreated retention
     std::array<double, kPopulations> retention0_{}, blood0_{}, marrow0_{}, free0_{}, k_off0_{}, death_{};
     std::array<double, kPopulations> net_growth0_{};  // proliferation - death
     double pler_ec50_amount_ = 0, sor_ic50_amount_ = 0;  // EC50/IC50 times the central volume, mg

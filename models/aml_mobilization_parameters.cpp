@@ -25,13 +25,14 @@ std::vector<ParameterInfo> pd_parameters() {
          "assumption: CXCR4 is the dominant retention axis of AML cells (Zeng 2009 Blood 113:6215)", 0, 1},
         {"retention_weight_vla4", 0.25, "1", "share through VLA4/VCAM-1", "assumption: second axis", 0, 1},
         {"retention_weight_cd44", 0.25, "1", "share through CD44", "assumption: second axis", 0, 1},
-        {"marker_enrichment", 2.345, "1", "weight multiplier of the axis a marker-defined pool is enriched for",
-         "calibrated: cohort-mean fit to the seven trial means, scenarios/fit_trial_cohort.yaml (SE 0.67)", 1, 20},
-        {"receptor_reserve_K", 0.1, "1", "free receptor density (relative to typical) for half-maximal bonding",
-         "assumption: bonding is saturated at typical expression (spare receptors), so high expression resists "
-         "partial blockade, which gives the trial's negative expression-mobilization association", 1e-4, 100},
-        {"mobilization_gain", 7.397, "1", "log-fold rise of niche release per unit loss of relative retention",
-         "calibrated: cohort-mean fit to the seven trial means, scenarios/fit_trial_cohort.yaml (SE 0.31)", 0, 50},
+        {"marker_enrichment", 1.383, "1", "weight multiplier of the axis a marker-defined pool is enriched for",
+         "calibrated: cohort-mean fit to the seven trial means, scenarios/fit_trial_cohort.yaml (docs/model.md)", 1, 20},
+        {"receptor_reserve_K", 0.1, "1", "ligand x free receptor (relative to typical) for half-maximal bonding",
+         "assumption: bonds of typical cells are saturated (spare receptors), so high expression resists ligand "
+         "erosion and partial blockade; the structure screen (scripts/structure_screen.py) finds the trial's negative "
+         "expression-mobilization association only for K <= ~0.15", 1e-4, 100},
+        {"mobilization_gain", 14.45, "1", "log-fold rise of niche release per unit of typical retention lost",
+         "calibrated: cohort-mean fit to the seven trial means, scenarios/fit_trial_cohort.yaml (docs/model.md)", 0, 50},
         {"rebinding_rate", 1.0, "1/h", "rebinding of free marrow cells to the niche at full retention",
          "assumption: sets, with egress_rate, the lag of the plerixafor peak (model: 5 h after each dose; Liles 2003: 6-9 h in healthy donors)", 1e-3, 100},
         {"egress_rate", 0.2, "1/h", "exit of free marrow cells into the blood", "assumption: as rebinding_rate", 1e-3, 100},

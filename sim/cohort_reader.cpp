@@ -13,6 +13,7 @@
 //     crcl_mL_min: {distribution: normal, mean: 90, sd: 20, lower: 15}
 //     marker: {distribution: uniform, low: 0.5, high: 2}
 //     age: {distribution: fixed, value: 50}
+//   covariate_correlation: {covariates: [marker_a, marker_b], r: 0.6}   # shared factor; normal/lognormal only
 //   summaries: [...]              # see sim/summary_reader.cpp
 //   responder: {summary: blast_d28, comparison: "<", threshold: 5}
 //   percentiles: {outputs: [conc_central], step_h: 6}   # or times_h; default: the scenario's grid/outputs
@@ -203,7 +204,8 @@ Scenario read_study_scenario(const ConfigNode& node, const std::string& study_fi
 CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& models) {
     const ConfigNode root = load_config_file(path);
     MapReader r(root, {"description", "scenario", "size", "seed", "threads", "variability", "covariates",
-                       "summaries", "responder", "percentiles", "correlations", "output", "vpop"});
+                       "covariate_correlation", "summaries", "responder", "percentiles", "correlations", "output",
+                       "vpop"});
     CohortStudy study;
     study.file = path;
     Scenario scenario = read_study_scenario(r.require("scenario"), path, study.scenario_file);
@@ -234,6 +236,12 @@ CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& mode
             // every patient gets a drawn value; the scenario only needs a placeholder to build its problem
             scenario.patient.emplace(name, std::max(study.cohort.covariates.back().a, 1e-9));
         }
+    }
+
+    if (r.has("covariate_correlation")) {
+        MapReader c(r.require("covariate_correlation"), {"covariates", "r"});
+        study.cohort.covariate_correlation.covariates = c.texts("covariates");
+        study.cohort.covariate_correlation.r = c.number("r");
     }
 
     try {

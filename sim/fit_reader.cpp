@@ -171,7 +171,7 @@ CovariateDistribution read_covariate(const ConfigNode& node) {
 }
 
 CohortSpec read_cohort(const ConfigNode& node, const Model& model) {
-    MapReader r(node, {"size", "seed", "variability", "covariates"});
+    MapReader r(node, {"size", "seed", "variability", "covariates", "covariate_correlation"});
     CohortSpec c;
     const long size = as_integer(r.require("size"));
     if (size < 1 || size > 100000) fail_at(r.require("size"), "expected a cohort size from 1 to 100000");
@@ -192,6 +192,10 @@ CohortSpec read_cohort(const ConfigNode& node, const Model& model) {
     if (r.has("covariates")) {
         expect_kind(r.require("covariates"), ConfigNode::Kind::sequence);
         for (const auto& item : r.require("covariates").items) c.covariates.push_back(read_covariate(item));
+    }
+    if (r.has("covariate_correlation")) {  // as in cohort files (sim/population.hpp)
+        MapReader k(r.require("covariate_correlation"), {"covariates", "r"});
+        c.covariate_correlation = {k.texts("covariates"), k.number("r")};
     }
     try {
         validate_cohort(c, model);

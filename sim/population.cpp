@@ -16,6 +16,34 @@ namespace {
 // Stream numbers: 0 for the IIV draws, 1 + k for covariate k (adding a covariate leaves the others unchanged).
 constexpr std::uint64_t kIivStream = 0;
 constexpr int kMaxTruncationTries = 10000;
+constexpr std::uint64_t kCommonFactorStream = 1u << 20;  // far above the covariate streams
+
+bool is_correlated(const CohortSpec& spec, const std::string& name) {
+    const auto& list = spec.covariate_correlation.covariates;
+    return std::find(list.begin(), list.end(), name) != list.end();
+}
+
+void validate_correlation(const CohortSpec& spec) {
+    const CovariateCorrelation& c = spec.covariate_correlation;
+    if (c.covariates.empty()) return;
+    if (!(c.r >= 0.0 && c.r < 1.0)) throw InputError("covariate_correlation: r must be in [0, 1)");
+    for (const auto& name : c.covariates) {
+        const auto d = std::find_if(spec.covariates.begin(), spec.covariates.end(),
+                                    [&](const CovariateDistribution& x) { return x.name == name; });
+        if (d == spec.covariates.end())
+            throw InputError("covariate_correlation: '" + name + "' is not among the drawn covariates");
+        using Kind = CovariateDistribution::Kind;
+        if (d->kind != Kind::normal && d->kind != Kind::lognormal)
+            throw InputError("covariate_correlation: '" + name + "' must be normal or lognormal");
+        if (d->lower > -1e300 || d->upper < 1e300)
+            throw InputError("covariate_correlation: '" + name + "' must not be truncated (a redraw would break "
+                             "the correlation)");
+    }
+}
+
+double from_standard_normal(const CovariateDistribution& d, double z) {
+    return d.kind == CovariateDistribution::Kind::lognormal ? d.a * std::exp(d.b * z) : d.a + d.b * z;
+}
 
 std::vector<std::string> covariate_names(const Model& model) {
     std::vector<std::string> names;
@@ -121,6 +149,7 @@ void validate_cohort(const CohortSpec& spec, const Model& model) {
             if (spec.covariates[k].name == d.name) throw InputError("covariates: '" + d.name + "' is listed twice");
         validate_distribution(d);
     }
+    validate_correlation(spec);
 }
 
 VirtualPatient draw_patient(const CohortSpec& spec, int index) {
@@ -129,9 +158,16 @@ VirtualPatient draw_patient(const CohortSpec& spec, int index) {
     RandomStream iiv(spec.seed, static_cast<std::uint64_t>(index), kIivStream);
     patient.z.resize(spec.variability.parameters.size());
     for (double& z : patient.z) z = iiv.normal();
+    const double r = spec.covariate_correlation.r;
+    RandomStream common_stream(spec.seed, static_cast<std::uint64_t>(index), kCommonFactorStream);
+    const double common = common_stream.normal();
     for (std::size_t k = 0; k < spec.covariates.size(); ++k) {
         RandomStream rng(spec.seed, static_cast<std::uint64_t>(index), kIivStream + 1 + k);
-        patient.covariates.push_back(draw_covariate(spec.covariates[k], rng, index));
+        const CovariateDistribution& d = spec.covariates[k];
+        if (is_correlated(spec, d.name))
+            patient.covariates.push_back(from_standard_normal(d, std::sqrt(r) * common + std::sqrt(1.0 - r) * rng.normal()));
+        else
+            patient.covariates.push_back(draw_covariate(d, rng, index));
     }
     return patient;
 }

@@ -33,12 +33,20 @@ struct ListedValues {
     int rows() const { return names.empty() ? 0 : static_cast<int>(values.size() / names.size()); }
 };
 
+// Covariates that vary together: their standard-normal draws share one common factor, so every pair has
+// correlation r (0 <= r < 1) on the normal (log-normal: log) scale. Only untruncated normal/log-normal ones.
+struct CovariateCorrelation {
+    std::vector<std::string> covariates;
+    double r = 0.0;
+};
+
 struct CohortSpec {
     int size = 0;
     std::uint64_t seed = 1;
     VariabilitySpec variability;
     std::vector<CovariateDistribution> covariates;
     ListedValues listed;
+    CovariateCorrelation covariate_correlation;
 };
 
 // Reads a VPop CSV (sim/vpop.hpp): '#' lines are provenance; the columns naming a parameter or covariate of

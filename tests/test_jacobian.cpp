@@ -169,6 +169,18 @@ TEST_CASE("trial model, a very stiff patient (mobilization gain 31): Jacobian", 
     check_at_times(p, {0, 8 + 3, 104 + 3, 480});
 }
 
+TEST_CASE("trial model, a patient of atypical receptor expression: Jacobian", "[jacobian]") {
+    // expression enters the bonds and the pool gains; typical expression would hide a wrong derivative there
+    Problem p = trial_problem();
+    const auto& covariates = p.model->covariates();
+    for (std::size_t c = 0; c < covariates.size(); ++c) {
+        if (covariates[c].name == "cxcr4_expression") p.covariates[c] = 1.8;
+        if (covariates[c].name == "vla4_expression") p.covariates[c] = 0.6;
+        if (covariates[c].name == "cd44_expression") p.covariates[c] = 1.3;
+    }
+    check_at_times(p, {0, 8 + 3, 104 + 3, 480});
+}
+
 TEST_CASE("trial model with a Hill gallbladder switch (n = 40): Jacobian and df/dt around t'", "[jacobian]") {
     Problem p = trial_problem();
     set_parameter(p, "sorafenib_hill_EHC", 40, "test");

@@ -153,3 +153,27 @@ output: {end_h: 24, step_h: 1}
     const Trajectory t = simulate(p);
     CHECK(t.column("amount_central")[0] == Approx(patient.covariates[0]).epsilon(1e-12));
 }
+
+TEST_CASE("correlated covariates: every pair has correlation r on the log scale, the margins and the others unchanged",
+          "[population]") {
+    CohortSpec spec;
+    spec.size = kN;
+    spec.seed = 777;
+    using Kind = CovariateDistribution::Kind;
+    spec.covariates = {{"a", Kind::lognormal, 1.0, 0.47}, {"b", Kind::lognormal, 2.0, 0.3}, {"c", Kind::normal, 5.0, 1.0}};
+    const auto independent = draw_cohort(spec);
+    spec.covariate_correlation = {{"a", "b"}, 0.6};
+    const auto correlated = draw_cohort(spec);
+    std::vector<double> la, lb;
+    for (int i = 0; i < kN; ++i) {
+        la.push_back(std::log(correlated[i].covariates[0]));
+        lb.push_back(std::log(correlated[i].covariates[1] / 2.0));
+        CHECK(correlated[i].covariates[2] == independent[i].covariates[2]);  // not listed: the same draw
+    }
+    const double sa = std::sqrt(covariance(la, la)), sb = std::sqrt(covariance(lb, lb));
+    // SE of a sample SD ~ sd / sqrt(2n), of a correlation ~ (1 - r^2) / sqrt(n): 5 SE allowed
+    CHECK(sa == Approx(0.47).margin(5 * 0.47 / std::sqrt(2.0 * kN)));
+    CHECK(sb == Approx(0.3).margin(5 * 0.3 / std::sqrt(2.0 * kN)));
+    CHECK(covariance(la, lb) / (sa * sb) == Approx(0.6).margin(5 * 0.64 / std::sqrt(kN)));
+    CHECK(std::abs(mean(la)) < 5 * 0.47 / std::sqrt(kN));
+}

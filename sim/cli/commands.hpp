@@ -15,6 +15,7 @@ void add_run_command(CLI::App& app, const Context& context);
 void add_describe_command(CLI::App& app, const Context& context);
 void add_exposure_command(CLI::App& app, const Context& context);
 void add_cohort_command(CLI::App& app, const Context& context);
+void add_association_command(CLI::App& app, const Context& context);
 void add_sweep_command(CLI::App& app, const Context& context);
 void add_fit_command(CLI::App& app, const Context& context);
 void add_profile_command(CLI::App& app, const Context& context);

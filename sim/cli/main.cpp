@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
     mobsim::cli::add_describe_command(app, context);
     mobsim::cli::add_exposure_command(app, context);
     mobsim::cli::add_cohort_command(app, context);
+    mobsim::cli::add_association_command(app, context);
     mobsim::cli::add_sweep_command(app, context);
     mobsim::cli::add_fit_command(app, context);
     mobsim::cli::add_profile_command(app, context);

@@ -117,6 +117,7 @@ class Model:
                        for i, a in enumerate(AXES)] for j in POOLS])
         self.w = w / w.sum(axis=1, keepdims=True)
         self.R_ref = self.retention(L0, 0.0)  # untreated retention (baseline ligands, no plerixafor)
+        self.R_typ = self.retention(L0, 0.0, np.ones(3))  # the same for a patient of typical expression
         # traffic rates and steady state by construction
         nP = len(POOLS)
         self.Vb_uL = p["blood_volume"] * W * 1e6
@@ -138,9 +139,10 @@ class Model:
         self.y0 = y0
         self.normal_marrow = self.MF0[-1] * (100.0 / p["marrow_blast_pct0"] - 1.0)
 
-    def retention(self, L, occ):
-        f = self.x * np.array([1.0 - occ, 1.0, 1.0])
-        bond = L * f / (self.p["receptor_reserve_K"] + f)
+    def retention(self, L, occ, expression=None):
+        # bonds saturate in ligand x free receptor
+        u = L * (self.x if expression is None else expression) * np.array([1.0 - occ, 1.0, 1.0])
+        bond = u / (self.p["receptor_reserve_K"] + u)
         return self.w @ bond
 
     def gcsf_free(self, A, NT):
@@ -203,8 +205,9 @@ class Model:
         # populations
         occ = Cp / (Cp + p["plerixafor_EC50"])
         inh = Cs / (Cs + p["sorafenib_IC50"])
-        r = self.retention(L, occ) / self.R_ref
-        koff = self.koff0 * np.exp(p["mobilization_gain"] * (1 - r))
+        R = self.retention(L, occ)
+        r = R / self.R_ref
+        koff = self.koff0 * np.exp(p["mobilization_gain"] * (self.R_ref - R) / self.R_typ)
         kon, khome = p["rebinding_rate"] * r, p["homing_rate"] * r
         keg, kcl = p["egress_rate"], p["blood_clearance"]
         kill = p["sorafenib_kill_blood"] * inh

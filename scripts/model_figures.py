@@ -1,0 +1,85 @@
+#!/usr/bin/python3
+"""Regenerate (or check) the figures docs/model.md quotes from the program, between marker comments.
+
+Usage: model_figures.py MOBSIM_BINARY [--check] [SOURCE_DIR]
+Without --check the marked blocks of docs/model.md are rewritten from fresh runs; with --check nothing is written
+and the exit status is 1 when a quoted figure differs from what the program gives now (ctest `model_figures`).
+Blocks: association (mobsim association scenarios/association_trial_800mg.yaml --seeds 100 --size 28) and
+sensitivity (mobsim sensitivity scenarios/trial_800mg.yaml --outputs fold_cd34,...,fold_blasts).
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+LABELS = {"cxcr4_expression": "CXCR4", "cd44_expression": "CD44", "vla4_expression": "VLA4",
+          "peak_fold_cd34_38neg": "CD34+/38−", "peak_fold_cd34_38neg_123pos": "CD34+/38−/123+"}
+
+
+def association_block(binary, source):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "association.csv")
+        subprocess.run([binary, "association", os.path.join(source, "scenarios", "association_trial_800mg.yaml"),
+                        "--seeds", "100", "--size", "28", "-o", out], check=True, capture_output=True)
+        with open(out) as fh:
+            lines = [ln.strip().split(",") for ln in fh if not ln.startswith("#")]
+    header, rows = lines[0], lines[1:]
+    col = {name: i for i, name in enumerate(header)}
+    text = ["| expression | peak fold of | median ρ | median p | share of cohorts with p ≤ .002 |",
+            "|---|---|---:|---:|---:|"]
+    for r in rows:
+        rho = float(r[col["median_rho"]])
+        text.append("| %s | %s | %s | %.1e | %.2f |" % (
+            LABELS[r[col["variable"]]], LABELS[r[col["summary"]]], ("%.3f" % rho).replace("-", "−"),
+            float(r[col["median_p"]]), float(r[col["share_p_le_alpha"]])))
+    return "\n".join(text)
+
+
+def sensitivity_block(binary, source):
+    outputs = ["fold_cd34", "fold_cd34_38neg", "fold_cd34_38neg_123pos", "fold_cd44", "fold_vla4", "fold_cxcr4",
+               "fold_blasts"]
+    run = subprocess.run([binary, "sensitivity", os.path.join(source, "scenarios", "trial_800mg.yaml"),
+                          "--outputs", ",".join(outputs)], check=True, capture_output=True, text=True)
+    lines = [ln.split(",") for ln in run.stdout.splitlines() if ln and not ln.startswith("#")]
+    text = ["| parameter | " + " | ".join(o[len("fold_"):] for o in outputs) + " |",
+            "|---" * (len(outputs) + 1) + "|"]
+    for row in lines[1:]:
+        values = [float(v) for v in row[1:]]
+        if all(abs(v) < 0.005 for v in values):  # omitted: no effect worth a row
+            continue
+        text.append("| `%s` | %s |" % (row[0], " | ".join("%.3f" % v for v in values)))
+    return "\n".join(text)
+
+
+def main():
+    args = [a for a in sys.argv[1:] if a != "--check"]
+    check = "--check" in sys.argv[1:]
+    binary = os.path.abspath(args[0])
+    source = args[1] if len(args) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    doc = os.path.join(source, "docs", "model.md")
+    with open(doc, encoding="utf-8") as fh:
+        text = fh.read()
+    blocks = {"association": association_block(binary, source), "sensitivity": sensitivity_block(binary, source)}
+    new_text = text
+    for name, body in blocks.items():
+        pattern = re.compile(r"(<!-- %s:begin[^>]*-->\n)(.*?)(\n<!-- %s:end -->)" % (name, name), re.S)
+        match = pattern.search(new_text)
+        if not match:
+            print("model_figures: no '%s' block in docs/model.md" % name)
+            return 1
+        if match.group(2) != body:
+            print("model_figures: block '%s' differs from the program:\n--- docs\n%s\n--- program\n%s"
+                  % (name, match.group(2), body))
+        new_text = new_text[:match.start(2)] + body + new_text[match.end(2):]
+    if check:
+        ok = new_text == text
+        print("model_figures: %s" % ("docs/model.md matches the program" if ok else "STALE: run scripts/model_figures.py"))
+        return 0 if ok else 1
+    with open(doc, "w", encoding="utf-8") as fh:
+        fh.write(new_text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
