@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <unordered_map>
 
 #include "dataset_fields.hpp"
 #include "errors.hpp"
@@ -315,6 +316,7 @@ Dataset Reader::read(const std::string& text) {
     std::vector<double> covariates;
     std::vector<std::vector<CovariatePoint>> history;
     Subject* subject = nullptr;
+    std::unordered_map<std::string, int> last_lines;  // of the subjects before the current one
     std::pair<long, double> first_time{0, 0.0};
     double previous_time = 0.0;
     while (position < text.size()) {
@@ -351,10 +353,10 @@ Dataset Reader::read(const std::string& text) {
         const auto [day, hours] = record_time();
         if (!subject || subject->id != id) {
             if (subject) finish_covariates(*subject, out.covariate_names, history);
-            for (const auto& s : out.subjects)
-                if (s.id == id)
-                    fail_cell(c_id, "ID " + id + " appears again after other IDs (its records end on line " +
-                                        std::to_string(s.last_line) + "); keep each subject's records together");
+            if (const auto seen = last_lines.find(id); seen != last_lines.end())
+                fail_cell(c_id, "ID " + id + " appears again after other IDs (its records end on line " +
+                                    std::to_string(seen->second) + "); keep each subject's records together");
+            if (subject) last_lines[subject->id] = subject->last_line;
             out.subjects.emplace_back();
             subject = &out.subjects.back();
             subject->id = id;

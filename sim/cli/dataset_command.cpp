@@ -1,11 +1,15 @@
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 
 #include "commands.hpp"
 #include "sim/atomic_file.hpp"
+#include "sim/dataset.hpp"
+#include "sim/dataset_problem.hpp"
 #include "sim/dataset_writer.hpp"
 #include "sim/errors.hpp"
 #include "sim/simulation.hpp"
+#include "sim/text_match.hpp"
 
 namespace mobsim::cli {
 
@@ -15,6 +19,7 @@ struct DatasetOptions {
     std::string scenario;
     std::string output;
     std::string id = "1";
+    std::string check;
     bool quiet = false;
 };
 
@@ -26,6 +31,22 @@ void write_dataset(const DatasetOptions& o, const Context& context) {
     } catch (const InputError& e) {  // name the file and line of 'model:'
         const auto it = scenario.positions.find("model");
         throw InputError((it != scenario.positions.end() ? it->second.where() : o.scenario) + ": " + e.what());
+    }
+    if (!o.check.empty()) {  // read and validate a dataset against the scenario's model; say what it holds
+        const auto start = std::chrono::steady_clock::now();
+        const Dataset dataset = read_dataset(o.check, dataset_schema(*model));
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::size_t doses = 0, observations = 0, censored = 0;
+        for (const auto& s : dataset.subjects) {
+            doses += s.dosing.doses.size();
+            observations += s.observations.size();
+            for (const auto& obs : s.observations) censored += obs.censoring != Censoring::none;
+        }
+        std::cout << o.check << ": " << dataset.records << " records, " << dataset.subjects.size() << " subjects, "
+                  << doses << " doses (ADDL expanded), " << observations << " observations (" << censored
+                  << " censored), covariates: " << (dataset.covariate_names.empty() ? "none" : join(dataset.covariate_names, ", "))
+                  << "\nread and checked in " << seconds << " s\n";
+        return;
     }
     const Problem problem = build_problem(scenario, model);
     std::string out = o.output;
@@ -45,6 +66,8 @@ void add_dataset_command(CLI::App& app, const Context& context) {
     cmd->add_option("scenario", options->scenario, "Scenario YAML file")->required();
     cmd->add_option("-o,--output", options->output, "Output CSV (default: SCENARIO_dataset.csv here)");
     cmd->add_option("--id", options->id, "The subject's ID in the dataset (default 1)");
+    cmd->add_option("--check", options->check,
+                    "Instead: read DATASET against the scenario's model, report what it holds and the time taken");
     cmd->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
     cmd->callback([options, context] { write_dataset(*options, context); });
 }
