@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "dataset_problem.hpp"
 #include "errors.hpp"
 #include "parallel.hpp"
 #include "statistics.hpp"
@@ -102,12 +103,23 @@ int CohortResult::failed() const {
 CohortResult run_cohort(const CohortStudy& study, int threads, const std::function<void(int done)>& progress) {
     const CohortSpec& spec = study.cohort;
     validate_cohort(spec, *study.base.model);
+    if (study.dataset) {
+        if (static_cast<std::size_t>(spec.size) != study.dataset->subjects.size())
+            throw InputError("cohort: " + std::to_string(spec.size) + " patients but the dataset " + study.dataset->path +
+                             " has " + std::to_string(study.dataset->subjects.size()) + " subjects; one patient per subject");
+        for (const auto& c : spec.covariates)
+            if (dataset_gives(*study.dataset, c.name))
+                throw InputError("cohort: covariate " + c.name + " is both drawn and given by the dataset " +
+                                 study.dataset->path + "; remove one");
+    }
     const auto n = static_cast<std::size_t>(spec.size);
     CohortResult r;
     r.patients = spec.size;
     r.parameter_names = spec.variability.parameters;
     for (const auto& c : spec.covariates) r.covariate_names.push_back(c.name);
     for (const auto& s : study.summaries) r.summary_names.push_back(s.name);
+    if (study.dataset)
+        for (const auto& subject : study.dataset->subjects) r.ids.push_back(subject.id);
     const std::size_t n_par = r.parameter_names.size(), n_cov = r.covariate_names.size(),
                       n_sum = r.summary_names.size(), n_out = study.percentile_outputs.size(),
                       width = study.percentile_times_h.size() * n_out;
@@ -131,7 +143,9 @@ CohortResult run_cohort(const CohortStudy& study, int threads, const std::functi
     const int workers = threads > 0 ? threads : study.threads > 0 ? study.threads : default_thread_count();
     parallel_for(spec.size, workers, [&](int index) {
         const VirtualPatient patient = draw_patient(spec, index);
-        const Problem p = patient_problem(study.base, spec, patient);
+        const Problem p = study.dataset ? patient_problem(with_subject(study.base, study.dataset->subjects[static_cast<std::size_t>(index)],
+                                                                       study.dataset->path), spec, patient)
+                                        : patient_problem(study.base, spec, patient);
         const auto i = static_cast<std::size_t>(index);
         for (std::size_t k = 0; k < n_par; ++k)
             r.parameter_values[i * n_par + k] = p.parameters[static_cast<std::size_t>(p.model->parameter_index(r.parameter_names[k]))];
@@ -202,7 +216,7 @@ std::string describe(const SolverWork& w) {
 std::string patients_csv(const CohortResult& r, const Provenance& provenance) {
     std::ostringstream out;
     write_provenance(out, provenance);
-    out << "index";
+    out << (r.ids.empty() ? "index" : "index,ID");
     for (const auto& names : {r.parameter_names, r.covariate_names, r.summary_names})
         for (const auto& name : names) out << ',' << name;
     if (!r.responder.empty()) out << ",responder";
@@ -210,6 +224,7 @@ std::string patients_csv(const CohortResult& r, const Provenance& provenance) {
     const std::size_t n_par = r.parameter_names.size(), n_cov = r.covariate_names.size(), n_sum = r.summary_names.size();
     for (std::size_t i = 0; i < static_cast<std::size_t>(r.patients); ++i) {
         out << i;
+        if (!r.ids.empty()) out << ',' << r.ids[i];
         for (std::size_t k = 0; k < n_par; ++k) out << ',' << format_number(r.parameter_values[i * n_par + k]);
         for (std::size_t k = 0; k < n_cov; ++k) out << ',' << format_number(r.covariate_values[i * n_cov + k]);
         for (std::size_t k = 0; k < n_sum; ++k) out << ',' << format_number(r.summary_values[i * n_sum + k]);

@@ -7,11 +7,13 @@
 // values (a coarser percentile grid or fewer outputs fixes that).
 #pragma once
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "csv_output.hpp"
+#include "dataset.hpp"
 #include "population.hpp"
 #include "simulation.hpp"
 #include "summary.hpp"
@@ -46,6 +48,9 @@ struct CohortStudy {
     std::vector<double> percentile_times_h;
     std::vector<CorrelationSpec> correlations;
     std::string patients_file, time_summary_file, correlations_file;  // empty: chosen by the caller
+    // One virtual patient per subject, with its own doses and covariates (variability drawn on top); the
+    // cohort's size is then the number of subjects. Null: every patient takes the scenario's regimens.
+    std::shared_ptr<const Dataset> dataset;
 };
 
 // One row of the time summary: mean and percentiles of one output at one time over the cohort.
@@ -66,6 +71,7 @@ struct CohortResult {
     std::vector<std::string> parameter_names;  // the parameters with IIV (individual values are reported)
     std::vector<std::string> covariate_names;
     std::vector<std::string> summary_names;
+    std::vector<std::string> ids;  // the dataset subject of each patient; empty without a dataset
     // per patient, row-major by patient index
     std::vector<double> parameter_values, covariate_values, summary_values;
     std::vector<char> responder;  // empty without a criterion

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "sim/cohort.hpp"
 #include "sim/dataset_problem.hpp"
 #include "sim/dataset_writer.hpp"
 #include "sim/errors.hpp"
@@ -44,4 +45,26 @@ TEST_CASE("every shipped scenario round-trips through a dataset bit for bit", "[
     }
     CHECK(count >= 15);
     CHECK(with_addl >= 10);
+}
+
+TEST_CASE("a cohort from a dataset gives each subject its own doses", "[dataset][cohort]") {
+    static const ModelRegistry registry = models::builtin_models();
+    test::write_temp_file("ds_scenario.yaml", "model: linear_pk\nparameters: {CL: 4.0, V1: 40.0}\n"
+                                              "output: {end_h: 24, step_h: 1}\nsolver: {rtol: 1.0e-10, atol: 1.0e-12}\n");
+    const std::string cohort = test::write_temp_file(
+        "ds_cohort.yaml", "scenario: ds_scenario.yaml\nsize: 1\nseed: 1\n"
+                          "summaries:\n  - {name: c1, output: conc_central, kind: value_at, at_h: 1}\n");
+    // bolus doses into central: 100 mg; 50 mg at 0 and 50 mg at 1
+    const std::string data = test::write_temp_file(
+        "ds_cohort.csv", "ID,TIME,AMT,CMT,WEIGHT_KG\n1,0,100,central,70\n2,0,50,central,80\n2,1,50,central,80\n");
+    CohortStudy study = read_cohort_study(cohort, registry);
+    study.dataset = std::make_shared<const Dataset>(read_dataset(data, dataset_schema(*study.base.model)));
+    study.cohort.size = 2;
+    const CohortResult r = run_cohort(study, 1);
+    const double k = 0.1;
+    REQUIRE(r.ids == std::vector<std::string>{"1", "2"});
+    CHECK(r.summary_values[0] == Approx(100.0 / 40.0 * std::exp(-k)).epsilon(1e-8));
+    CHECK(r.summary_values[1] == Approx(50.0 / 40.0 * (1.0 + std::exp(-k))).epsilon(1e-8));
+    study.cohort.size = 3;
+    CHECK_THROWS_WITH(run_cohort(study, 1), Catch::Contains("3 patients but the dataset"));
 }
