@@ -80,7 +80,10 @@ private:
         fail("column " + std::to_string(column + 1) + " (" + layout_.header[column] + "): " + message);
     }
     const std::string* cell(Column c) const { return layout_.index[c] < 0 ? nullptr : &fields_[layout_.index[c]]; }
-    [[noreturn]] void fail_cell(Column c, const std::string& message) const { fail_at(layout_.index[c], message); }
+    [[noreturn]] void fail_cell(Column c, const std::string& message) const {
+        if (layout_.index[c] < 0) fail(message + " (the dataset has no " + column_names()[c][0] + " column)");
+        fail_at(layout_.index[c], message);
+    }
 
     // The cell's number; `fallback` when the column is absent or the cell is "" or ".".
     double number(Column c, double fallback) const {

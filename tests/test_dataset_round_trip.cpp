@@ -8,6 +8,7 @@
 #include "sim/dataset_problem.hpp"
 #include "sim/dataset_writer.hpp"
 #include "sim/errors.hpp"
+#include "sim/fit.hpp"
 #include "test_helpers.hpp"
 
 using namespace mobsim;
@@ -67,4 +68,37 @@ TEST_CASE("a cohort from a dataset gives each subject its own doses", "[dataset]
     CHECK(r.summary_values[1] == Approx(50.0 / 40.0 * (1.0 + std::exp(-k))).epsilon(1e-8));
     study.cohort.size = 3;
     CHECK_THROWS_WITH(run_cohort(study, 1), Catch::Contains("3 patients but the dataset"));
+}
+
+TEST_CASE("a fit to a dataset simulates each subject with its own doses", "[dataset][fit]") {
+    static const ModelRegistry registry = models::builtin_models();
+    // noise-free one-compartment IV data from CL 4, V 40 (k 0.1): 100 mg at 0 for ID 1; 50 mg at 0 and 6 for ID 2
+    const double k = 0.1;
+    std::string records = "ID,TIME,AMT,CMT,DV,MDV\n1,0,100,central,.,1\n";
+    for (double t : {1.0, 4.0, 10.0})
+        records += "1," + std::to_string(t) + ",0,conc_central," + std::to_string(100.0 / 40.0 * std::exp(-k * t)) + ",0\n";
+    records += "2,0,50,central,.,1\n2,6,50,central,.,1\n";
+    for (double t : {8.0, 12.0})
+        records += "2," + std::to_string(t) + ",0,1," + std::to_string(50.0 / 40.0 * (std::exp(-k * t) + std::exp(-k * (t - 6.0)))) + ",0\n";
+    test::write_temp_file("fit_ds.csv", records);
+    test::write_temp_file("fit_ds_scenario.yaml", "model: linear_pk\nparameters: {V1: 40.0}\noutput: {end_h: 12, step_h: 1}\n"
+                                                  "solver: {rtol: 1.0e-10, atol: 1.0e-12}\n");
+    const std::string fit_file = test::write_temp_file("fit_ds.yaml", R"(
+scenarios: {template: fit_ds_scenario.yaml}
+parameters:
+  - {parameterId: CL, parameterScale: log10, lowerBound: 0.1, upperBound: 100, nominalValue: 1.0}
+observables:
+  conc: {output: conc_central, error: {model: additive, additive: 0.01}}
+data: {dataset: fit_ds.csv}
+optimizer: {starts: 1, seed: 1, max_iterations: 100}
+)");
+    const FitSpec spec = read_fit_file(fit_file, registry);
+    REQUIRE(spec.scenarios.size() == 2);
+    CHECK(spec.scenarios[1].id == "ID 2");
+    REQUIRE(spec.data.size() == 5);
+    CHECK(spec.data[3].condition == "ID 2");
+    const FitObjective objective(spec, registry);
+    const FitResult result = fit(objective);
+    // std::to_string keeps 6 decimals, so the data are exact to about 1e-6 relative
+    CHECK(result.natural[0] == Approx(4.0).epsilon(1e-4));
 }
