@@ -51,6 +51,9 @@ struct CohortStudy {
     // One virtual patient per subject, with its own doses and covariates (variability drawn on top); the
     // cohort's size is then the number of subjects. Null: every patient takes the scenario's regimens.
     std::shared_ptr<const Dataset> dataset;
+    // Outputs written per patient as NONMEM-layout records (ID, TIME, EVID, AMT, CMT, DV, IPRED, PRED and the
+    // drawn covariates) on the scenario's grid; empty: none. Each patient is then also simulated without IIV.
+    std::vector<std::string> record_outputs;
 };
 
 // One row of the time summary: mean and percentiles of one output at one time over the cohort.
@@ -72,6 +75,7 @@ struct CohortResult {
     std::vector<std::string> covariate_names;
     std::vector<std::string> summary_names;
     std::vector<std::string> ids;  // the dataset subject of each patient; empty without a dataset
+    std::vector<std::string> records;  // per patient, with study.record_outputs: its rows (records_csv)
     // per patient, row-major by patient index
     std::vector<double> parameter_values, covariate_values, summary_values;
     std::vector<char> responder;  // empty without a criterion
@@ -109,5 +113,6 @@ CohortResult run_cohort(const CohortStudy& study, int threads = 0,
 std::string patients_csv(const CohortResult& result, const Provenance& provenance);
 std::string time_summary_csv(const CohortResult& result, const Provenance& provenance);
 std::string correlations_csv(const CohortResult& result, const Provenance& provenance);
+std::string records_csv(const CohortStudy& study, const CohortResult& result, const Provenance& provenance);
 
 }  // namespace mobsim

@@ -2,7 +2,9 @@
 // it (mobsim run --dataset) give the YAML run's outputs bit for bit.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <filesystem>
+#include <sstream>
 
 #include "sim/cohort.hpp"
 #include "sim/dataset_problem.hpp"
@@ -101,4 +103,40 @@ optimizer: {starts: 1, seed: 1, max_iterations: 100}
     const FitResult result = fit(objective);
     // std::to_string keeps 6 decimals, so the data are exact to about 1e-6 relative
     CHECK(result.natural[0] == Approx(4.0).epsilon(1e-4));
+}
+
+TEST_CASE("cohort records give IPRED of each patient and PRED of the typical one", "[dataset][cohort]") {
+    static const ModelRegistry registry = models::builtin_models();
+    test::write_temp_file("rec_scenario.yaml", "model: linear_pk\nparameters: {CL: 4.0, V1: 40.0}\n"
+                                               "regimens: [{into: central, amount: 100, unit: mg, at_h: [0]}]\n"
+                                               "output: {end_h: 4, step_h: 2}\nsolver: {rtol: 1.0e-10, atol: 1.0e-12}\n");
+    const std::string cohort = test::write_temp_file(
+        "rec_cohort.yaml", "scenario: rec_scenario.yaml\nsize: 2\nseed: 3\n"
+                           "variability: {parameters: [CL], omega: [[0.09]]}\n"
+                           "summaries:\n  - {name: c2, output: conc_central, kind: value_at, at_h: 2}\n");
+    CohortStudy study = read_cohort_study(cohort, registry);
+    study.record_outputs = {"conc_central"};
+    const CohortResult r = run_cohort(study, 1);
+    const std::string text = records_csv(study, r, Provenance{});
+    std::istringstream in(text);
+    std::string line;
+    std::getline(in, line);
+    CHECK(line == "ID,TIME,EVID,AMT,CMT,DV,IPRED,PRED");
+    int observations = 0;
+    while (std::getline(in, line)) {
+        int id = 0, evid = 0;
+        double time = 0, amt = 0, dv = 0, ipred = 0, pred = 0;
+        char cmt[32] = {};
+        if (std::sscanf(line.c_str(), "%d,%lf,%d,%lf,%31[^,],%lf,%lf,%lf", &id, &time, &evid, &amt, cmt, &dv, &ipred, &pred) < 5)
+            FAIL(line);
+        if (evid == 1) {
+            CHECK(amt == 100.0);
+            continue;
+        }
+        const double cl = r.parameter_values[static_cast<std::size_t>(id - 1)];
+        CHECK(ipred == Approx(100.0 / 40.0 * std::exp(-cl / 40.0 * time)).epsilon(1e-8));
+        CHECK(pred == Approx(100.0 / 40.0 * std::exp(-0.1 * time)).epsilon(1e-8));
+        ++observations;
+    }
+    CHECK(observations == 6);  // 2 patients x 3 grid times
 }
