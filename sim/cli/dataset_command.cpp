@@ -25,13 +25,7 @@ struct DatasetOptions {
 
 void write_dataset(const DatasetOptions& o, const Context& context) {
     const Scenario scenario = read_scenario(o.scenario);
-    std::shared_ptr<const Model> model;
-    try {
-        model = context.models->create(scenario.model);
-    } catch (const InputError& e) {  // name the file and line of 'model:'
-        const auto it = scenario.positions.find("model");
-        throw InputError((it != scenario.positions.end() ? it->second.where() : o.scenario) + ": " + e.what());
-    }
+    const std::shared_ptr<const Model> model = scenario_model(scenario, context);
     if (!o.check.empty()) {  // read and validate a dataset against the scenario's model; say what it holds
         const auto start = std::chrono::steady_clock::now();
         const Dataset dataset = read_dataset(o.check, dataset_schema(*model));

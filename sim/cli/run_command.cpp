@@ -45,13 +45,7 @@ void run(const RunOptions& o, const Context& context) {
     if (!o.parameters_file.empty()) scenario.parameters_file = o.parameters_file;
     if (o.format == "long") scenario.output.layout = CsvLayout::long_format;
     if (o.format == "wide") scenario.output.layout = CsvLayout::wide;
-    std::shared_ptr<const Model> model;
-    try {
-        model = context.models->create(scenario.model);
-    } catch (const InputError& e) {  // name the file and line of 'model:'
-        const auto it = scenario.positions.find("model");
-        throw InputError((it != scenario.positions.end() ? it->second.where() : o.scenario) + ": " + e.what());
-    }
+    const std::shared_ptr<const Model> model = scenario_model(scenario, context);
     Problem problem;
     if (o.dataset.empty()) {
         if (!o.id.empty()) throw InputError("--id " + o.id + ": names a subject of a dataset; give --dataset too");
@@ -92,6 +86,15 @@ void run(const RunOptions& o, const Context& context) {
 }
 
 }  // namespace
+
+std::shared_ptr<const Model> scenario_model(const Scenario& scenario, const Context& context) {
+    try {
+        return context.models->create(scenario.model);
+    } catch (const InputError& e) {  // name the file and line of 'model:'
+        const auto it = scenario.positions.find("model");
+        throw InputError((it != scenario.positions.end() ? it->second.where() : scenario.path) + ": " + e.what());
+    }
+}
 
 void add_run_command(CLI::App& app, const Context& context) {
     auto options = std::make_shared<RunOptions>();
