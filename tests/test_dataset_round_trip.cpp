@@ -2,15 +2,11 @@
 // it (mobsim run --dataset) give the YAML run's outputs bit for bit.
 #include <catch2/catch.hpp>
 
-#include <cstdio>
 #include <filesystem>
-#include <sstream>
 
-#include "sim/cohort.hpp"
 #include "sim/dataset_problem.hpp"
 #include "sim/dataset_writer.hpp"
 #include "sim/errors.hpp"
-#include "sim/fit.hpp"
 #include "test_helpers.hpp"
 
 using namespace mobsim;
