@@ -150,8 +150,8 @@ std::pair<long, double> Reader::record_time() const {
     } else {
         bool missing = false;
         const auto value = parse_number(text, missing);
-        if (!value) fail_cell(c_time, "expected a time in hours or a clock time hh:mm, found '" + text + "'");
-        hours = *value;
+        if (!value) fail_cell(c_time, "expected a number (the time) or a clock time hh:mm, found '" + text + "'");
+        hours = *value * schema_.hours_per_time_unit;
     }
     if (!translate_times_) {
         if (hours < 0.0) fail_cell(c_time, "negative time " + text);
@@ -213,7 +213,8 @@ Record Reader::parse_record() const {
         fail_cell(c_amt, "AMT " + *cell(c_amt) + " on a record with EVID " + std::to_string(r.evid) +
                              "; a dose needs EVID 1 or 4");
     r.rate = number(c_rate, 0.0);
-    r.ii = number(c_ii, 0.0);
+    if (r.rate > 0.0) r.rate /= schema_.hours_per_time_unit;
+    r.ii = number(c_ii, 0.0) * schema_.hours_per_time_unit;
     r.addl = integer(c_addl, 0, 0, 1000000, "a whole number of additional doses, 0 to 1000000");
     r.ss = static_cast<int>(integer(c_ss, 0, 0, 2, "0, 1 or 2"));
     if (r.ii < 0.0) fail_cell(c_ii, "negative II " + *cell(c_ii));
@@ -391,6 +392,18 @@ Dataset Reader::read(const std::string& text) {
 }
 
 }  // namespace
+
+double hours_per_time_unit(const std::string& unit, const std::string& where) {
+    static const std::vector<std::pair<std::vector<std::string>, double>> units = {
+        {{"h", "hour", "hours"}, 1.0}, {{"min", "minute", "minutes"}, 1.0 / 60.0},
+        {{"d", "day", "days"}, 24.0}, {{"w", "week", "weeks"}, 168.0}};
+    std::vector<std::string> names;
+    for (const auto& [spellings, hours] : units) {
+        if (std::find(spellings.begin(), spellings.end(), unit) != spellings.end()) return hours;
+        names.push_back(spellings.front());
+    }
+    throw InputError(where + ": unknown time unit '" + unit + "'" + did_you_mean(unit, names) + " (expected h, min, d or w)");
+}
 
 double Subject::covariate(const std::string& name, double t_h) const {
     const auto it = covariates.find(name);

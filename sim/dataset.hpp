@@ -18,7 +18,13 @@ namespace mobsim {
 struct DatasetSchema {
     std::vector<std::string> states;
     std::vector<std::string> outputs;
+    // Hours per unit of a numeric TIME and of II (and RATE is per that unit): 1 for hours, 24 for days, 1/60 for
+    // minutes. Clock times and dates are hours whatever it is.
+    double hours_per_time_unit = 1.0;
 };
+
+// Hours per unit for "h", "min", "d" or "w" (and spelled-out forms); InputError naming `where` otherwise.
+double hours_per_time_unit(const std::string& unit, const std::string& where);
 
 enum class Censoring { none, below };  // below: the value lies below the LLOQ (M3 likelihood)
 

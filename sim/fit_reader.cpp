@@ -236,8 +236,10 @@ void check_row(const DataRow& row, const Observable& o) {
 
 // Each subject with observations becomes a scenario ("ID <id>") built from the one template scenario with the
 // subject's own doses and covariates; each observation a time-course row of the observable of its output.
-void add_dataset_subjects(FitSpec& spec, const std::string& path, const Model& model) {
-    auto dataset = std::make_shared<const Dataset>(read_dataset(path, dataset_schema(model)));
+void add_dataset_subjects(FitSpec& spec, const std::string& path, const Model& model, double hours_per_unit) {
+    DatasetSchema schema = dataset_schema(model);
+    schema.hours_per_time_unit = hours_per_unit;
+    auto dataset = std::make_shared<const Dataset>(read_dataset(path, schema));
     spec.data_files.push_back(path);
     const Scenario scenario = spec.scenarios.front().scenario;
     spec.scenarios.clear();
@@ -328,13 +330,17 @@ FitSpec read_fit_node(const ConfigNode& root, const ModelRegistry& models) {
 
     std::vector<std::string> observable_ids;
     for (const auto& o : spec.observables) observable_ids.push_back(o.id);
-    MapReader d(r.require("data"), {"time_courses", "summaries", "dataset"});
+    MapReader d(r.require("data"), {"time_courses", "summaries", "dataset", "time_unit"});
     if (d.has("dataset")) {
         if (d.has("time_courses") || d.has("summaries"))
             fail_at(d.node(), "give a dataset, or time_courses and/or summaries, not both");
         if (spec.scenarios.size() != 1)
             fail_at(scenarios, "with data.dataset give one scenario: the template each subject's doses go into");
-        add_dataset_subjects(spec, resolve(root.file, *d.optional_text("dataset")), *model);
+        const double hours = d.has("time_unit") ? hours_per_time_unit(*d.optional_text("time_unit"), d.require("time_unit").where())
+                                                : 1.0;
+        add_dataset_subjects(spec, resolve(root.file, *d.optional_text("dataset")), *model, hours);
+    } else if (d.has("time_unit")) {
+        fail_at(d.require("time_unit"), "time_unit applies to a dataset (data.dataset)");
     } else if (!d.has("time_courses") && !d.has("summaries")) {
         fail_at(d.node(), "give time_courses and/or summaries (CSV files), or a NONMEM-format dataset");
     }

@@ -175,3 +175,18 @@ TEST_CASE("malformed datasets name file line and column", "[dataset]") {
     CHECK_THAT(error_of("ID,TIME,AMT,CMT,RATE\n1,0,5,1,-3\n"), Catch::Contains("column 5 (RATE): expected RATE > 0"));
     CHECK_THAT(error_of("ID,TIME,DV,CMT\n1,0,1,conc\n"), Catch::Contains("unknown output 'conc'"));
 }
+
+TEST_CASE("a time unit scales TIME and II and makes RATE per that unit", "[dataset]") {
+    DatasetSchema days = schema;
+    days.hours_per_time_unit = hours_per_time_unit("d", "test");
+    const Dataset d = read_dataset_text("ID,TIME,AMT,CMT,RATE,II,ADDL,DV\n1,0.5,48,central,96,1,1,.\n1,2,0,1,0,0,0,3\n",
+                                        "nm.csv", days);
+    const Subject& s = d.subject("1");
+    REQUIRE(s.dosing.doses.size() == 2);
+    CHECK(s.dosing.doses[0].time_h == 12.0);
+    CHECK(s.dosing.doses[1].time_h == 36.0);  // II of one day
+    CHECK(s.dosing.doses[0].rate_per_h == 4.0);  // 96 per day
+    CHECK(s.observations[0].time_h == 48.0);
+    CHECK(hours_per_time_unit("min", "test") == 1.0 / 60.0);
+    CHECK_THROWS_WITH(hours_per_time_unit("dys", "--time-unit"), Catch::Contains("--time-unit: unknown time unit 'dys'"));
+}

@@ -19,6 +19,7 @@ struct CohortOptions {
     std::string file;
     std::string prefix;
     std::string dataset;
+    std::string time_unit = "h";
     std::vector<std::string> record_outputs;
     int threads = 0;
     int size = 0;
@@ -32,7 +33,9 @@ void run(const CohortOptions& o, const Context& context) {
     if (o.size > 0) study.cohort.size = o.size;
     if (!o.dataset.empty()) {
         if (o.size > 0) throw InputError("--size: with --dataset the cohort has one patient per subject");
-        study.dataset = std::make_shared<const Dataset>(read_dataset(o.dataset, dataset_schema(*study.base.model)));
+        DatasetSchema schema = dataset_schema(*study.base.model);
+        schema.hours_per_time_unit = hours_per_time_unit(o.time_unit, "--time-unit");
+        study.dataset = std::make_shared<const Dataset>(read_dataset(o.dataset, schema));
         study.cohort.size = static_cast<int>(study.dataset->subjects.size());
     }
     if (o.seed >= 0) study.cohort.seed = static_cast<std::uint64_t>(o.seed);
@@ -113,6 +116,7 @@ void add_cohort_command(CLI::App& app, const Context& context) {
                     "Also write PREFIX_records.csv: per patient, NONMEM-layout rows (ID, TIME, EVID, AMT, CMT, DV, "
                     "IPRED, PRED, covariates) of these outputs on the scenario's grid (comma-separated)")
         ->delimiter(',');
+    cmd->add_option("--time-unit", options->time_unit, "Unit of the dataset's TIME and II: h (default), min, d or w");
     cmd->add_option("--dataset", options->dataset,
                     "NONMEM-format dataset: one patient per subject, with its own doses and covariates");
     cmd->add_option("--seed", options->seed, "Override the random seed")->check(CLI::NonNegativeNumber);

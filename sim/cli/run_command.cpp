@@ -19,6 +19,7 @@ struct RunOptions {
     std::string parameters_file;
     std::string dataset;
     std::string id;
+    std::string time_unit = "h";
     std::vector<std::string> settings;
     bool quiet = false;
 };
@@ -51,7 +52,9 @@ void run(const RunOptions& o, const Context& context) {
         if (!o.id.empty()) throw InputError("--id " + o.id + ": names a subject of a dataset; give --dataset too");
         problem = build_problem(scenario, model);
     } else {
-        const Dataset dataset = read_dataset(o.dataset, dataset_schema(*model));
+        DatasetSchema schema = dataset_schema(*model);
+        schema.hours_per_time_unit = hours_per_time_unit(o.time_unit, "--time-unit");
+        const Dataset dataset = read_dataset(o.dataset, schema);
         if (o.id.empty() && dataset.subjects.size() > 1)
             throw InputError(o.dataset + ": " + std::to_string(dataset.subjects.size()) +
                              " subjects; choose one with --id (IDs " + dataset.subjects.front().id + " to " +
@@ -105,6 +108,7 @@ void add_run_command(CLI::App& app, const Context& context) {
     cmd->add_option("--parameters", options->parameters_file, "Parameter file (e.g. written by mobsim fit)");
     cmd->add_option("--dataset", options->dataset,
                     "NONMEM-format dataset whose subject's doses and covariates replace the scenario's regimens");
+    cmd->add_option("--time-unit", options->time_unit, "Unit of the dataset's TIME and II: h (default), min, d or w");
     cmd->add_option("--id", options->id, "The dataset subject to simulate (may be left out for a single subject)");
     cmd->add_option("--set", options->settings, "Override a parameter: NAME=VALUE (repeatable)");
     cmd->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
