@@ -42,6 +42,11 @@ void apply_setting(Problem& problem, const std::string& text) {
 }
 
 void run(const RunOptions& o, const Context& context) {
+    std::string extension = std::filesystem::path(o.scenario).extension().string();
+    for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (extension == ".csv")  // the first thing a NONMEM user tries
+        throw InputError(o.scenario + ": a scenario is a YAML file (model, parameters, output); to simulate a dataset "
+                         "subject give both: mobsim run SCENARIO.yaml --dataset " + o.scenario + " --id ID");
     Scenario scenario = read_scenario(o.scenario);
     if (!o.parameters_file.empty()) scenario.parameters_file = o.parameters_file;
     if (o.format == "long") scenario.output.layout = CsvLayout::long_format;
