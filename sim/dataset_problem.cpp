@@ -63,6 +63,13 @@ Problem build_subject_problem(const Scenario& scenario, std::shared_ptr<const Mo
     }
     Problem p = with_subject(build_problem(s, model), subject, dataset.path);
     if (s.output.include_dose_times) p.grid = grid_with_dose_times(p);
+    // NONMEM predicts at every observation and other-event record: those times join the grid
+    for (const auto& o : subject.observations)
+        if (o.time_h >= s.output.start_h && o.time_h <= p.end_h) p.grid.push_back(o.time_h);
+    for (double t : subject.other_event_times_h)
+        if (t >= s.output.start_h && t <= p.end_h) p.grid.push_back(t);
+    std::sort(p.grid.begin(), p.grid.end());
+    p.grid.erase(std::unique(p.grid.begin(), p.grid.end()), p.grid.end());
     return p;
 }
 

@@ -14,6 +14,7 @@ DatasetSchema dataset_schema(const Model& model);
 // The scenario's problem with the subject's dose records instead of the scenario's regimens. A dataset column
 // named as a model covariate (or weight_kg), case-insensitively, gives that covariate, over the scenario's
 // patient value; a covariate that changes within the subject is refused (the engine holds covariates fixed).
+// The output grid is the scenario's plus the subject's observation and EVID 2 times within it.
 // The dataset must have been read against dataset_schema(*model).
 // `base` with the subject's dose records in place of its regimens and the subject's covariates (as above) in
 // place of its own; `where` names the dataset in messages.

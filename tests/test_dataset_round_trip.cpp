@@ -45,3 +45,14 @@ TEST_CASE("every shipped scenario round-trips through a dataset bit for bit", "[
     CHECK(count >= 15);
     CHECK(with_addl >= 10);
 }
+
+TEST_CASE("a dataset subject's observation and other-event times join the output grid", "[dataset]") {
+    static const ModelRegistry registry = models::builtin_models();
+    const Scenario scenario = read_scenario_node(load_config_text(
+        "model: linear_pk\noutput: {end_h: 10, step_h: 5}\n", "grid.yaml"));
+    std::shared_ptr<const Model> model = registry.create("linear_pk");
+    const Dataset d = read_dataset_text("ID,TIME,EVID,AMT,CMT,DV\n1,0,1,10,central,.\n1,2.5,0,0,1,1\n1,7,2,0,.,.\n"
+                                        "1,12,0,0,1,1\n", "grid.csv", dataset_schema(*model));
+    const Problem p = build_subject_problem(scenario, model, d, d.subjects.front());
+    CHECK(p.grid == std::vector<double>{0.0, 2.5, 5.0, 7.0, 10.0});  // 12 h lies after output.end_h
+}
