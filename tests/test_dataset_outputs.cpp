@@ -16,6 +16,11 @@ using namespace mobsim;
 
 namespace {
 
+// 100 mg IV at 0 h into a one-compartment model (CL 4 L/h, V 40 L), outputs at 0, 2 and 4 h
+const char* kIvScenario = "model: linear_pk\nparameters: {CL: 4.0, V1: 40.0}\n"
+                          "regimens: [{label: iv, into: central, amount: 100, unit: mg, at_h: [0]}]\n"
+                          "output: {end_h: 4, step_h: 2}\nsolver: {rtol: 1.0e-10, atol: 1.0e-12}\n";
+
 struct RecordRow {
     int id = 0, evid = 0;
     double time = 0, amt = 0, dv = 0, ipred = 0, pred = 0;
@@ -98,9 +103,7 @@ optimizer: {starts: 1, seed: 1, max_iterations: 100}
 
 TEST_CASE("cohort records give IPRED of each patient and PRED of the typical one", "[dataset][cohort]") {
     static const ModelRegistry registry = models::builtin_models();
-    test::write_temp_file("rec_scenario.yaml", "model: linear_pk\nparameters: {CL: 4.0, V1: 40.0}\n"
-                                               "regimens: [{into: central, amount: 100, unit: mg, at_h: [0]}]\n"
-                                               "output: {end_h: 4, step_h: 2}\nsolver: {rtol: 1.0e-10, atol: 1.0e-12}\n");
+    test::write_temp_file("rec_scenario.yaml", kIvScenario);
     const std::string cohort = test::write_temp_file(
         "rec_cohort.yaml", "scenario: rec_scenario.yaml\nsize: 2\nseed: 3\n"
                            "variability: {parameters: [CL], omega: [[0.09]]}\n"
@@ -124,9 +127,7 @@ TEST_CASE("cohort records give IPRED of each patient and PRED of the typical one
 
 TEST_CASE("sweep records give each grid point as one ID with its swept values", "[dataset][sweep]") {
     static const ModelRegistry registry = models::builtin_models();
-    test::write_temp_file("swr_scenario.yaml", "model: linear_pk\nparameters: {CL: 4.0, V1: 40.0}\n"
-                                               "regimens: [{label: iv, into: central, amount: 100, unit: mg, at_h: [0]}]\n"
-                                               "output: {end_h: 4, step_h: 2}\nsolver: {rtol: 1.0e-10, atol: 1.0e-12}\n");
+    test::write_temp_file("swr_scenario.yaml", kIvScenario);
     const std::string file = test::write_temp_file(
         "swr.yaml", "scenario: swr_scenario.yaml\ngrid: {parameters.CL: [2, 8]}\n"
                     "summaries:\n  - {name: cmax, output: conc_central, kind: max}\n");
