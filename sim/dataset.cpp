@@ -280,7 +280,7 @@ void Reader::add_record(Subject& s, const Record& r, double time, const std::vec
         o.output = r.output;
         o.value = r.dv;
         o.censoring = r.blq ? Censoring::below : Censoring::none;
-        o.lloq = r.blq ? (r.has_lloq ? r.lloq : r.dv) : 0.0;
+        o.lloq = r.has_lloq ? r.lloq : r.blq ? r.dv : 0.0;
         o.line = line_;
         s.observations.push_back(o);
     } else if (r.evid != 3) {

@@ -33,7 +33,7 @@ struct DatasetObservation {
     std::string output;  // model output named by CMT; empty when the record names none
     double value = 0.0;  // DV
     Censoring censoring = Censoring::none;
-    double lloq = 0.0;   // the LLOQ of a censored observation (LLOQ column, else DV); 0 otherwise
+    double lloq = 0.0;   // the LLOQ column's value; for a censored observation without one, DV; else 0
     int line = 0;        // source line
 };
 

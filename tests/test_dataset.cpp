@@ -33,7 +33,7 @@ TEST_CASE("dataset records become doses with ADDL expanded and observations", "[
     const Dataset d = parse(
         "ID,TIME,EVID,AMT,CMT,RATE,II,ADDL,DV,MDV,BLQ,LLOQ\n"
         "1,0,1,100,depot,0,12,2,.,1,0,.\n"
-        "1,1,0,0,conc_central,0,0,0,1.5,0,0,.\n"
+        "1,1,0,0,conc_central,0,0,0,1.5,0,0,0.05\n"
         "1,30,0,0,1,0,0,0,0.01,0,1,0.05\n"
         "1,36,1,50,2,25,0,0,.,1,0,.\n"
         "2,0,1,80,DEPOT,0,0,0,.,1,0,.\n"
@@ -54,6 +54,7 @@ TEST_CASE("dataset records become doses with ADDL expanded and observations", "[
     CHECK(s.observations[0].output == "conc_central");
     CHECK(s.observations[0].value == 1.5);
     CHECK(s.observations[0].censoring == Censoring::none);
+    CHECK(s.observations[0].lloq == 0.05);  // known for a measured value too (for M3/M4 likelihoods)
     CHECK(s.observations[0].line == 3);
     CHECK(s.observations[1].censoring == Censoring::below);
     CHECK(s.observations[1].lloq == 0.05);
