@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "cohort_records.hpp"
 #include "errors.hpp"
 #include "parallel.hpp"
 #include "text_match.hpp"
@@ -161,6 +162,8 @@ SweepResult run_sweep(const SweepStudy& study, int threads, const std::function<
     if (n > 10000000) throw InputError(study.file + ": the sweep has more than 1e7 grid points");
     r.axis_values.resize(n * n_axes);
     r.summary_values.resize(n * n_sum);
+    for (const auto& name : study.record_outputs) study.model->require_output(name, study.file + ": records");
+    if (!study.record_outputs.empty()) r.records.resize(n);
     const int workers = threads > 0 ? threads : study.threads > 0 ? study.threads : default_thread_count();
     parallel_for(static_cast<int>(n), workers, [&](int point) {
         const auto i = static_cast<std::size_t>(point);
@@ -174,6 +177,8 @@ SweepResult run_sweep(const SweepStudy& study, int threads, const std::function<
         const auto values = sweep_point_values(study, i);
         std::copy(values.begin(), values.end(), r.axis_values.begin() + static_cast<long>(i * n_axes));
         for (std::size_t k = 0; k < n_sum; ++k) r.summary_values[i * n_sum + k] = evaluate_summary(t, study.summaries[k]);
+        if (!r.records.empty())
+            r.records[i] = patient_records(std::to_string(i + 1), p, t, t, {study.record_outputs, r.axis_names}, values);
     }, progress);
     return r;
 }
@@ -193,6 +198,14 @@ std::string sweep_csv(const SweepResult& r, const Provenance& provenance) {
             out << (n_axes + k ? "," : "") << format_number(r.summary_values[i * n_sum + k]);
         out << '\n';
     }
+    return out.str();
+}
+
+std::string sweep_records_csv(const SweepStudy& study, const SweepResult& r, const Provenance& provenance) {
+    std::ostringstream out;
+    for (const auto& [key, value] : provenance.entries) out << "# " << key << ": " << value << '\n';
+    out << records_header({study.record_outputs, r.axis_names});
+    for (const auto& rows : r.records) out << rows;
     return out.str();
 }
 

@@ -30,6 +30,8 @@ struct SweepStudy {
     std::vector<SummarySpec> summaries;
     int threads = 0;  // 0: all cores
     std::string output_file;  // empty: chosen by the caller
+    // Outputs written per grid point as NONMEM-layout records (sweep_records_csv); empty: none
+    std::vector<std::string> record_outputs;
     std::size_t points() const;
 };
 
@@ -47,11 +49,14 @@ SweepStudy read_sweep_study(const std::string& path, const ModelRegistry& models
 struct SweepResult {
     std::vector<std::string> axis_names, summary_names;
     std::vector<double> axis_values, summary_values;  // row-major by grid point
+    std::vector<std::string> records;                 // per grid point, with study.record_outputs
 };
 
 // Throws SolverError naming the grid point when one fails.
 SweepResult run_sweep(const SweepStudy& study, int threads = 0, const std::function<void(int done)>& progress = {});
 
 std::string sweep_csv(const SweepResult& result, const Provenance& provenance);
+// Grid point k is ID k + 1, its swept values the covariate columns; PRED equals IPRED (a sweep draws no IIV).
+std::string sweep_records_csv(const SweepStudy& study, const SweepResult& result, const Provenance& provenance);
 
 }  // namespace mobsim

@@ -17,16 +17,22 @@ struct SweepOptions {
     std::string file;
     std::string output;
     int threads = 0;
+    std::vector<std::string> record_outputs;
     bool progress = false;
     bool quiet = false;
 };
 
 void run(const SweepOptions& o, const Context& context) {
-    const SweepStudy study = read_sweep_study(o.file, *context.models);
+    SweepStudy study = read_sweep_study(o.file, *context.models);
+    study.record_outputs = o.record_outputs;
     std::string out = o.output;
     if (out.empty()) out = study.output_file;
     if (out.empty()) out = std::filesystem::path(o.file).stem().string() + ".csv";
-    refuse_to_overwrite_inputs(out, {o.file, study.scenario_file});
+    const std::filesystem::path out_path(out);
+    const std::string records =
+        o.record_outputs.empty() ? "" : (out_path.parent_path() / (out_path.stem().string() + "_records.csv")).string();
+    for (const auto& file : {out, records})
+        if (!file.empty()) refuse_to_overwrite_inputs(file, {o.file, study.scenario_file});
     const int threads = o.threads > 0 ? o.threads : study.threads > 0 ? study.threads : default_thread_count();
     const bool show = !o.quiet && progress_wanted(o.progress);
     SweepResult result;
@@ -40,6 +46,7 @@ void run(const SweepOptions& o, const Context& context) {
                                             context.command_line);
     if (!study.scenario_file.empty()) provenance.entries.emplace_back("scenario", study.scenario_file);
     write_file_atomically(out, sweep_csv(result, provenance));
+    if (!records.empty()) write_file_atomically(records, sweep_records_csv(study, result, provenance));
     if (!o.quiet) std::cerr << "wrote " << out << " (" << study.points() << " grid points)\n";
 }
 
@@ -51,6 +58,10 @@ void add_sweep_command(CLI::App& app, const Context& context) {
         "sweep", "Simulate a full-factorial grid over regimen fields, parameters and covariates; one CSV row each");
     cmd->add_option("sweep", options->file, "Sweep YAML file")->required();
     cmd->add_option("-o,--output", options->output, "Output CSV (default: output.file, else SWEEP.csv here)");
+    cmd->add_option("--records", options->record_outputs,
+                    "Also write OUTPUT_records.csv: NONMEM-layout rows (ID = grid point + 1, TIME, EVID, AMT, CMT, DV, "
+                    "IPRED, PRED, swept values) of these outputs on the scenario's grid (comma-separated)")
+        ->delimiter(',');
     cmd->add_option("-j,--threads", options->threads, "Worker threads (default: the file's threads, else all cores)")
         ->check(CLI::Range(1, 1024));
     cmd->add_flag("--progress", options->progress, "Report progress on stderr even when it is not a terminal");
