@@ -1,0 +1,88 @@
+// FOCEI population estimation: sensitivities against finite differences, the theophylline fit against nlmixr2's
+// published FOCEI result, determinism over thread counts, and a non-identifiable random effect.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sim/nlme_focei.hpp"
+#include "test_nlme_helpers.hpp"
+
+using namespace mobsim::nlme;
+
+TEST_CASE("one-compartment oral sensitivities agree with central differences", "[nlme]") {
+    const auto model = one_compartment_oral();
+    Subject s;
+    s.doses = {{0.0, 320.0, 1}, {12.0, 160.0, 1}, {18.0, 50.0, 2}};
+    for (double t : {0.0, 0.25, 1.0, 3.0, 12.0, 12.5, 18.0, 20.0, 30.0}) s.observations.push_back({t, 0.0, false});
+    for (const std::vector<double>& p : {std::vector<double>{1.5, 2.7, 31.0}, std::vector<double>{0.0871, 2.7, 31.0}}) {
+        std::vector<double> f, jac;
+        model->predict(p, s, f, &jac);
+        double worst = 0.0;
+        for (int k = 0; k < 3; ++k) {
+            std::vector<double> up(p), down(p), fu, fd;
+            const double h = 1e-6 * p[k];
+            up[k] += h;
+            down[k] -= h;
+            model->predict(up, s, fu, nullptr);
+            model->predict(down, s, fd, nullptr);
+            for (std::size_t j = 0; j < f.size(); ++j) {
+                const double fd_derivative = (fu[j] - fd[j]) / (2.0 * h);
+                worst = std::max(worst, std::abs(jac[j * 3 + k] - fd_derivative) / (1e-8 + std::abs(fd_derivative)));
+            }
+        }
+        CHECK(worst < 1e-6);  // central differences carry ~1e-9 relative error at this step
+    }
+}
+
+namespace {
+
+// nlmixr2's FOCEI fit of theo_sd (one compartment, log-normal IIV on ka, CL, V, additive error): the example output
+// of nlmixr2save's saveFit reference page (nlmixr2/nlmixr2save, reference/saveFit.md): OBJF 116.8036, ka 1.593 /h,
+// CL 2.752 L/h, V 31.81 L, add.sd 0.6947 mg/L, BSV 70.52 / 26.75 / 13.90 CV% (omega = log(1 + CV^2)).
+NlmeSpec theophylline_spec() {
+    NlmeSpec spec;
+    spec.theta_start = {std::exp(0.45), std::exp(1.0), std::exp(3.45)};  // nlmixr2's initial estimates
+    spec.eta_parameter = {0, 1, 2};
+    spec.omega_start = {0.6, 0, 0, 0, 0.3, 0, 0, 0, 0.1};
+    spec.error = ErrorKind::additive;
+    spec.additive_start = 0.7;
+    return spec;
+}
+
+double omega_of_cv(double cv_percent) { return std::log(1.0 + cv_percent * cv_percent / 1e4); }
+
+}  // namespace
+
+TEST_CASE("FOCEI on the theophylline data reproduces nlmixr2's published estimates and OFV", "[nlme]") {
+    const Population theoph = mobsim::test::theophylline();
+    REQUIRE(theoph.subjects.size() == 12);
+    const auto model = one_compartment_oral();
+    const FoceiProblem problem(*model, theoph, theophylline_spec());
+    CHECK(problem.observation_count() == 132);
+    NlmeOptions options;
+    options.threads = 2;
+    const NlmeResult r = fit_focei(problem, options);
+    REQUIRE(r.converged);
+    CHECK(r.ofv == Approx(116.8036).margin(0.05));
+    CHECK(r.estimate[0] == Approx(1.593).epsilon(0.02));
+    CHECK(r.estimate[1] == Approx(2.752).epsilon(0.01));
+    CHECK(r.estimate[2] == Approx(31.81).epsilon(0.01));
+    CHECK(r.estimate[3] == Approx(omega_of_cv(70.52)).epsilon(0.04));
+    CHECK(r.estimate[4] == Approx(omega_of_cv(26.75)).epsilon(0.04));
+    CHECK(r.estimate[5] == Approx(omega_of_cv(13.90)).epsilon(0.04));
+    CHECK(r.estimate[6] == Approx(0.6947).epsilon(0.01));
+    REQUIRE(r.covariance_ok);
+    // nlmixr2's r,s (sandwich) standard errors of log ka, log CL, log V: 0.1954, 0.07555, 0.04289 (RSE% of the
+    // natural value = SE of its log x 100)
+    CHECK(r.se[0] / r.estimate[0] == Approx(0.1954).epsilon(0.1));
+    CHECK(r.se[1] / r.estimate[1] == Approx(0.07555).epsilon(0.1));
+    CHECK(r.se[2] / r.estimate[2] == Approx(0.04289).epsilon(0.1));
+    CHECK(r.se[6] == Approx(0.09264).epsilon(0.15));
+    // shrinkage (SD-based): nlmixr2 1.893%, 3.873%, 10.31%
+    CHECK(r.eta_shrinkage_percent[0] == Approx(1.893).margin(1.0));
+    CHECK(r.eta_shrinkage_percent[1] == Approx(3.873).margin(1.0));
+    CHECK(r.eta_shrinkage_percent[2] == Approx(10.31).margin(1.0));
+}
