@@ -39,6 +39,37 @@ struct DoseEvent {
     int regimen = 0;          // index of the regimen it came from
 };
 
+// How a dose record's input rate is given (NONMEM's RATE data item).
+enum class InputRate {
+    bolus,           // RATE 0 or absent
+    given_rate,      // RATE > 0: zero-order input at rate_per_h (AMT / RATE hours)
+    model_rate,      // RATE -1: the model defines the rate (OdeSystem::infusion_rate_per_h)
+    model_duration,  // RATE -2: the model defines the duration (OdeSystem::infusion_duration_h)
+};
+
+// One dose of an individual dosing history (a dataset record, ADDL already expanded), as administered:
+// the engine applies the model's bioavailability and lag time to it, as it does to a regimen's doses.
+struct DoseRecord {
+    double time_h = 0.0;  // administration time
+    int state = 0;        // target state (index into Model::states())
+    double amount = 0.0;  // in the target state's unit (AMT)
+    InputRate input = InputRate::bolus;
+    double rate_per_h = 0.0;  // for InputRate::given_rate, in the state's unit per hour
+    // 0: none. 1: the states are reset and brought to the steady state of this dose repeated every interval_h
+    // before it is given. 2: that steady state (from initial states) is added to the current states.
+    int steady_state = 0;
+    double interval_h = 0.0;  // II of a steady-state dose
+    int line = 0;               // source line in its dataset, for messages (0: none)
+};
+
+// An individual dosing history: doses sorted by time (record order kept at equal times) and the sorted times
+// at which every state returns to its initial value (EVID 3 and 4 records; a reset precedes doses at its time).
+struct DosingHistory {
+    std::vector<DoseRecord> doses;
+    std::vector<double> resets_h;
+    bool empty() const { return doses.empty() && resets_h.empty(); }
+};
+
 // Converts an amount to the mass unit of a state ("mg", "ug" or "ng"). Weight is needed for per-kg units.
 double convert_amount(double amount, AmountUnit unit, const std::string& state_unit,
                       std::optional<double> weight_kg, const std::string& context);
