@@ -288,7 +288,7 @@ NlmeResult fit_focei(const FoceiProblem& problem, const NlmeOptions& options, co
     check_omega_boundaries(problem, result);
     if (options.covariance && result.converged) covariance_step(problem, evaluate, etas, result);
     result.evaluations = evaluate.evaluations;
-    add_diagnostics(problem, options, result);
+    if (options.diagnostics) add_diagnostics(problem, options, result);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;
 }
