@@ -12,6 +12,7 @@
 // g_j = d f_j / d eta (Wang 2007, J Pharmacokinet Pharmacodyn 34:575; Almquist et al. 2015, ibid. 42:191).
 // OFV = sum_i OFV_i is NONMEM's objective: -2 log L minus N log(2 pi), N the number of uncensored observations.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -157,5 +158,26 @@ struct SseSummary {
 };
 SseSummary simulate_reestimate(const FoceiProblem& problem, const std::vector<double>& x_truth, int replicates,
                                std::uint64_t seed, int threads);
+
+// Visual predictive check (nlme_vpc.cpp): per time bin (quantiles of the observation times), the 5th/50th/95th
+// percentiles of the observations and the 2.5/50/97.5th percentiles of each over `replicates` simulated data sets.
+// Censored rows are left out of both.
+struct VpcSettings {
+    int replicates = 500, bins = 8, threads = 1;
+    bool prediction_corrected = false;
+    std::uint64_t seed = 1;
+};
+struct VpcBin {
+    double time_low = 0.0, time_high = 0.0, time_median = 0.0;
+    int observations = 0;
+    std::array<double, 3> observed{};  // p5, p50, p95
+    std::array<std::array<double, 3>, 3> simulated{};  // [percentile][2.5%, median, 97.5%]
+};
+std::vector<VpcBin> visual_predictive_check(const FoceiProblem& problem, const std::vector<double>& x,
+                                            const VpcSettings& settings);
+
+// The estimation vector of reported values (inverse of FoceiProblem::reported); false when omega is not positive
+// definite or a value is out of its domain.
+bool x_from_reported(const FoceiProblem& problem, const std::vector<double>& reported, std::vector<double>& x);
 
 }  // namespace mobsim::nlme

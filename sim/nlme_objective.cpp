@@ -132,6 +132,27 @@ std::vector<double> FoceiProblem::reported(const std::vector<double>& x) const {
     return out;
 }
 
+bool x_from_reported(const FoceiProblem& problem, const std::vector<double>& reported, std::vector<double>& x) {
+    const ParameterLayout& layout = problem.layout();
+    if (static_cast<int>(reported.size()) != layout.size()) return false;
+    const int q = static_cast<int>(problem.spec().eta_parameter.size());
+    x.clear();
+    for (int k = 0; k < layout.thetas; ++k) x.push_back(std::log(reported[k]));
+    for (int b = 0; b < layout.betas; ++b) x.push_back(reported[layout.thetas + b]);
+    std::vector<double> omega(static_cast<std::size_t>(q) * q, 0.0), lower;
+    const int offset = layout.thetas + layout.betas;
+    for (int i = 0; i < layout.omega; ++i) {
+        const auto [r, c] = layout.omega_elements[i];
+        omega[r * q + c] = omega[c * q + r] = reported[offset + i];
+    }
+    if (q > 0 && !cholesky_lower(omega, q, lower)) return false;
+    for (const auto& [r, c] : layout.omega_elements) x.push_back(r == c ? std::log(lower[r * q + c]) : lower[r * q + c]);
+    for (int k = offset + layout.omega; k < layout.size(); ++k) x.push_back(std::log(reported[k]));
+    for (double v : x)
+        if (!std::isfinite(v)) return false;
+    return true;
+}
+
 void FoceiProblem::predict(const std::vector<double>& x, const Subject& s, const std::vector<double>& eta,
                            std::vector<double>& f, std::vector<double>* g, std::vector<double>& variance) const {
     const std::vector<double> p = individual_parameters(x, s, eta);

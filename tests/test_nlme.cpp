@@ -81,6 +81,15 @@ TEST_CASE("FOCEI on the theophylline data reproduces nlmixr2's published estimat
     CHECK(r.se[1] / r.estimate[1] == Approx(0.07555).epsilon(0.1));
     CHECK(r.se[2] / r.estimate[2] == Approx(0.04289).epsilon(0.1));
     CHECK(r.se[6] == Approx(0.09264).epsilon(0.15));
+    // nlmixr2's table, subject 1 at 0.25 h and 0.57 h: PRED 3.27, 5.83; IPRED 3.85, 6.79; at 0.25 h WRES -0.227 and
+    // CWRES -0.179 (the 0 h row has no eta-sensitivity, so decorrelation leaves the 0.25 h row standardised alone)
+    REQUIRE(r.table.size() == 132);
+    CHECK(r.table[1].pred == Approx(3.27).margin(0.01));
+    CHECK(r.table[2].pred == Approx(5.83).margin(0.01));
+    CHECK(r.table[1].ipred == Approx(3.85).margin(0.01));
+    CHECK(r.table[2].ipred == Approx(6.79).margin(0.01));
+    CHECK(r.table[1].wres == Approx(-0.227).margin(0.005));
+    CHECK(r.table[1].cwres == Approx(-0.179).margin(0.005));
     // shrinkage (SD-based): nlmixr2 1.893%, 3.873%, 10.31%
     CHECK(r.eta_shrinkage_percent[0] == Approx(1.893).margin(1.0));
     CHECK(r.eta_shrinkage_percent[1] == Approx(3.873).margin(1.0));
@@ -168,4 +177,27 @@ TEST_CASE("a random effect the data cannot inform is reported as not identifiabl
     for (const std::string& w : r.warnings) reported = reported || w.find("not identifiable") != std::string::npos;
     CHECK(reported);
     CHECK_FALSE(r.covariance_ok);
+}
+
+TEST_CASE("a VPC of data simulated from the model holds the observed percentiles in its intervals", "[nlme]") {
+    const auto model = one_compartment_oral();
+    Truth truth = simulation_truth(60);
+    const FoceiProblem design(*model, truth.design, truth.spec);
+    const Population data = simulate_population(design, design.start(), 99, 0);
+    const FoceiProblem problem(*model, data, truth.spec);
+    for (bool corrected : {false, true}) {
+        VpcSettings settings;
+        settings.replicates = 200;
+        settings.prediction_corrected = corrected;
+        settings.threads = 2;
+        const std::vector<VpcBin> bins = visual_predictive_check(problem, problem.start(), settings);
+        REQUIRE(bins.size() == 8);  // eight sampling times, one bin each
+        int inside = 0;
+        for (const VpcBin& b : bins) {
+            CHECK(b.observations == 60);
+            for (int p = 0; p < 3; ++p)
+                inside += b.observed[p] >= b.simulated[p][0] && b.observed[p] <= b.simulated[p][2] ? 1 : 0;
+        }
+        CHECK(inside >= 20);  // of 24 percentiles, each inside its 95% interval with probability ~0.95
+    }
 }

@@ -21,5 +21,6 @@ void add_profile_command(CLI::App& app, const Context& context);
 void add_sensitivity_command(CLI::App& app, const Context& context);
 void add_bench_command(CLI::App& app, const Context& context);
 void add_nlme_command(CLI::App& app, const Context& context);
+void add_vpc_command(CLI::App& app, const Context& context);
 
 }  // namespace mobsim::cli
