@@ -1,4 +1,5 @@
 // Stochastic simulation and re-estimation of a FOCEI model (see nlme_focei.hpp).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -20,6 +21,7 @@ SseSummary simulate_reestimate(const FoceiProblem& problem, const std::vector<do
         const FoceiProblem replicate(problem.model(), data, problem.spec());
         NlmeOptions options;
         options.diagnostics = false;
+        options.threads = std::max(1, threads / replicates);  // threads left over go to the subjects
         results[r] = fit_focei(replicate, options);
     });
     const std::size_t n = out.truth.size();
