@@ -201,3 +201,67 @@ TEST_CASE("a VPC of data simulated from the model holds the observed percentiles
         CHECK(inside >= 20);  // of 24 percentiles, each inside its 95% interval with probability ~0.95
     }
 }
+
+TEST_CASE("M3 keeps the estimates of data with a quarter of the observations below the LLOQ", "[nlme]") {
+    const auto model = one_compartment_oral();
+    Truth truth = simulation_truth(60);
+    for (Subject& s : truth.design.subjects)
+        for (Observation& o : s.observations) o = {o.time, 0.9, true};  // LLOQ 0.9 mg/L on every row
+    const FoceiProblem design(*model, truth.design, truth.spec);
+    const Population data = simulate_population(design, design.start(), 11, 0);
+    int censored = 0, total = 0;
+    for (const Subject& s : data.subjects)
+        for (const Observation& o : s.observations) censored += o.censored ? 1 : 0, ++total;
+    REQUIRE(censored > total / 8);
+    REQUIRE(censored < total / 2);
+    const FoceiProblem problem(*model, data, truth.spec);
+    NlmeOptions options;
+    options.npde_samples = 50;
+    const NlmeResult r = fit_focei(problem, options);
+    REQUIRE(r.converged);
+    const std::vector<double> t = design.reported(design.start());
+    for (int k = 0; k < 3; ++k) CHECK(r.estimate[k] == Approx(t[k]).epsilon(0.15));
+    CHECK(r.estimate[7] == Approx(0.15).epsilon(0.2));
+    CHECK(problem.observation_count() == total - censored);
+}
+
+TEST_CASE("a correlated omega block and combined error are re-estimated", "[nlme]") {
+    const auto model = one_compartment_oral();
+    Truth truth = simulation_truth(80);
+    truth.spec.omega_start = {0.2, 0, 0, 0, 0.1, 0.05, 0, 0.05, 0.05};  // corr(CL, V) = 0.71
+    truth.spec.omega_block = {0, 1, 1};
+    truth.spec.error = ErrorKind::combined;
+    truth.spec.additive_start = 0.05;
+    const FoceiProblem design(*model, truth.design, truth.spec);
+    REQUIRE(design.layout().omega == 4);  // ka; CL, (CL,V), V
+    const Population data = simulate_population(design, design.start(), 5, 0);
+    NlmeSpec start = truth.spec;
+    start.omega_start = {0.1, 0, 0, 0, 0.2, 0, 0, 0, 0.1};
+    const FoceiProblem problem(*model, data, start);
+    NlmeOptions options;
+    options.npde_samples = 50;
+    const NlmeResult r = fit_focei(problem, options);
+    REQUIRE(r.converged);
+    // reported order: ka, CL, V, beta, omega(ka), omega(CL), omega(CL,V), omega(V), additive, proportional
+    REQUIRE(r.names[6] == "omega(CL,V)");
+    const double correlation = r.estimate[6] / std::sqrt(r.estimate[5] * r.estimate[7]);
+    CHECK(correlation == Approx(0.71).margin(0.2));
+    for (int k = 0; k < 3; ++k) CHECK(r.estimate[k] == Approx(design.reported(design.start())[k]).epsilon(0.15));
+    CHECK(r.estimate[9] == Approx(0.15).epsilon(0.25));
+}
+
+TEST_CASE("an outer iteration limit is reported as not converged with the last moved parameter", "[nlme]") {
+    const auto model = one_compartment_oral();
+    const Population theoph = mobsim::test::theophylline();
+    const FoceiProblem problem(*model, theoph, theophylline_spec());
+    NlmeOptions options;
+    options.max_iterations = 2;
+    options.npde_samples = 20;
+    const NlmeResult r = fit_focei(problem, options);
+    CHECK_FALSE(r.converged);
+    CHECK(r.status == "iteration limit");
+    CHECK(r.iterations == 2);
+    CHECK_FALSE(r.last_moved.empty());
+    CHECK(std::isfinite(r.ofv));
+    CHECK_FALSE(r.covariance_ok);
+}
