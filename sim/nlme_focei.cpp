@@ -145,13 +145,21 @@ void covariance_step(const FoceiProblem& problem, Evaluator& evaluate, const Eta
         const std::vector<double> rp = problem.reported(xp), rm = problem.reported(xm);
         for (int j = 0; j < n; ++j) jac[j * n + k] = (rp[j] - rm[j]) / 2e-6;
     }
-    for (int j = 0; j < n; ++j) {
-        double v = 0.0;
-        for (int a = 0; a < n; ++a)
-            for (int b = 0; b < n; ++b) v += jac[j * n + a] * result.covariance_x[a * n + b] * jac[j * n + b];
-        result.se[j] = std::sqrt(v);
-        result.rse_percent[j] = 100.0 * result.se[j] / std::abs(result.estimate[j]);
-    }
+    auto standard_errors = [&](const std::vector<double>& cov) {
+        std::vector<double> se(n);
+        for (int j = 0; j < n; ++j) {
+            double v = 0.0;
+            for (int a = 0; a < n; ++a)
+                for (int b = 0; b < n; ++b) v += jac[j * n + a] * cov[a * n + b] * jac[j * n + b];
+            se[j] = std::sqrt(v);
+        }
+        return se;
+    };
+    result.se = standard_errors(result.covariance_x);
+    std::vector<double> r_based(r_inverse.inverse);
+    for (double& v : r_based) v *= 2.0;  // the inverse of the observed information, (R / 2)^-1
+    result.se_r = standard_errors(r_based);
+    for (int j = 0; j < n; ++j) result.rse_percent[j] = 100.0 * result.se[j] / std::abs(result.estimate[j]);
     if (result.condition_number > 1e6)
         result.warnings.push_back("ill-conditioned covariance (condition number " + format(result.condition_number) +
                                   " of the correlation matrix)");
@@ -284,7 +292,7 @@ NlmeResult fit_focei(const FoceiProblem& problem, const NlmeOptions& options, co
     result.eta = etas;
     result.estimate = problem.reported(x);
     result.se.assign(n, std::numeric_limits<double>::quiet_NaN());
-    result.rse_percent = result.se;
+    result.rse_percent = result.se_r = result.se;
     check_omega_boundaries(problem, result);
     if (options.covariance && result.converged) covariance_step(problem, evaluate, etas, result);
     result.evaluations = evaluate.evaluations;

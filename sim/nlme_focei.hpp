@@ -117,6 +117,7 @@ struct NlmeResult {
     std::vector<double> x;
     std::vector<std::string> names;  // reported parameters
     std::vector<double> estimate, se, rse_percent;  // natural scale; se NaN when the covariance step failed
+    std::vector<double> se_r;  // from the R matrix alone, 2 R^-1 (NONMEM's $COV MATRIX=R)
     std::vector<double> covariance_x;  // of x (sandwich R^-1 S R^-1), row-major
     bool covariance_ok = false;
     double condition_number = 0.0;  // of the correlation matrix of x's covariance (R's when singular)
@@ -152,7 +153,8 @@ Population simulate_population(const FoceiProblem& problem, const std::vector<do
 // replicates that converged with a covariance step. Replicates run in parallel, each deterministic for its index.
 struct SseSummary {
     std::vector<std::string> names;
-    std::vector<double> truth, mean_estimate, bias_percent, coverage_percent;
+    std::vector<double> truth, mean_estimate, bias_percent, coverage_percent;  // coverage: sandwich SEs
+    std::vector<double> coverage_r_percent;  // with the R-based SEs
     int replicates = 0, converged = 0, with_covariance = 0;
     double seconds = 0.0;
 };

@@ -28,19 +28,24 @@ SseSummary simulate_reestimate(const FoceiProblem& problem, const std::vector<do
     out.mean_estimate.assign(n, 0.0);
     out.bias_percent.assign(n, 0.0);
     out.coverage_percent.assign(n, 0.0);
+    out.coverage_r_percent.assign(n, 0.0);
     for (const NlmeResult& r : results) {
         if (!r.converged) continue;
         ++out.converged;
         for (std::size_t k = 0; k < n; ++k) out.mean_estimate[k] += r.estimate[k];
         if (!r.covariance_ok) continue;
         ++out.with_covariance;
-        for (std::size_t k = 0; k < n; ++k)
-            out.coverage_percent[k] += std::abs(r.estimate[k] - out.truth[k]) <= 1.96 * r.se[k] ? 1.0 : 0.0;
+        for (std::size_t k = 0; k < n; ++k) {
+            const double miss = std::abs(r.estimate[k] - out.truth[k]);
+            out.coverage_percent[k] += miss <= 1.96 * r.se[k] ? 1.0 : 0.0;
+            out.coverage_r_percent[k] += miss <= 1.96 * r.se_r[k] ? 1.0 : 0.0;
+        }
     }
     for (std::size_t k = 0; k < n; ++k) {
         out.mean_estimate[k] /= out.converged;
         out.bias_percent[k] = 100.0 * (out.mean_estimate[k] - out.truth[k]) / std::abs(out.truth[k]);
         out.coverage_percent[k] *= 100.0 / out.with_covariance;
+        out.coverage_r_percent[k] *= 100.0 / out.with_covariance;
     }
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return out;

@@ -39,10 +39,10 @@ std::string estimates_csv(const nlme::NlmeResult& r, const nlme::NlmeInput& inpu
     if (!r.epsilon_shrinkage_percent.empty())
         out << "# epsilon shrinkage (SD): " << number(r.epsilon_shrinkage_percent[0]) << "%\n";
     for (const std::string& w : r.warnings) out << "# warning: " << w << "\n";
-    out << "parameter,estimate,se,rse_percent\n";
+    out << "parameter,estimate,se,rse_percent,se_r\n";
     for (std::size_t k = 0; k < r.names.size(); ++k)
         out << r.names[k] << "," << number(r.estimate[k]) << "," << number(r.se[k]) << "," << number(r.rse_percent[k])
-            << "\n";
+            << "," << number(r.se_r[k]) << "\n";
     return out.str();
 }
 
@@ -81,10 +81,11 @@ void run_sse(const NlmeCli& o, const nlme::FoceiProblem& problem, const std::str
     out << "# simulation-re-estimation: " << s.replicates << " data sets of " << problem.population().subjects.size()
         << " subjects, " << s.converged << " converged, " << s.with_covariance << " with a covariance step, "
         << number(s.seconds) << " s\n";
-    out << "parameter,truth,mean_estimate,bias_percent,coverage95_percent\n";
+    out << "parameter,truth,mean_estimate,bias_percent,coverage95_percent,coverage95_r_percent\n";
     for (std::size_t k = 0; k < s.names.size(); ++k)
         out << s.names[k] << "," << number(s.truth[k]) << "," << number(s.mean_estimate[k]) << ","
-            << number(s.bias_percent[k]) << "," << number(s.coverage_percent[k]) << "\n";
+            << number(s.bias_percent[k]) << "," << number(s.coverage_percent[k]) << ","
+            << number(s.coverage_r_percent[k]) << "\n";
     refuse_to_overwrite_inputs(prefix + "_sse.csv", {o.file});
     write_file_atomically(prefix + "_sse.csv", out.str());
     if (!o.quiet) std::cerr << out.str();
