@@ -193,10 +193,19 @@ NlmeResult fit_focei(const FoceiProblem& problem, const NlmeOptions& options, co
     std::vector<FoceiProblem::SubjectFit> fits;
     double f = evaluate(x, etas, fits);
     if (!std::isfinite(f)) {
-        result.status = "the objective cannot be computed at the initial estimates";
+        int failing = 0;
+        while (failing + 1 < subjects && std::isfinite(fits[failing].ofv)) ++failing;
+        result.status = "the objective cannot be computed at the initial estimates (subject " +
+                        problem.population().subjects[failing].id +
+                        ": a residual variance is 0 or a prediction is not finite; a proportional error needs an "
+                        "additive part where predictions are 0, e.g. at the time of an oral dose)";
         result.x = x;
         result.ofv = f;
         result.eta = etas;
+        result.estimate = problem.reported(x);
+        result.se.assign(n, std::numeric_limits<double>::quiet_NaN());
+        result.rse_percent = result.se_r = result.se;
+        result.evaluations = evaluate.evaluations;
         return result;
     }
     etas = etas_of(fits);
@@ -205,6 +214,11 @@ NlmeResult fit_focei(const FoceiProblem& problem, const NlmeOptions& options, co
     const double initial_scale = 0.1 / std::max(1.0, max_abs(g));
     for (int j = 0; j < n; ++j) inverse_hessian[j * n + j] = initial_scale;
     result.status = "iteration limit";
+    if (options.max_iterations == 0) {  // NONMEM's MAXEVAL=0: the OFV, EBEs and diagnostics at the initial estimates
+        result.status = "evaluated at the initial estimates";
+        result.converged = true;
+        ok = false;
+    }
     int flat_iterations = 0;
     while (ok && result.iterations < options.max_iterations) {
         if (max_abs(g) <= options.gradient_tolerance) {
@@ -285,7 +299,7 @@ NlmeResult fit_focei(const FoceiProblem& problem, const NlmeOptions& options, co
             break;
         }
     }
-    if (!ok) result.status = "the objective cannot be computed near the initial estimates";
+    if (!ok && options.max_iterations > 0) result.status = "the objective cannot be computed near the initial estimates";
     result.x = x;
     result.ofv = f;
     result.neg2_log_likelihood = f + problem.observation_count() * std::log(2.0 * M_PI);
@@ -294,7 +308,7 @@ NlmeResult fit_focei(const FoceiProblem& problem, const NlmeOptions& options, co
     result.se.assign(n, std::numeric_limits<double>::quiet_NaN());
     result.rse_percent = result.se_r = result.se;
     check_omega_boundaries(problem, result);
-    if (options.covariance && result.converged) covariance_step(problem, evaluate, etas, result);
+    if (options.covariance && result.converged && options.max_iterations > 0) covariance_step(problem, evaluate, etas, result);
     result.evaluations = evaluate.evaluations;
     if (options.diagnostics) add_diagnostics(problem, options, result);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -45,7 +45,7 @@ struct NlmeSpec {
 
 struct NlmeOptions {
     int threads = 1;
-    int max_iterations = 300;  // outer (quasi-Newton) iterations
+    int max_iterations = 300;  // outer (quasi-Newton) iterations; 0: evaluate at the start (NONMEM's MAXEVAL=0)
     double gradient_tolerance = 1e-3;  // max |d OFV / d x| at convergence
     bool covariance = true;
     std::uint64_t seed = 1;  // NPDE simulations
@@ -155,6 +155,7 @@ struct SseSummary {
     std::vector<std::string> names;
     std::vector<double> truth, mean_estimate, bias_percent, coverage_percent;  // coverage: sandwich SEs
     std::vector<double> coverage_r_percent;  // with the R-based SEs
+    std::vector<double> empirical_sd, mean_se, mean_se_r;  // SD of the estimates across replicates; mean SEs
     int replicates = 0, converged = 0, with_covariance = 0;
     double seconds = 0.0;
 };

@@ -29,6 +29,9 @@ SseSummary simulate_reestimate(const FoceiProblem& problem, const std::vector<do
     out.bias_percent.assign(n, 0.0);
     out.coverage_percent.assign(n, 0.0);
     out.coverage_r_percent.assign(n, 0.0);
+    out.empirical_sd.assign(n, 0.0);
+    out.mean_se.assign(n, 0.0);
+    out.mean_se_r.assign(n, 0.0);
     for (const NlmeResult& r : results) {
         if (!r.converged) continue;
         ++out.converged;
@@ -39,6 +42,8 @@ SseSummary simulate_reestimate(const FoceiProblem& problem, const std::vector<do
             const double miss = std::abs(r.estimate[k] - out.truth[k]);
             out.coverage_percent[k] += miss <= 1.96 * r.se[k] ? 1.0 : 0.0;
             out.coverage_r_percent[k] += miss <= 1.96 * r.se_r[k] ? 1.0 : 0.0;
+            out.mean_se[k] += r.se[k];
+            out.mean_se_r[k] += r.se_r[k];
         }
     }
     for (std::size_t k = 0; k < n; ++k) {
@@ -46,7 +51,14 @@ SseSummary simulate_reestimate(const FoceiProblem& problem, const std::vector<do
         out.bias_percent[k] = 100.0 * (out.mean_estimate[k] - out.truth[k]) / std::abs(out.truth[k]);
         out.coverage_percent[k] *= 100.0 / out.with_covariance;
         out.coverage_r_percent[k] *= 100.0 / out.with_covariance;
+        out.mean_se[k] /= out.with_covariance;
+        out.mean_se_r[k] /= out.with_covariance;
     }
+    for (const NlmeResult& r : results)
+        if (r.converged)
+            for (std::size_t k = 0; k < n; ++k)
+                out.empirical_sd[k] += std::pow(r.estimate[k] - out.mean_estimate[k], 2) / std::max(1, out.converged - 1);
+    for (double& v : out.empirical_sd) v = std::sqrt(v);
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return out;
 }

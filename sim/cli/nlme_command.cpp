@@ -19,7 +19,7 @@ struct NlmeCli {
     std::string file, prefix;
     int threads = 0, npde_samples = 1000, sse = 0;
     long seed = 1;
-    bool quiet = false;
+    bool quiet = false, evaluate = false;
 };
 
 std::string number(double v) { return std::isfinite(v) ? format_number(v) : "NA"; }
@@ -81,11 +81,13 @@ void run_sse(const NlmeCli& o, const nlme::FoceiProblem& problem, const std::str
     out << "# simulation-re-estimation: " << s.replicates << " data sets of " << problem.population().subjects.size()
         << " subjects, " << s.converged << " converged, " << s.with_covariance << " with a covariance step, "
         << number(s.seconds) << " s\n";
-    out << "parameter,truth,mean_estimate,bias_percent,coverage95_percent,coverage95_r_percent\n";
+    out << "parameter,truth,mean_estimate,bias_percent,coverage95_percent,coverage95_r_percent,empirical_sd,mean_se,"
+           "mean_se_r\n";
     for (std::size_t k = 0; k < s.names.size(); ++k)
         out << s.names[k] << "," << number(s.truth[k]) << "," << number(s.mean_estimate[k]) << ","
             << number(s.bias_percent[k]) << "," << number(s.coverage_percent[k]) << ","
-            << number(s.coverage_r_percent[k]) << "\n";
+            << number(s.coverage_r_percent[k]) << "," << number(s.empirical_sd[k]) << "," << number(s.mean_se[k]) << ","
+            << number(s.mean_se_r[k]) << "\n";
     refuse_to_overwrite_inputs(prefix + "_sse.csv", {o.file});
     write_file_atomically(prefix + "_sse.csv", out.str());
     if (!o.quiet) std::cerr << out.str();
@@ -99,6 +101,7 @@ void run(const NlmeCli& o, const Context& context) {
     options.threads = o.threads > 0 ? o.threads : default_thread_count();
     options.seed = static_cast<std::uint64_t>(o.seed);
     options.npde_samples = o.npde_samples;
+    if (o.evaluate) options.max_iterations = 0;
     const nlme::NlmeResult r = nlme::fit_focei(problem, options, [&](int iteration, double ofv) {
         if (!o.quiet) std::cerr << "iteration " << iteration << ": OFV " << number(ofv) << "\n";
     });
@@ -135,6 +138,8 @@ void add_nlme_command(CLI::App& app, const Context& context) {
     sub->add_option("--sse", options->sse,
                     "Simulate and re-estimate N data sets from the initial estimates on the dataset's design")
         ->check(CLI::Range(1, 100000));
+    sub->add_flag("--evaluate", options->evaluate,
+                  "No estimation: OFV, EBEs and table at the run file's values (NONMEM's MAXEVAL=0)");
     sub->add_flag("--quiet", options->quiet, "No progress on stderr");
     sub->callback([options, context] { run(*options, context); });
 }
