@@ -296,3 +296,23 @@ TEST_CASE("the ODE form with dual-number sensitivities agrees with the closed fo
     std::vector<FoceiProblem::SubjectFit> fits;
     CHECK(ode_problem.objective(r.x, r.eta, 2, fits) == Approx(r.ofv).margin(1e-5));
 }
+
+TEST_CASE("NPDE and CWRES of data simulated from the model are standard normal", "[nlme]") {
+    const auto model = one_compartment_oral();
+    Truth truth = simulation_truth(60);
+    const FoceiProblem design(*model, truth.design, truth.spec);
+    const Population data = simulate_population(design, design.start(), 31, 0);
+    const FoceiProblem problem(*model, data, truth.spec);
+    NlmeOptions options;
+    options.max_iterations = 0;  // diagnostics at the true parameters
+    options.npde_samples = 500;
+    const NlmeResult r = fit_focei(problem, options);
+    REQUIRE(r.table.size() == 480);
+    for (auto column : {&RowDiagnostics::npde, &RowDiagnostics::cwres}) {
+        double mean = 0.0, ss = 0.0;
+        for (const RowDiagnostics& row : r.table) mean += row.*column / 480.0;
+        for (const RowDiagnostics& row : r.table) ss += (row.*column - mean) * (row.*column - mean) / 479.0;
+        CHECK(std::abs(mean) < 0.15);  // SE of the mean ~0.05 (rows of a subject are decorrelated)
+        CHECK(std::sqrt(ss) == Approx(1.0).margin(0.12));
+    }
+}
