@@ -4,6 +4,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "cohort_records.hpp"
+#include "dataset_problem.hpp"
 #include "errors.hpp"
 #include "parallel.hpp"
 #include "statistics.hpp"
@@ -102,12 +104,23 @@ int CohortResult::failed() const {
 CohortResult run_cohort(const CohortStudy& study, int threads, const std::function<void(int done)>& progress) {
     const CohortSpec& spec = study.cohort;
     validate_cohort(spec, *study.base.model);
+    if (study.dataset) {
+        if (static_cast<std::size_t>(spec.size) != study.dataset->subjects.size())
+            throw InputError("cohort: " + std::to_string(spec.size) + " patients but the dataset " + study.dataset->path +
+                             " has " + std::to_string(study.dataset->subjects.size()) + " subjects; one patient per subject");
+        for (const auto& c : spec.covariates)
+            if (dataset_gives(*study.dataset, c.name))
+                throw InputError("cohort: covariate " + c.name + " is both drawn and given by the dataset " +
+                                 study.dataset->path + "; remove one");
+    }
     const auto n = static_cast<std::size_t>(spec.size);
     CohortResult r;
     r.patients = spec.size;
     r.parameter_names = spec.variability.parameters;
     for (const auto& c : spec.covariates) r.covariate_names.push_back(c.name);
     for (const auto& s : study.summaries) r.summary_names.push_back(s.name);
+    if (study.dataset)
+        for (const auto& subject : study.dataset->subjects) r.ids.push_back(subject.id);
     const std::size_t n_par = r.parameter_names.size(), n_cov = r.covariate_names.size(),
                       n_sum = r.summary_names.size(), n_out = study.percentile_outputs.size(),
                       width = study.percentile_times_h.size() * n_out;
@@ -122,6 +135,8 @@ CohortResult run_cohort(const CohortStudy& study, int threads, const std::functi
     r.failures.assign(n, std::string());
     r.solver_steps.assign(n, 0);
     r.fell_back.assign(n, 0);
+    if (!study.record_outputs.empty()) r.records.assign(n, std::string());
+    for (const auto& name : study.record_outputs) study.base.model->require_output(name, "cohort records");
 
     std::vector<std::size_t> rows, columns;
     for (double t : study.percentile_times_h) rows.push_back(row_of(study.base.grid, t));
@@ -131,7 +146,12 @@ CohortResult run_cohort(const CohortStudy& study, int threads, const std::functi
     const int workers = threads > 0 ? threads : study.threads > 0 ? study.threads : default_thread_count();
     parallel_for(spec.size, workers, [&](int index) {
         const VirtualPatient patient = draw_patient(spec, index);
-        const Problem p = patient_problem(study.base, spec, patient);
+        const auto problem_of = [&](const VirtualPatient& v) {
+            return study.dataset ? patient_problem(with_subject(study.base, study.dataset->subjects[static_cast<std::size_t>(index)],
+                                                                study.dataset->path), spec, v)
+                                 : patient_problem(study.base, spec, v);
+        };
+        const Problem p = problem_of(patient);
         const auto i = static_cast<std::size_t>(index);
         for (std::size_t k = 0; k < n_par; ++k)
             r.parameter_values[i * n_par + k] = p.parameters[static_cast<std::size_t>(p.model->parameter_index(r.parameter_names[k]))];
@@ -143,6 +163,21 @@ CohortResult run_cohort(const CohortStudy& study, int threads, const std::functi
             r.failures[i] = describe_patient(study, p, patient) + ": " + e.what();
             for (std::size_t k = 0; k < n_sum; ++k) r.summary_values[i * n_sum + k] = std::nan("");
             return;
+        }
+        if (!study.record_outputs.empty()) {
+            VirtualPatient typical = patient;  // eta = L z = 0: the typical parameters, the same covariates
+            std::fill(typical.z.begin(), typical.z.end(), 0.0);
+            try {
+                const Trajectory pred = simulate(problem_of(typical));
+                const std::vector<double> covariates(r.covariate_values.begin() + static_cast<long>(i * n_cov),
+                                                     r.covariate_values.begin() + static_cast<long>((i + 1) * n_cov));
+                r.records[i] = patient_records(r.ids.empty() ? std::to_string(i + 1) : r.ids[i], p, trajectory, pred,
+                                               {study.record_outputs, r.covariate_names}, covariates);
+            } catch (const SolverError& e) {
+                r.failures[i] = describe_patient(study, p, patient) + " (typical parameters): " + e.what();
+                for (std::size_t k = 0; k < n_sum; ++k) r.summary_values[i * n_sum + k] = std::nan("");
+                return;
+            }
         }
         r.solver_steps[i] = trajectory.stats.steps;
         r.fell_back[i] = trajectory.stats.method != p.solver.method;
@@ -202,7 +237,7 @@ std::string describe(const SolverWork& w) {
 std::string patients_csv(const CohortResult& r, const Provenance& provenance) {
     std::ostringstream out;
     write_provenance(out, provenance);
-    out << "index";
+    out << (r.ids.empty() ? "index" : "index,ID");
     for (const auto& names : {r.parameter_names, r.covariate_names, r.summary_names})
         for (const auto& name : names) out << ',' << name;
     if (!r.responder.empty()) out << ",responder";
@@ -210,6 +245,7 @@ std::string patients_csv(const CohortResult& r, const Provenance& provenance) {
     const std::size_t n_par = r.parameter_names.size(), n_cov = r.covariate_names.size(), n_sum = r.summary_names.size();
     for (std::size_t i = 0; i < static_cast<std::size_t>(r.patients); ++i) {
         out << i;
+        if (!r.ids.empty()) out << ',' << r.ids[i];
         for (std::size_t k = 0; k < n_par; ++k) out << ',' << format_number(r.parameter_values[i * n_par + k]);
         for (std::size_t k = 0; k < n_cov; ++k) out << ',' << format_number(r.covariate_values[i * n_cov + k]);
         for (std::size_t k = 0; k < n_sum; ++k) out << ',' << format_number(r.summary_values[i * n_sum + k]);
@@ -229,6 +265,14 @@ std::string time_summary_csv(const CohortResult& r, const Provenance& provenance
         out << format_number(row.time_h) << ',' << row.output << ',' << format_number(row.mean) << ','
             << format_number(row.p05) << ',' << format_number(row.p25) << ',' << format_number(row.p50) << ','
             << format_number(row.p75) << ',' << format_number(row.p95) << '\n';
+    return out.str();
+}
+
+std::string records_csv(const CohortStudy& study, const CohortResult& r, const Provenance& provenance) {
+    std::ostringstream out;
+    write_provenance(out, provenance);
+    out << records_header({study.record_outputs, r.covariate_names});
+    for (const auto& rows : r.records) out << rows;  // failed patients have none
     return out.str();
 }
 

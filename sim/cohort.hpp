@@ -7,11 +7,13 @@
 // values (a coarser percentile grid or fewer outputs fixes that).
 #pragma once
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "csv_output.hpp"
+#include "dataset.hpp"
 #include "population.hpp"
 #include "simulation.hpp"
 #include "summary.hpp"
@@ -46,6 +48,12 @@ struct CohortStudy {
     std::vector<double> percentile_times_h;
     std::vector<CorrelationSpec> correlations;
     std::string patients_file, time_summary_file, correlations_file;  // empty: chosen by the caller
+    // One virtual patient per subject, with its own doses and covariates (variability drawn on top); the
+    // cohort's size is then the number of subjects. Null: every patient takes the scenario's regimens.
+    std::shared_ptr<const Dataset> dataset;
+    // Outputs written per patient as NONMEM-layout records (ID, TIME, EVID, AMT, CMT, DV, IPRED, PRED and the
+    // drawn covariates) on the scenario's grid; empty: none. Each patient is then also simulated without IIV.
+    std::vector<std::string> record_outputs;
 };
 
 // One row of the time summary: mean and percentiles of one output at one time over the cohort.
@@ -66,6 +74,8 @@ struct CohortResult {
     std::vector<std::string> parameter_names;  // the parameters with IIV (individual values are reported)
     std::vector<std::string> covariate_names;
     std::vector<std::string> summary_names;
+    std::vector<std::string> ids;  // the dataset subject of each patient; empty without a dataset
+    std::vector<std::string> records;  // per patient, with study.record_outputs: its rows (records_csv)
     // per patient, row-major by patient index
     std::vector<double> parameter_values, covariate_values, summary_values;
     std::vector<char> responder;  // empty without a criterion
@@ -103,5 +113,6 @@ CohortResult run_cohort(const CohortStudy& study, int threads = 0,
 std::string patients_csv(const CohortResult& result, const Provenance& provenance);
 std::string time_summary_csv(const CohortResult& result, const Provenance& provenance);
 std::string correlations_csv(const CohortResult& result, const Provenance& provenance);
+std::string records_csv(const CohortStudy& study, const CohortResult& result, const Provenance& provenance);
 
 }  // namespace mobsim

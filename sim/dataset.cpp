@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <unordered_map>
 
 #include "dataset_fields.hpp"
 #include "errors.hpp"
@@ -79,7 +80,10 @@ private:
         fail("column " + std::to_string(column + 1) + " (" + layout_.header[column] + "): " + message);
     }
     const std::string* cell(Column c) const { return layout_.index[c] < 0 ? nullptr : &fields_[layout_.index[c]]; }
-    [[noreturn]] void fail_cell(Column c, const std::string& message) const { fail_at(layout_.index[c], message); }
+    [[noreturn]] void fail_cell(Column c, const std::string& message) const {
+        if (layout_.index[c] < 0) fail(message + " (the dataset has no " + column_names()[c][0] + " column)");
+        fail_at(layout_.index[c], message);
+    }
 
     // The cell's number; `fallback` when the column is absent or the cell is "" or ".".
     double number(Column c, double fallback) const {
@@ -315,6 +319,7 @@ Dataset Reader::read(const std::string& text) {
     std::vector<double> covariates;
     std::vector<std::vector<CovariatePoint>> history;
     Subject* subject = nullptr;
+    std::unordered_map<std::string, int> last_lines;  // of the subjects before the current one
     std::pair<long, double> first_time{0, 0.0};
     double previous_time = 0.0;
     while (position < text.size()) {
@@ -351,10 +356,10 @@ Dataset Reader::read(const std::string& text) {
         const auto [day, hours] = record_time();
         if (!subject || subject->id != id) {
             if (subject) finish_covariates(*subject, out.covariate_names, history);
-            for (const auto& s : out.subjects)
-                if (s.id == id)
-                    fail_cell(c_id, "ID " + id + " appears again after other IDs (its records end on line " +
-                                        std::to_string(s.last_line) + "); keep each subject's records together");
+            if (const auto seen = last_lines.find(id); seen != last_lines.end())
+                fail_cell(c_id, "ID " + id + " appears again after other IDs (its records end on line " +
+                                    std::to_string(seen->second) + "); keep each subject's records together");
+            if (subject) last_lines[subject->id] = subject->last_line;
             out.subjects.emplace_back();
             subject = &out.subjects.back();
             subject->id = id;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "data_table.hpp"
+#include "dataset.hpp"
 #include "optimizer.hpp"
 #include "population.hpp"
 #include "simulation.hpp"
@@ -70,6 +71,9 @@ struct Observable {
 struct FitScenario {
     std::string id;
     Scenario scenario;
+    // set: the scenario is a template for this dataset subject, whose own doses and covariates it takes
+    std::shared_ptr<const Dataset> dataset;
+    std::size_t subject = 0;  // index into dataset->subjects
 };
 
 struct FitOptions {

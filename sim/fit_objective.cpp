@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dataset_problem.hpp"
 #include "errors.hpp"
 #include "fit.hpp"
 
@@ -66,7 +67,8 @@ FitObjective::FitObjective(const FitSpec& spec, const ModelRegistry& models) : s
 
     for (const FitScenario& s : spec_.scenarios) {
         Condition c;
-        c.base = build_problem(s.scenario, model_);
+        c.base = s.dataset ? build_subject_problem(s.scenario, model_, *s.dataset, s.dataset->subjects[s.subject])
+                           : build_problem(s.scenario, model_);
         for (const FitParameter& p : spec_.parameters)
             if (p.model_index >= 0) set_parameter(c.base, p.id, p.nominal, p.where);
         std::vector<double> grid;

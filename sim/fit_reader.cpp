@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 
+#include "dataset_problem.hpp"
 #include "errors.hpp"
 #include "fit.hpp"
 #include "text_match.hpp"
@@ -226,6 +227,53 @@ FitOptions read_options(const ConfigNode& node) {
     return o;
 }
 
+void check_row(const DataRow& row, const Observable& o) {
+    if (o.additive.value < 0.0 && row.sd <= 0.0)
+        throw InputError(row.where() + ": observable '" + o.id + "' has no error model, so every row needs an sd");
+    if (o.transformation != Transformation::lin && !(row.measurement > 0.0))
+        throw InputError(row.where() + ": observable '" + o.id + "' is log-transformed; measurements must be positive");
+}
+
+// Each subject with observations becomes a scenario ("ID <id>") built from the one template scenario with the
+// subject's own doses and covariates; each observation a time-course row of the observable of its output.
+void add_dataset_subjects(FitSpec& spec, const std::string& path, const Model& model) {
+    auto dataset = std::make_shared<const Dataset>(read_dataset(path, dataset_schema(model)));
+    spec.data_files.push_back(path);
+    const Scenario scenario = spec.scenarios.front().scenario;
+    spec.scenarios.clear();
+    std::vector<const Observable*> courses;
+    for (const auto& o : spec.observables)
+        if (!o.summary) courses.push_back(&o);
+    for (std::size_t i = 0; i < dataset->subjects.size(); ++i) {
+        const Subject& subject = dataset->subjects[i];
+        if (subject.observations.empty()) continue;
+        FitScenario fs{"ID " + subject.id, scenario, dataset, i};
+        for (const auto& obs : subject.observations) {
+            DataRow row;
+            row.file = path;
+            row.line = obs.line;
+            const auto match = std::find_if(courses.begin(), courses.end(), [&](const Observable* o) {
+                return obs.output.empty() ? courses.size() == 1 : o->output == obs.output;
+            });
+            if (match == courses.end())
+                throw InputError(row.where() + ": " + (obs.output.empty()
+                                     ? "the fit has " + std::to_string(courses.size()) + " time-course observables; "
+                                       "give CMT to name the output this observation measures"
+                                     : "no time-course observable of the fit measures output '" + obs.output + "'"));
+            row.observable = (*match)->id;
+            row.condition = fs.id;
+            row.subject = subject.id;
+            row.time_h = obs.time_h;
+            row.censored = obs.censoring != Censoring::none;
+            row.measurement = row.censored ? obs.lloq : obs.value;
+            check_row(row, **match);
+            spec.data.push_back(row);
+        }
+        spec.scenarios.push_back(std::move(fs));
+    }
+    if (spec.scenarios.empty()) throw InputError(path + ": no subject has observations to fit");
+}
+
 }  // namespace
 
 FitSpec read_fit_node(const ConfigNode& root, const ModelRegistry& models) {
@@ -280,8 +328,16 @@ FitSpec read_fit_node(const ConfigNode& root, const ModelRegistry& models) {
 
     std::vector<std::string> observable_ids;
     for (const auto& o : spec.observables) observable_ids.push_back(o.id);
-    MapReader d(r.require("data"), {"time_courses", "summaries"});
-    if (!d.has("time_courses") && !d.has("summaries")) fail_at(d.node(), "give time_courses and/or summaries (CSV files)");
+    MapReader d(r.require("data"), {"time_courses", "summaries", "dataset"});
+    if (d.has("dataset")) {
+        if (d.has("time_courses") || d.has("summaries"))
+            fail_at(d.node(), "give a dataset, or time_courses and/or summaries, not both");
+        if (spec.scenarios.size() != 1)
+            fail_at(scenarios, "with data.dataset give one scenario: the template each subject's doses go into");
+        add_dataset_subjects(spec, resolve(root.file, *d.optional_text("dataset")), *model);
+    } else if (!d.has("time_courses") && !d.has("summaries")) {
+        fail_at(d.node(), "give time_courses and/or summaries (CSV files), or a NONMEM-format dataset");
+    }
     for (const auto& [key, kind] : {std::pair<std::string, DataKind>{"time_courses", DataKind::time_course},
                                     {"summaries", DataKind::summary}}) {
         if (!d.has(key)) continue;
@@ -295,12 +351,7 @@ FitSpec read_fit_node(const ConfigNode& root, const ModelRegistry& models) {
                     throw InputError(row.where() + ": observable '" + o.id + "' is " +
                                      (o.summary ? "a summary; list its table under data.summaries"
                                                 : "a time course; list its table under data.time_courses"));
-                if (o.additive.value < 0.0 && row.sd <= 0.0)
-                    throw InputError(row.where() + ": observable '" + o.id +
-                                     "' has no error model, so every row needs an sd");
-                if (o.transformation != Transformation::lin && !(row.measurement > 0.0))
-                    throw InputError(row.where() + ": observable '" + o.id +
-                                     "' is log-transformed; measurements must be positive");
+                check_row(row, o);
                 if (row.condition.empty()) {
                     if (spec.scenarios.size() > 1)
                         throw InputError(row.where() + ": simulationConditionId is needed when the fit has several scenarios");

@@ -65,6 +65,10 @@ public:
     // Model-owned bioavailability and lag of a dose into `state` (multiplied / added to the regimen's).
     virtual double bioavailability(int /*state*/, double /*amount*/) const { return 1.0; }
     virtual double lag_time_h(int /*state*/) const { return 0.0; }
+    // Zero-order input the model sets for a dose of `amount` into `state` when a dataset asks for it (RATE -1:
+    // the rate, RATE -2: the duration); 0 when the model sets none.
+    virtual double infusion_rate_per_h(int /*state*/, double /*amount*/) const { return 0.0; }
+    virtual double infusion_duration_h(int /*state*/, double /*amount*/) const { return 0.0; }
     // Called when a dose reaches `state` at time t (after any lag).
     virtual void on_dose(int /*state*/, double /*t*/) {}
     // Delays after a dose into `state` at which the right-hand side switches; the solver restarts there exactly

@@ -67,18 +67,12 @@ DoseEvent event_for(const Problem& p, const OdeSystem& system, std::size_t r, do
 }
 
 // Runs the steady-state regimens over [-tau, 0) until the state at 0 repeats. Returns the periodic state.
-void equilibrate(const Problem& p, OdeSystem& system, std::vector<double>& x) {
-    std::optional<double> tau;
-    std::vector<DoseEvent> cycle;
-    for (std::size_t r = 0; r < p.regimens.size(); ++r) {
-        const Regimen& reg = p.regimens[r];
-        if (!reg.steady_state) continue;
-        if (tau && std::abs(*tau - *reg.every_h) > 1e-12)
-            throw InputError(p.model->name() + ": all steady_state regimens must share one dosing interval");
-        tau = *reg.every_h;
-        cycle.push_back(event_for(p, system, r, -*reg.every_h));
-    }
-    if (!tau) return;
+void equilibrate(const Problem& p, OdeSystem& system, std::vector<double>& x);
+
+}  // namespace
+
+void run_to_steady_state(const Problem& p, OdeSystem& system, std::vector<double>& x,
+                         const std::vector<DoseEvent>& cycle, double tau, double at) {
     const SolveContext context = context_of(p);
     const std::vector<double> no_grid;
     const StateObserver ignore = [](double, const double*) {};
@@ -86,7 +80,7 @@ void equilibrate(const Problem& p, OdeSystem& system, std::vector<double>& x) {
     const std::vector<double> start = x;
     std::vector<double> previous = x;
     for (int k = 0; k < 5000; ++k) {
-        integrate(system, x, -*tau, 0.0, cycle, no_grid, p.solver, ignore, context);
+        integrate(system, x, at - tau, at, cycle, no_grid, p.solver, ignore, context);
         double change = 0.0;
         for (std::size_t i = 0; i < x.size(); ++i)
             if (!states[i].cumulative)
@@ -100,6 +94,22 @@ void equilibrate(const Problem& p, OdeSystem& system, std::vector<double>& x) {
     }
     throw SolverError(p.model->name() + ": the steady_state regimen did not reach a periodic state within 5000 "
                       "dosing intervals (the model may have no steady state under this regimen)");
+}
+
+namespace {
+
+void equilibrate(const Problem& p, OdeSystem& system, std::vector<double>& x) {
+    std::optional<double> tau;
+    std::vector<DoseEvent> cycle;
+    for (std::size_t r = 0; r < p.regimens.size(); ++r) {
+        const Regimen& reg = p.regimens[r];
+        if (!reg.steady_state) continue;
+        if (tau && std::abs(*tau - *reg.every_h) > 1e-12)
+            throw InputError(p.model->name() + ": all steady_state regimens must share one dosing interval");
+        tau = *reg.every_h;
+        cycle.push_back(event_for(p, system, r, -*reg.every_h));
+    }
+    if (tau) run_to_steady_state(p, system, x, cycle, *tau, 0.0);
 }
 
 // The model's tolerance scale of each state, overridden by the scenario's; empty when every one is 1.
@@ -212,7 +222,7 @@ std::vector<DoseEvent> dose_events(const Problem& p, const OdeSystem& system) {
 std::vector<double> grid_with_dose_times(const Problem& p) {
     auto system = p.model->bind(p.parameters, p.covariates);
     std::vector<double> grid = p.grid;
-    for (const auto& e : dose_events(p, *system))
+    for (const auto& e : p.history.empty() ? dose_events(p, *system) : history_dose_events(p, *system))
         if (e.time_h <= p.end_h) grid.push_back(e.time_h);
     std::sort(grid.begin(), grid.end());
     grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
@@ -221,6 +231,11 @@ std::vector<double> grid_with_dose_times(const Problem& p) {
 
 SolveStats simulate_states(const Problem& p, const std::vector<double>& grid, const SystemObserver& observer,
                            bool full_states) {
+    if (!p.history.empty()) {
+        if (!p.regimens.empty())
+            throw InputError(p.model->name() + ": a problem takes regimens or a dataset's dose records, not both");
+        return simulate_history_states(p, grid, observer, full_states);
+    }
     auto system = p.model->bind(p.parameters, p.covariates);
     std::vector<double> x(p.model->states().size());
     system->initial_state(x.data());

@@ -20,6 +20,7 @@ struct Problem {
     std::optional<double> weight_kg;
     std::vector<Regimen> regimens;
     std::vector<int> regimen_states;  // target state of each regimen
+    DosingHistory history;            // an individual's dose records (from a dataset); used instead of regimens
     double end_h = 0.0;
     std::vector<double> grid;  // sorted output times
     SolverSettings solver;
@@ -40,6 +41,11 @@ Problem build_problem(const Scenario& scenario, std::shared_ptr<const Model> mod
 // Sets one parameter by name, checking that it exists and lies in its admissible range.
 void set_parameter(Problem& problem, const std::string& name, double value, const std::string& where);
 
+// Runs the doses of `cycle`, given over [at - tau, at), until the state at `at` repeats: x holds the periodic
+// state on return (cumulative states as they were). Throws SolverError when it does not settle.
+void run_to_steady_state(const Problem& problem, OdeSystem& system, std::vector<double>& x,
+                         const std::vector<DoseEvent>& cycle, double tau, double at);
+
 // Dose events of the problem's regimens at or after t = 0, for the given bound system.
 std::vector<DoseEvent> dose_events(const Problem& problem, const OdeSystem& system);
 
@@ -51,6 +57,13 @@ using SystemObserver = std::function<void(const OdeSystem& system, double t, con
 // does not read are then not brought up to date (see LinearBlock).
 SolveStats simulate_states(const Problem& problem, const std::vector<double>& grid, const SystemObserver& observer,
                            bool full_states = true);
+
+// simulate_states() for a problem with a dosing history (dataset semantics: segments between resets, SS=1/2
+// doses, RATE -1/-2); sim/history_simulation.cpp.
+SolveStats simulate_history_states(const Problem& problem, const std::vector<double>& grid,
+                                   const SystemObserver& observer, bool full_states);
+// The history's doses as the bound system receives them (F, lag, infusion durations), at or before end_h.
+std::vector<DoseEvent> history_dose_events(const Problem& problem, const OdeSystem& system);
 
 // Integrates the problem and evaluates every model output on problem.grid. If the method fails and
 // problem.solver.stiff_fallback names another, the problem is run again with that one (stats.abandoned_steps

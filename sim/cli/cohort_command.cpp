@@ -7,6 +7,7 @@
 #include "progress.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/cohort.hpp"
+#include "sim/dataset_problem.hpp"
 #include "sim/errors.hpp"
 #include "sim/parallel.hpp"
 
@@ -17,6 +18,8 @@ namespace {
 struct CohortOptions {
     std::string file;
     std::string prefix;
+    std::string dataset;
+    std::vector<std::string> record_outputs;
     int threads = 0;
     int size = 0;
     long seed = -1;
@@ -27,6 +30,11 @@ struct CohortOptions {
 void run(const CohortOptions& o, const Context& context) {
     CohortStudy study = read_cohort_study(o.file, *context.models);
     if (o.size > 0) study.cohort.size = o.size;
+    if (!o.dataset.empty()) {
+        if (o.size > 0) throw InputError("--size: with --dataset the cohort has one patient per subject");
+        study.dataset = std::make_shared<const Dataset>(read_dataset(o.dataset, dataset_schema(*study.base.model)));
+        study.cohort.size = static_cast<int>(study.dataset->subjects.size());
+    }
     if (o.seed >= 0) study.cohort.seed = static_cast<std::uint64_t>(o.seed);
     const std::string stem = std::filesystem::path(o.file).stem().string();
     auto choose = [&](const std::string& from_file, const std::string& suffix) {
@@ -36,8 +44,11 @@ void run(const CohortOptions& o, const Context& context) {
     const std::string patients = choose(study.patients_file, "_patients.csv");
     const std::string times = choose(study.time_summary_file, "_time_summary.csv");
     const std::string correlations = choose(study.correlations_file, "_correlations.csv");
-    for (const auto& out : {patients, times, correlations})
-        refuse_to_overwrite_inputs(out, {o.file, study.scenario_file});
+    study.record_outputs = o.record_outputs;
+    const std::string records = study.record_outputs.empty() ? "" : choose("", "_records.csv");
+    for (const auto& out : {patients, times, correlations, records})
+        if (!out.empty())
+        refuse_to_overwrite_inputs(out, {o.file, study.scenario_file, o.dataset});
 
     const int threads = o.threads > 0 ? o.threads : study.threads > 0 ? study.threads : default_thread_count();
     const bool show = !o.quiet && progress_wanted(o.progress);
@@ -63,6 +74,7 @@ void run(const CohortOptions& o, const Context& context) {
     write_file_atomically(patients, patients_csv(result, provenance));
     write_file_atomically(times, time_summary_csv(result, provenance));
     write_file_atomically(correlations, correlations_csv(result, provenance));
+    if (!records.empty()) write_file_atomically(records, records_csv(study, result, provenance));
     if (result.failed() > 0) {  // a warning even with --quiet
         std::cerr << "warning: the integration failed for " << result.failed() << " of " << study.cohort.size
                   << " patients; they are marked solver_failed in " << patients
@@ -97,6 +109,12 @@ void add_cohort_command(CLI::App& app, const Context& context) {
     cmd->add_option("-j,--threads", options->threads, "Worker threads (default: the file's threads, else all cores)")
         ->check(CLI::Range(1, 1024));
     cmd->add_option("--size", options->size, "Override the number of patients")->check(CLI::Range(1, 10000000));
+    cmd->add_option("--records", options->record_outputs,
+                    "Also write PREFIX_records.csv: per patient, NONMEM-layout rows (ID, TIME, EVID, AMT, CMT, DV, "
+                    "IPRED, PRED, covariates) of these outputs on the scenario's grid (comma-separated)")
+        ->delimiter(',');
+    cmd->add_option("--dataset", options->dataset,
+                    "NONMEM-format dataset: one patient per subject, with its own doses and covariates");
     cmd->add_option("--seed", options->seed, "Override the random seed")->check(CLI::NonNegativeNumber);
     cmd->add_flag("--progress", options->progress, "Report progress on stderr even when it is not a terminal");
     cmd->add_flag("-q,--quiet", options->quiet, "Print nothing on success");

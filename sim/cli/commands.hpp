@@ -2,7 +2,10 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <memory>
+
 #include "sim/model.hpp"
+#include "sim/scenario.hpp"
 
 namespace mobsim::cli {
 
@@ -10,6 +13,9 @@ struct Context {
     const ModelRegistry* models;
     std::string command_line;
 };
+
+// The scenario's model; an unknown name is an InputError at the file and line of 'model:'.
+std::shared_ptr<const Model> scenario_model(const Scenario& scenario, const Context& context);
 
 void add_run_command(CLI::App& app, const Context& context);
 void add_describe_command(CLI::App& app, const Context& context);
@@ -22,5 +28,6 @@ void add_sensitivity_command(CLI::App& app, const Context& context);
 void add_bench_command(CLI::App& app, const Context& context);
 void add_nlme_command(CLI::App& app, const Context& context);
 void add_vpc_command(CLI::App& app, const Context& context);
+void add_dataset_command(CLI::App& app, const Context& context);
 
 }  // namespace mobsim::cli

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
     mobsim::cli::add_bench_command(app, context);
     mobsim::cli::add_nlme_command(app, context);
     mobsim::cli::add_vpc_command(app, context);
+    mobsim::cli::add_dataset_command(app, context);
 
     // an unknown first word gets a near match instead of CLI11's "a subcommand is required"
     if (argc > 1 && argv[1][0] != '-') {

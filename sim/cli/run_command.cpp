@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/csv_output.hpp"
+#include "sim/dataset_problem.hpp"
 #include "sim/errors.hpp"
 #include "sim/simulation.hpp"
 
@@ -16,6 +17,8 @@ struct RunOptions {
     std::string output;
     std::string format;
     std::string parameters_file;
+    std::string dataset;
+    std::string id;
     std::vector<std::string> settings;
     bool quiet = false;
 };
@@ -42,20 +45,26 @@ void run(const RunOptions& o, const Context& context) {
     if (!o.parameters_file.empty()) scenario.parameters_file = o.parameters_file;
     if (o.format == "long") scenario.output.layout = CsvLayout::long_format;
     if (o.format == "wide") scenario.output.layout = CsvLayout::wide;
-    std::shared_ptr<const Model> model;
-    try {
-        model = context.models->create(scenario.model);
-    } catch (const InputError& e) {  // name the file and line of 'model:'
-        const auto it = scenario.positions.find("model");
-        throw InputError((it != scenario.positions.end() ? it->second.where() : o.scenario) + ": " + e.what());
+    const std::shared_ptr<const Model> model = scenario_model(scenario, context);
+    Problem problem;
+    if (o.dataset.empty()) {
+        if (!o.id.empty()) throw InputError("--id " + o.id + ": names a subject of a dataset; give --dataset too");
+        problem = build_problem(scenario, model);
+    } else {
+        const Dataset dataset = read_dataset(o.dataset, dataset_schema(*model));
+        if (o.id.empty() && dataset.subjects.size() > 1)
+            throw InputError(o.dataset + ": " + std::to_string(dataset.subjects.size()) +
+                             " subjects; choose one with --id (IDs " + dataset.subjects.front().id + " to " +
+                             dataset.subjects.back().id + ")");
+        const Subject& subject = o.id.empty() ? dataset.subjects.front() : dataset.subject(o.id);
+        problem = build_subject_problem(scenario, model, dataset, subject);
     }
-    Problem problem = build_problem(scenario, model);
     for (const auto& s : o.settings) apply_setting(problem, s);
 
     std::string out = o.output;
     if (out.empty()) out = scenario.output.file;
     if (out.empty()) out = std::filesystem::path(o.scenario).stem().string() + ".csv";
-    refuse_to_overwrite_inputs(out, {o.scenario, scenario.parameters_file});
+    refuse_to_overwrite_inputs(out, {o.scenario, scenario.parameters_file, o.dataset});
 
     Trajectory trajectory;
     try {
@@ -78,6 +87,15 @@ void run(const RunOptions& o, const Context& context) {
 
 }  // namespace
 
+std::shared_ptr<const Model> scenario_model(const Scenario& scenario, const Context& context) {
+    try {
+        return context.models->create(scenario.model);
+    } catch (const InputError& e) {  // name the file and line of 'model:'
+        const auto it = scenario.positions.find("model");
+        throw InputError((it != scenario.positions.end() ? it->second.where() : scenario.path) + ": " + e.what());
+    }
+}
+
 void add_run_command(CLI::App& app, const Context& context) {
     auto options = std::make_shared<RunOptions>();
     CLI::App* cmd = app.add_subcommand("run", "Simulate a scenario and write its time courses as CSV");
@@ -85,6 +103,9 @@ void add_run_command(CLI::App& app, const Context& context) {
     cmd->add_option("-o,--output", options->output, "Output CSV (default: output.file, else SCENARIO.csv here)");
     cmd->add_option("--format", options->format, "CSV layout")->check(CLI::IsMember({"wide", "long"}));
     cmd->add_option("--parameters", options->parameters_file, "Parameter file (e.g. written by mobsim fit)");
+    cmd->add_option("--dataset", options->dataset,
+                    "NONMEM-format dataset whose subject's doses and covariates replace the scenario's regimens");
+    cmd->add_option("--id", options->id, "The dataset subject to simulate (may be left out for a single subject)");
     cmd->add_option("--set", options->settings, "Override a parameter: NAME=VALUE (repeatable)");
     cmd->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
     cmd->callback([options, context] { run(*options, context); });

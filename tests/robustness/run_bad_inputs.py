@@ -19,6 +19,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 GOOD_SCENARIO = os.path.join(ROOT, 'scenarios', 'pk_linear_example.yaml')
+INPUTS = os.path.join(HERE, '..', 'bad_inputs')  # {dir} in manifest args: a file of this folder
 TIMEOUT_S = 10
 SENTINEL = b'# an earlier, good result\ntime_h,x\n0,1\n'
 
@@ -107,7 +108,7 @@ def check_row(mobsim, row):
                 with open(out, 'wb') as f:
                     f.write(SENTINEL)
             before = snapshot(tmp)
-            args = [a.replace('{input}', path).replace('{out}', out).replace('{tmp}', tmp)
+            args = [a.replace('{input}', path).replace('{out}', out).replace('{tmp}', tmp).replace('{dir}', INPUTS)
                     for a in shlex.split(args_text)]
             try:
                 code, err = run_mobsim(mobsim, args, tmp)
