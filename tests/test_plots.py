@@ -132,6 +132,21 @@ class PlotScripts(unittest.TestCase):
     def test_profile_missing_column(self):
         self.check_error("plot_profile.py", "sweep.csv", expect=("sweep.csv", "'parameter'"))
 
+    def test_gof(self):
+        self.check_png("plot_gof.py", "nlme_table.csv", (1200, 900))
+
+    def test_gof_individual(self):
+        self.check_png("plot_gof.py", "nlme_table.csv", (1200, 900), "--individual")
+
+    def test_gof_missing_column(self):
+        self.check_error("plot_gof.py", "fit.csv", expect=("fit.csv", "'ID'"))
+
+    def test_vpc(self):
+        self.check_png("plot_vpc.py", "nlme_vpc.csv", (800, 500))
+
+    def test_vpc_missing_column(self):
+        self.check_error("plot_vpc.py", "nlme_table.csv", expect=("nlme_table.csv", "'time_median'"))
+
     def test_missing_file(self):
         for script in ("plot_timecourse.py", "plot_folds.py", "plot_cohort.py", "plot_sweep.py",
                        "plot_fit.py", "plot_profile.py"):

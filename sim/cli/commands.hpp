@@ -28,6 +28,8 @@ void add_profile_command(CLI::App& app, const Context& context);
 void add_sensitivity_command(CLI::App& app, const Context& context);
 void add_bench_command(CLI::App& app, const Context& context);
 void add_vpop_command(CLI::App& app, const Context& context);
+void add_nlme_command(CLI::App& app, const Context& context);
+void add_vpc_command(CLI::App& app, const Context& context);
 void add_dataset_command(CLI::App& app, const Context& context);
 
 }  // namespace mobsim::cli

@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
     mobsim::cli::add_sensitivity_command(app, context);
     mobsim::cli::add_bench_command(app, context);
     mobsim::cli::add_vpop_command(app, context);
+    mobsim::cli::add_nlme_command(app, context);
+    mobsim::cli::add_vpc_command(app, context);
     mobsim::cli::add_dataset_command(app, context);
 
     // an unknown first word gets a near match instead of CLI11's "a subcommand is required"
