@@ -55,7 +55,7 @@ TEST_CASE("sweeping the dose scales AUC exactly in proportion (linear PK)") {
     CHECK(r.summary_values[2] == Approx(100.0 / 2.0 * (1 - std::exp(-0.2 * 120))).epsilon(1e-4));
 }
 
-TEST_CASE("count, interval, clearance and day shift follow superposition; first axis varies slowest") {
+TEST_CASE("count, interval, clearance and day shift follow superposition, first axis varies slowest") {
     const SweepStudy s = sweep_from(
         "  drug.count: [1, 3]\n  drug.every_h: [8, 12]\n  drug.start_day_offset: [0, 0.5]\n"
         "  parameters.CL: {from: 1, to: 3, step: 2}\n");
