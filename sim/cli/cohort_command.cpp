@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "progress.hpp"
+#include "output_options.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/cohort.hpp"
 #include "sim/errors.hpp"
@@ -22,6 +23,7 @@ struct CohortOptions {
     long seed = -1;
     bool progress = false;
     bool quiet = false;
+    bool force = false;
 };
 
 void run(const CohortOptions& o, const Context& context) {
@@ -36,8 +38,10 @@ void run(const CohortOptions& o, const Context& context) {
     const std::string patients = choose(study.patients_file, "_patients.csv");
     const std::string times = choose(study.time_summary_file, "_time_summary.csv");
     const std::string correlations = choose(study.correlations_file, "_correlations.csv");
+    refuse_stdout_prefix(o.prefix, "three files");
     for (const auto& out : {patients, times, correlations})
         refuse_to_overwrite_inputs(out, {o.file, study.scenario_file});
+    check_output_paths({patients, times, correlations}, o.force);
 
     const int threads = o.threads > 0 ? o.threads : study.threads > 0 ? study.threads : default_thread_count();
     const bool show = !o.quiet && progress_wanted(o.progress);
@@ -60,9 +64,10 @@ void run(const CohortOptions& o, const Context& context) {
         provenance.entries.emplace_back("solver_failed", std::to_string(result.failed()) +
                                                              " patients (status column), left out of bands, "
                                                              "correlations and responders");
-    write_file_atomically(patients, patients_csv(result, provenance));
-    write_file_atomically(times, time_summary_csv(result, provenance));
-    write_file_atomically(correlations, correlations_csv(result, provenance));
+    write_result_set({{patients, patients_csv(result, provenance)},
+                      {times, time_summary_csv(result, provenance)},
+                      {correlations, correlations_csv(result, provenance)}},
+                     o.force);
     if (result.failed() > 0) {  // a warning even with --quiet
         std::cerr << "warning: the integration failed for " << result.failed() << " of " << study.cohort.size
                   << " patients; they are marked solver_failed in " << patients
@@ -91,7 +96,7 @@ void add_cohort_command(CLI::App& app, const Context& context) {
     CLI::App* cmd = app.add_subcommand(
         "cohort", "Simulate a virtual-patient cohort (IIV, covariates) and write summaries, bands and correlations");
     cmd->add_option("cohort", options->file, "Cohort YAML file")->required();
-    cmd->add_option("-o,--output-prefix", options->prefix,
+    add_output_option(cmd, "-o,--output-prefix", options->prefix,
                     "Write PREFIX_patients.csv, PREFIX_time_summary.csv, PREFIX_correlations.csv "
                     "(default: the file's output: section, else COHORT_*.csv here)");
     cmd->add_option("-j,--threads", options->threads, "Worker threads (default: the file's threads, else all cores)")
@@ -100,6 +105,7 @@ void add_cohort_command(CLI::App& app, const Context& context) {
     cmd->add_option("--seed", options->seed, "Override the random seed")->check(CLI::NonNegativeNumber);
     cmd->add_flag("--progress", options->progress, "Report progress on stderr even when it is not a terminal");
     cmd->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
+    add_force_flag(cmd, options->force);
     cmd->callback([options, context] { run(*options, context); });
 }
 

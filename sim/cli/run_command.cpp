@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "output_options.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/csv_output.hpp"
 #include "sim/errors.hpp"
@@ -18,6 +19,7 @@ struct RunOptions {
     std::string parameters_file;
     std::vector<std::string> settings;
     bool quiet = false;
+    bool force = false;
 };
 
 void apply_setting(Problem& problem, const std::string& text) {
@@ -56,6 +58,7 @@ void run(const RunOptions& o, const Context& context) {
     if (out.empty()) out = scenario.output.file;
     if (out.empty()) out = std::filesystem::path(o.scenario).stem().string() + ".csv";
     refuse_to_overwrite_inputs(out, {o.scenario, scenario.parameters_file});
+    check_output_paths({out}, o.force);
 
     Trajectory trajectory;
     try {
@@ -69,10 +72,10 @@ void run(const RunOptions& o, const Context& context) {
     const std::string text = scenario.output.layout == CsvLayout::wide
                                  ? to_wide_csv(trajectory, scenario.output.outputs, provenance)
                                  : to_long_csv(trajectory, scenario.output.outputs, provenance);
-    write_file_atomically(out, text);
+    write_file_atomically(out, text, o.force);
     if (!fallback.empty()) std::cerr << "note: " << fallback << "\n";
     if (!o.quiet)
-        std::cerr << "wrote " << out << " (" << trajectory.time_h.size() << " rows; " << trajectory.stats.steps
+        std::cerr << "wrote " << (out == "-" ? "standard output" : out) << " (" << trajectory.time_h.size() << " rows; " << trajectory.stats.steps
                   << " steps, " << trajectory.stats.rhs_evaluations << " right-hand-side evaluations)\n";
 }
 
@@ -82,7 +85,9 @@ void add_run_command(CLI::App& app, const Context& context) {
     auto options = std::make_shared<RunOptions>();
     CLI::App* cmd = app.add_subcommand("run", "Simulate a scenario and write its time courses as CSV");
     cmd->add_option("scenario", options->scenario, "Scenario YAML file")->required();
-    cmd->add_option("-o,--output", options->output, "Output CSV (default: output.file, else SCENARIO.csv here)");
+    add_output_option(cmd, "-o,--output", options->output,
+                      "Output CSV, - for standard output (default: output.file, else SCENARIO.csv here)");
+    add_force_flag(cmd, options->force);
     cmd->add_option("--format", options->format, "CSV layout")->check(CLI::IsMember({"wide", "long"}));
     cmd->add_option("--parameters", options->parameters_file, "Parameter file (e.g. written by mobsim fit)");
     cmd->add_option("--set", options->settings, "Override a parameter: NAME=VALUE (repeatable)");

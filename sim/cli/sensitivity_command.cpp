@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "output_options.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/sensitivity.hpp"
 
@@ -11,6 +12,7 @@ void add_sensitivity_command(CLI::App& app, const Context& context) {
         std::string scenario, output;
         std::vector<std::string> outputs;
         double start_h = 0.0, end_h = 344.0, step = 0.01;
+        bool force = false;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("sensitivity", "Local sensitivity of output maxima over a window to every "
@@ -20,17 +22,16 @@ void add_sensitivity_command(CLI::App& app, const Context& context) {
     cmd->add_option("--start-h", o->start_h, "Window start (h)");
     cmd->add_option("--end-h", o->end_h, "Window end (h); default 344 = end of day 14 with 08:00 dosing");
     cmd->add_option("--step", o->step, "Relative parameter step")->check(CLI::Range(1e-6, 0.5));
-    cmd->add_option("-o,--output", o->output, "CSV file (default: standard output)");
+    add_output_option(cmd, "-o,--output", o->output, "CSV file, - for standard output (the default)");
+    add_force_flag(cmd, o->force);
     cmd->callback([o, context] {
+        const std::string out = o->output.empty() ? "-" : o->output;
+        refuse_to_overwrite_inputs(out, {o->scenario});
+        check_output_paths({out}, o->force);
         const Scenario scenario = read_scenario(o->scenario);
         const Problem problem = build_problem(scenario, context.models->create(scenario.model));
         const std::string csv = to_csv(local_sensitivity(problem, o->outputs, o->start_h, o->end_h, o->step));
-        if (o->output.empty()) {
-            std::cout << csv;
-        } else {
-            refuse_to_overwrite_inputs(o->output, {o->scenario});
-            write_file_atomically(o->output, csv);
-        }
+        write_file_atomically(out, csv, o->force);
     });
 }
 

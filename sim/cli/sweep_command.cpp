@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "progress.hpp"
+#include "output_options.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/errors.hpp"
 #include "sim/parallel.hpp"
@@ -19,6 +20,7 @@ struct SweepOptions {
     int threads = 0;
     bool progress = false;
     bool quiet = false;
+    bool force = false;
 };
 
 void run(const SweepOptions& o, const Context& context) {
@@ -27,6 +29,7 @@ void run(const SweepOptions& o, const Context& context) {
     if (out.empty()) out = study.output_file;
     if (out.empty()) out = std::filesystem::path(o.file).stem().string() + ".csv";
     refuse_to_overwrite_inputs(out, {o.file, study.scenario_file});
+    check_output_paths({out}, o.force);
     const int threads = o.threads > 0 ? o.threads : study.threads > 0 ? study.threads : default_thread_count();
     const bool show = !o.quiet && progress_wanted(o.progress);
     SweepResult result;
@@ -39,7 +42,7 @@ void run(const SweepOptions& o, const Context& context) {
     Provenance provenance = make_provenance(o.file, *study.model, build_problem(study.scenario, study.model).solver,
                                             context.command_line);
     if (!study.scenario_file.empty()) provenance.entries.emplace_back("scenario", study.scenario_file);
-    write_file_atomically(out, sweep_csv(result, provenance));
+    write_file_atomically(out, sweep_csv(result, provenance), o.force);
     if (!o.quiet) std::cerr << "wrote " << out << " (" << study.points() << " grid points)\n";
 }
 
@@ -50,7 +53,9 @@ void add_sweep_command(CLI::App& app, const Context& context) {
     CLI::App* cmd = app.add_subcommand(
         "sweep", "Simulate a full-factorial grid over regimen fields, parameters and covariates; one CSV row each");
     cmd->add_option("sweep", options->file, "Sweep YAML file")->required();
-    cmd->add_option("-o,--output", options->output, "Output CSV (default: output.file, else SWEEP.csv here)");
+    add_output_option(cmd, "-o,--output", options->output,
+                      "Output CSV, - for standard output (default: output.file, else SWEEP.csv here)");
+    add_force_flag(cmd, options->force);
     cmd->add_option("-j,--threads", options->threads, "Worker threads (default: the file's threads, else all cores)")
         ->check(CLI::Range(1, 1024));
     cmd->add_flag("--progress", options->progress, "Report progress on stderr even when it is not a terminal");
