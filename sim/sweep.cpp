@@ -136,9 +136,10 @@ std::vector<double> sweep_point_values(const SweepStudy& study, std::size_t inde
 Problem sweep_point_problem(const SweepStudy& study, std::size_t index) {
     Scenario s = study.scenario;
     const auto values = sweep_point_values(study, index);
+    auto is_parameter = [](const std::string& key) { return starts_with(key, "parameters."); };
     for (int pass = 0; pass < 2; ++pass)  // day shifts last: they freeze the schedule into explicit times
         for (std::size_t k = 0; k < values.size(); ++k)
-            if (is_day_shift(study.axes[k].key) == (pass == 1)) {
+            if (!is_parameter(study.axes[k].key) && is_day_shift(study.axes[k].key) == (pass == 1)) {
                 try {
                     apply_sweep_value(s, study.axes[k].key, values[k]);
                 } catch (const InputError& e) {
@@ -146,6 +147,9 @@ Problem sweep_point_problem(const SweepStudy& study, std::size_t index) {
                 }
             }
     Problem p = build_problem(s, study.model);
+    for (std::size_t k = 0; k < values.size(); ++k)  // set here so that a bad name or value names the grid line
+        if (is_parameter(study.axes[k].key))
+            set_parameter(p, study.axes[k].key.substr(11), values[k], study.axes[k].where);
     const auto extra = required_times(study.summaries);
     p.grid.insert(p.grid.end(), extra.begin(), extra.end());
     std::sort(p.grid.begin(), p.grid.end());

@@ -4,8 +4,8 @@
 #include <iomanip>
 #include <iostream>
 
+#include "cli_options.hpp"
 #include "commands.hpp"
-#include "output_options.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/benchmark.hpp"
 #include "sim/cohort.hpp"
@@ -114,19 +114,21 @@ void add_bench_command(CLI::App& app, const Context& context) {
                                                 "cohort throughput on 1 and 2 threads, calibration wall time");
     cmd->add_option("scenario", o->scenario, "Scenario YAML file")->required();
     cmd->add_option("--methods", o->methods, "Methods to compare")->delimiter(',');
-    cmd->add_option("--rtols", o->rtols, "Relative tolerances")->delimiter(',');
-    cmd->add_option("--atol-ratio", o->atol_ratio, "atol = rtol x this ratio");
-    cmd->add_option("--reference-rtol", o->reference_rtol, "Tolerance of the reference solution (dopri5)");
-    cmd->add_option("--floor", o->floor, "Relative-error floor as a fraction of each output's peak");
-    cmd->add_option("--repeats", o->repeats, "Runs per setting (median time)")->check(CLI::Range(1, 10000));
+    cmd->add_option("--rtols", o->rtols, "Relative tolerances")->delimiter(',')->check(in_range(1e-14, 0.1));
+    cmd->add_option("--atol-ratio", o->atol_ratio, "atol = rtol x this ratio")->check(in_range(1e-12, 1e6));
+    cmd->add_option("--reference-rtol", o->reference_rtol, "Tolerance of the reference solution (dopri5)")
+        ->check(in_range(1e-14, 1e-6));
+    cmd->add_option("--floor", o->floor, "Relative-error floor as a fraction of each output's peak")
+        ->check(in_range(0, 1));
+    cmd->add_option("--repeats", o->repeats, "Runs per setting (median time)")->check(in_range(1, 10000));
     cmd->add_option("--blocks", o->blocks, "Linear blocks propagated exactly, stepped by the method, or both")
         ->check(CLI::IsMember({"exact", "stepped", "both"}));
     cmd->add_option("--cohort", o->cohort, "Cohort file for throughput");
-    cmd->add_option("--cohort-size", o->cohort_size, "Override the cohort size");
+    cmd->add_option("--cohort-size", o->cohort_size, "Override the cohort size")->check(in_range(1, 10000000));
     cmd->add_option("--cohort-accuracy", o->cohort_accuracy,
                     "Error of the first N patients of --cohort at the scenario's tolerance, each against its own "
                     "reference")
-        ->check(CLI::Range(1, 100000));
+        ->check(in_range(1, 100000));
     cmd->add_option("--fit", o->fit, "Fit file to time");
     add_output_option(cmd, "-o,--output", o->output, "Work-precision CSV, - for standard output");
     add_force_flag(cmd, o->force);

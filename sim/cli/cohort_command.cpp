@@ -3,9 +3,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli_options.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
-#include "output_options.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/cohort.hpp"
 #include "sim/errors.hpp"
@@ -100,9 +100,9 @@ void add_cohort_command(CLI::App& app, const Context& context) {
                     "Write PREFIX_patients.csv, PREFIX_time_summary.csv, PREFIX_correlations.csv "
                     "(default: the file's output: section, else COHORT_*.csv here)");
     cmd->add_option("-j,--threads", options->threads, "Worker threads (default: the file's threads, else all cores)")
-        ->check(CLI::Range(1, 1024));
-    cmd->add_option("--size", options->size, "Override the number of patients")->check(CLI::Range(1, 10000000));
-    cmd->add_option("--seed", options->seed, "Override the random seed")->check(CLI::NonNegativeNumber);
+        ->check(in_range(1, 1024));
+    cmd->add_option("--size", options->size, "Override the number of patients")->check(in_range(1, 10000000));
+    cmd->add_option("--seed", options->seed, "Override the random seed")->check(in_range(0, 9007199254740991.0));
     cmd->add_flag("--progress", options->progress, "Report progress on stderr even when it is not a terminal");
     cmd->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
     add_force_flag(cmd, options->force);

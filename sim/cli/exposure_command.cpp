@@ -2,8 +2,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli_options.hpp"
 #include "commands.hpp"
-#include "output_options.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/csv_output.hpp"
 #include "sim/errors.hpp"
@@ -62,12 +62,16 @@ void add_exposure_command(CLI::App& app, const Context& context) {
     cmd->add_option("scenario", options->scenario, "Scenario YAML file")->required();
     cmd->add_option("--output-name", options->request.output, "Model output to summarise (e.g. sorafenib)")
         ->required();
-    cmd->add_option("--interval-h", options->request.interval_h, "Dosing interval tau in hours")->required();
+    cmd->add_option("--interval-h", options->request.interval_h, "Dosing interval tau in hours")
+        ->required()
+        ->check(in_range(0.01, 8760));
     cmd->add_option("--amounts", options->request.amounts, "Dose amounts in the regimen's unit, e.g. 400,600,800")
         ->required()
-        ->delimiter(',');
+        ->delimiter(',')
+        ->check(in_range(0, 1e6));
     cmd->add_option("--regimen", options->request.regimen, "Label of the regimen to vary (default: the only one)");
     cmd->add_option("--grid-intervals", options->request.intervals, "Even number of grid intervals over tau")
+        ->check(in_range(2, 100000))
         ->capture_default_str();
     cmd->add_option("--parameters", options->parameters_file, "Parameter file (e.g. written by mobsim fit)");
     add_output_option(cmd, "-o,--output", options->output,

@@ -7,9 +7,9 @@
 
 #include <unistd.h>
 
+#include "cli_options.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
-#include "output_options.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/errors.hpp"
 #include "sim/fit.hpp"
@@ -139,9 +139,9 @@ void add_common(CLI::App* cmd, FitOptionsCli& o) {
     cmd->add_option("fit", o.fit_file, "Fit file (YAML)")->required();
     add_output_option(cmd, "-o,--output-prefix", o.prefix, "Prefix of the files written (default: the fit file's name, here)");
     cmd->add_option("--start", o.start_file, "Parameter file whose values are the start (e.g. an earlier fit)");
-    cmd->add_option("--starts", o.starts, "Number of starts (overrides optimizer.starts)")->check(CLI::Range(1, 100000));
-    cmd->add_option("--threads", o.threads, "Threads (0: all; overrides optimizer.threads)")->check(CLI::Range(0, 1024));
-    cmd->add_option("--seed", o.seed, "Seed of the start design (overrides optimizer.seed)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--starts", o.starts, "Number of starts (overrides optimizer.starts)")->check(in_range(1, 100000));
+    cmd->add_option("--threads", o.threads, "Threads (0: all; overrides optimizer.threads)")->check(in_range(0, 1024));
+    cmd->add_option("--seed", o.seed, "Seed of the start design (overrides optimizer.seed)")->check(in_range(0, 9007199254740991.0));
     cmd->add_flag("--progress", o.progress, "Report progress on stderr even when it is not a terminal");
     cmd->add_flag("-q,--quiet", o.quiet, "Print nothing on success");
     add_force_flag(cmd, o.force);
@@ -162,7 +162,8 @@ void add_profile_command(CLI::App& app, const Context& context) {
     CLI::App* cmd = app.add_subcommand("profile", "Fit, then profile the likelihood of each estimated parameter; "
                                                   "write PREFIX_profile.csv and flag non-identifiable parameters");
     add_common(cmd, *o);
-    cmd->add_option("--threshold", o->threshold, "Delta -2 log L of the interval (3.84: 95%)")->check(CLI::PositiveNumber);
+    cmd->add_option("--threshold", o->threshold, "Delta -2 log L of the interval (3.84: 95%)")
+        ->check(in_range(0.01, 100));
     cmd->callback([o, context] { profile_main(*o, context); });
 }
 

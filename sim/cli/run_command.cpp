@@ -1,8 +1,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli_options.hpp"
 #include "commands.hpp"
-#include "output_options.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/csv_output.hpp"
 #include "sim/errors.hpp"

@@ -1,8 +1,10 @@
 #include <iostream>
 
+#include "cli_options.hpp"
 #include "commands.hpp"
-#include "output_options.hpp"
 #include "sim/atomic_file.hpp"
+#include "sim/csv_output.hpp"
+#include "sim/errors.hpp"
 #include "sim/sensitivity.hpp"
 
 namespace mobsim::cli {
@@ -19,12 +21,16 @@ void add_sensitivity_command(CLI::App& app, const Context& context) {
                                                       "parameter: d ln(max y)/d ln(theta), central differences");
     cmd->add_option("scenario", o->scenario, "Scenario YAML file")->required();
     cmd->add_option("--outputs", o->outputs, "Outputs to maximise (e.g. fold_cd34)")->required()->delimiter(',');
-    cmd->add_option("--start-h", o->start_h, "Window start (h)");
-    cmd->add_option("--end-h", o->end_h, "Window end (h); default 344 = end of day 14 with 08:00 dosing");
-    cmd->add_option("--step", o->step, "Relative parameter step")->check(CLI::Range(1e-6, 0.5));
+    cmd->add_option("--start-h", o->start_h, "Window start (h)")->check(in_range(0, 876000));
+    cmd->add_option("--end-h", o->end_h, "Window end (h); default 344 = end of day 14 with 08:00 dosing")
+        ->check(in_range(0, 876000));
+    cmd->add_option("--step", o->step, "Relative parameter step")->check(in_range(1e-6, 0.5));
     add_output_option(cmd, "-o,--output", o->output, "CSV file, - for standard output (the default)");
     add_force_flag(cmd, o->force);
     cmd->callback([o, context] {
+        if (!(o->end_h > o->start_h))
+            throw InputError("--start-h " + format_number(o->start_h) + " --end-h " + format_number(o->end_h) +
+                             ": the window is empty; expected --end-h greater than --start-h");
         const std::string out = o->output.empty() ? "-" : o->output;
         refuse_to_overwrite_inputs(out, {o->scenario});
         check_output_paths({out}, o->force);

@@ -1,10 +1,12 @@
 // mobsim sweep: simulate a full-factorial grid of scenario variants and write one row of summaries each.
+#include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
+#include "cli_options.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
-#include "output_options.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/errors.hpp"
 #include "sim/parallel.hpp"
@@ -21,7 +23,30 @@ struct SweepOptions {
     bool progress = false;
     bool quiet = false;
     bool force = false;
+    bool yes = false;
 };
+
+constexpr double kConfirmAboveSeconds = 600.0;
+
+// Times one grid point and refuses (without --yes) a sweep whose estimated wall time exceeds ten minutes.
+void estimate_work(const SweepStudy& study, int threads, const SweepOptions& o) {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        simulate(sweep_point_problem(study, 0));
+    } catch (const SolverError&) {  // run_sweep reports it with the point's values
+        return;
+    }
+    const double one = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double total = one * static_cast<double>(study.points()) / threads;
+    std::ostringstream text;
+    text.precision(3);
+    text << study.points() << " grid points; the first took " << one << " s, so about " << total / 60.0
+         << " min on " << threads << (threads == 1 ? " thread" : " threads");
+    if (total > kConfirmAboveSeconds && !o.yes)
+        throw InputError(o.file + ": " + text.str() + "; give --yes to run a sweep of more than " +
+                         std::to_string(static_cast<int>(kConfirmAboveSeconds / 60)) + " min");
+    if (!o.quiet) std::cerr << "sweep: " << text.str() << '\n';
+}
 
 void run(const SweepOptions& o, const Context& context) {
     const SweepStudy study = read_sweep_study(o.file, *context.models);
@@ -31,6 +56,7 @@ void run(const SweepOptions& o, const Context& context) {
     refuse_to_overwrite_inputs(out, {o.file, study.scenario_file});
     check_output_paths({out}, o.force);
     const int threads = o.threads > 0 ? o.threads : study.threads > 0 ? study.threads : default_thread_count();
+    estimate_work(study, threads, o);
     const bool show = !o.quiet && progress_wanted(o.progress);
     SweepResult result;
     try {
@@ -56,8 +82,9 @@ void add_sweep_command(CLI::App& app, const Context& context) {
     add_output_option(cmd, "-o,--output", options->output,
                       "Output CSV, - for standard output (default: output.file, else SWEEP.csv here)");
     add_force_flag(cmd, options->force);
+    cmd->add_flag("--yes", options->yes, "Run even when the estimated wall time exceeds 10 minutes");
     cmd->add_option("-j,--threads", options->threads, "Worker threads (default: the file's threads, else all cores)")
-        ->check(CLI::Range(1, 1024));
+        ->check(in_range(1, 1024));
     cmd->add_flag("--progress", options->progress, "Report progress on stderr even when it is not a terminal");
     cmd->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
     cmd->callback([options, context] { run(*options, context); });

@@ -1,9 +1,13 @@
-// Command-line options shared by every command that writes files: -o and --force.
+// Command-line option helpers shared by the commands: numeric ranges, -o and --force.
 #pragma once
 #include <CLI/CLI.hpp>
 #include <string>
 
 namespace mobsim::cli {
+
+// A check that a numeric option (each element of a list option) is a finite number in [lo, hi]. --help shows
+// "in [lo, hi]" and a bad value is reported with that range.
+CLI::Validator in_range(double lo, double hi);
 
 // Adds -o/--output-style option `flags`: an explicitly empty value is an error rather than the default name.
 CLI::Option* add_output_option(CLI::App* cmd, const std::string& flags, std::string& target, const std::string& help);
