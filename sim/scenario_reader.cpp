@@ -77,15 +77,20 @@ Regimen read_regimen(const ConfigNode& node) {
             if (day < 1 || day > 100000) fail_at(item, "expected a treatment day from 1 to 100000 (day 1 is t = 0)");
             reg.days.push_back(static_cast<int>(day));
         }
-        if (r.has("clock")) {
-            const ConfigNode& clock = r.require("clock");
-            const std::string text = as_text(clock);
-            int hours = -1, minutes = -1;
-            char tail = 0;
-            if (std::sscanf(text.c_str(), "%d:%d%c", &hours, &minutes, &tail) != 2 || hours < 0 || hours > 23 ||
-                minutes < 0 || minutes > 59)
-                fail_at(clock, "expected a clock time HH:MM from 00:00 to 23:59, found '" + text + "'");
-            reg.clock_h = hours + minutes / 60.0;
+        if (r.has("clock")) {  // one time, or a list (twice daily: ["08:00", "20:00"])
+            const ConfigNode& clocks = r.require("clock");
+            const bool list = clocks.kind == ConfigNode::Kind::sequence;
+            if (list && clocks.items.empty()) fail_at(clocks, "expected at least one clock time");
+            reg.clocks_h.clear();
+            for (const ConfigNode& clock : list ? clocks.items : std::vector<ConfigNode>{clocks}) {
+                const std::string text = as_text(clock);
+                int hours = -1, minutes = -1;
+                char tail = 0;
+                if (std::sscanf(text.c_str(), "%d:%d%c", &hours, &minutes, &tail) != 2 || hours < 0 || hours > 23 ||
+                    minutes < 0 || minutes > 59)
+                    fail_at(clock, "expected a clock time HH:MM from 00:00 to 23:59, found '" + text + "'");
+                reg.clocks_h.push_back(hours + minutes / 60.0);
+            }
         }
     } else if (r.has("clock")) {
         fail_at(node, "clock goes with days");

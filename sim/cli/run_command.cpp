@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -7,6 +8,8 @@
 #include "sim/csv_output.hpp"
 #include "sim/errors.hpp"
 #include "sim/simulation.hpp"
+#include "sim/sweep.hpp"
+#include "sim/text_match.hpp"
 
 namespace mobsim::cli {
 
@@ -22,11 +25,39 @@ struct RunOptions {
     bool force = false;
 };
 
-void apply_setting(Problem& problem, const std::string& text) {
+std::pair<std::string, std::string> split_setting(const std::string& text) {
     const auto eq = text.find('=');
     if (eq == std::string::npos || eq == 0)
         throw InputError("--set '" + text + "': expected NAME=VALUE");
-    const std::string name = text.substr(0, eq), value_text = text.substr(eq + 1);
+    return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+// A parameter name (CL, or parameters.CL) is set on the built problem, so that its range is checked with "--set";
+// covariates (weight_kg, patient.weight_kg) and regimen fields (plerixafor.amount, filgrastim.days) change the
+// scenario before it is built.
+bool is_parameter_setting(const std::string& name, const Model& model) {
+    return name.rfind("parameters.", 0) == 0 || model.parameter_index(name) >= 0;
+}
+
+void apply_scenario_setting(Scenario& scenario, const Model& model, const std::string& text) {
+    const auto [name, value_text] = split_setting(text);
+    if (is_parameter_setting(name, model)) return;
+    if (name.find('.') != std::string::npos) return apply_override(scenario, name, value_text);
+    std::vector<std::string> known;
+    for (const auto& p : model.parameters()) known.push_back(p.name);
+    for (const auto& c : model.covariates()) known.push_back(c.name);
+    known.push_back("weight_kg");
+    if (std::find(known.begin(), known.end(), name) == known.end())
+        throw InputError("--set " + text + ": '" + name + "' is neither a parameter nor a covariate of model '" +
+                         model.name() + "'" + did_you_mean(name, known) +
+                         "; regimen fields are LABEL.FIELD, e.g. plerixafor.amount");
+    apply_override(scenario, "patient." + name, value_text);
+}
+
+void apply_setting(Problem& problem, const std::string& text) {
+    auto [name, value_text] = split_setting(text);
+    if (!is_parameter_setting(name, *problem.model)) return;
+    if (name.rfind("parameters.", 0) == 0) name = name.substr(11);
     std::size_t used = 0;
     double value = 0.0;
     try {
@@ -51,6 +82,7 @@ void run(const RunOptions& o, const Context& context) {
         const auto it = scenario.positions.find("model");
         throw InputError((it != scenario.positions.end() ? it->second.where() : o.scenario) + ": " + e.what());
     }
+    for (const auto& s : o.settings) apply_scenario_setting(scenario, *model, s);
     Problem problem = build_problem(scenario, model);
     for (const auto& s : o.settings) apply_setting(problem, s);
 
@@ -90,7 +122,9 @@ void add_run_command(CLI::App& app, const Context& context) {
     add_force_flag(cmd, options->force);
     cmd->add_option("--format", options->format, "CSV layout")->check(CLI::IsMember({"wide", "long"}));
     cmd->add_option("--parameters", options->parameters_file, "Parameter file (e.g. written by mobsim fit)");
-    cmd->add_option("--set", options->settings, "Override a parameter: NAME=VALUE (repeatable)");
+    cmd->add_option("--set", options->settings,
+                    "Override NAME=VALUE (repeatable): a parameter (CL=5), a covariate (weight_kg=95) or a regimen "
+                    "field (plerixafor.amount=320, filgrastim.days=1,2,3,4,5, sorafenib.clock=08:00,20:00)");
     cmd->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
     cmd->callback([options, context] { run(*options, context); });
 }
