@@ -138,6 +138,78 @@ class PlotScripts(unittest.TestCase):
             self.assertEqual(f.read(), b"old")
 
 
+class RealOutput(unittest.TestCase):
+    """Each plot script on what mobsim itself writes (not a fixture): the figure's axis labels carry units.
+
+    The labels are read from the figure the script hands to common.save, run in this process."""
+    MOBSIM = os.environ.get("MOBSIM")
+
+    def setUp(self):
+        if not self.MOBSIM:
+            self.skipTest("MOBSIM (path of the mobsim binary) not set")
+        self.tmp = tempfile.TemporaryDirectory()
+        self.out = self.tmp.name
+        self.saved = []
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def mobsim(self, *args):
+        r = subprocess.run([self.MOBSIM, *args, "-q"], cwd=self.out, capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def labels(self, module_name, *argv):
+        """Runs plots/MODULE.py with argv in this process; returns [(title, xlabel, ylabel)] of visible axes."""
+        import importlib
+        module = importlib.import_module(module_name)
+        original = common.save
+        figures = []
+
+        def capture(fig, out):
+            figures.append([(a.get_title(), a.get_xlabel(), a.get_ylabel()) for a in fig.axes if a.get_visible()])
+            original(fig, out)
+
+        module.C.save = capture
+        old_argv = sys.argv
+        sys.argv = [module_name + ".py", *argv]
+        try:
+            module.main()
+        finally:
+            sys.argv = old_argv
+            module.C.save = original
+        self.assertEqual(len(figures), 1)
+        return figures[0]
+
+    def test_timecourse_of_the_trial(self):
+        self.mobsim("run", os.path.join(ROOT, "scenarios", "trial_800mg.yaml"), "-o", "trial.csv")
+        axes = self.labels("plot_timecourse", os.path.join(self.out, "trial.csv"), "-o",
+                           os.path.join(self.out, "trial.png"))
+        titles = [t for t, _, _ in axes]
+        # plerixafor on its own axis, ANC in its own panel with its unit
+        self.assertIn("Plerixafor concentration (mg/L)", titles)
+        self.assertIn("Sorafenib concentration (mg/L)", titles)
+        self.assertIn("Absolute neutrophil count (10\u00b3 cells/\u00b5L)", titles)
+        self.assertTrue(all(y for _, _, y in axes), axes)  # every panel says what its y axis is
+        self.assertIn("Treatment day (day 1 starts at t = 0 h)", [x for _, x, _ in axes])
+        self.assertEqual(png_size(os.path.join(self.out, "trial.png")), (1200, 900))
+
+    def test_cohort_sweep_fit_profile(self):
+        scen = os.path.join(ROOT, "scenarios")
+        self.mobsim("cohort", os.path.join(scen, "cohort_example.yaml"), "-o", "c")
+        self.mobsim("sweep", os.path.join(scen, "sweep_example.yaml"), "-o", "s.csv")
+        self.mobsim("fit", os.path.join(scen, "fit_example_linear.yaml"), "-o", "f")
+        png = os.path.join(self.out, "x.png")
+        cohort = self.labels("plot_cohort", os.path.join(self.out, "c_time_summary.csv"), "-o", png)
+        self.assertTrue(all(x for _, x, _ in cohort) and all(y for _, _, y in cohort), cohort)
+        sweep = self.labels("plot_sweep", os.path.join(self.out, "s.csv"), "-o", png, "--x", "oral drug.amount",
+                            "--y", "parameters.CL", "--z", "cmax", "--where", "oral drug.every_h=8",
+                            "--where", "oral drug.start_day_offset=0")
+        self.assertIn("oral drug.amount", [x for _, x, _ in sweep])
+        fit = self.labels("plot_fit", os.path.join(self.out, "f_residuals.csv"), "-o", png)
+        self.assertIn("Observed (target units)", [x for _, x, _ in fit])
+        self.assertIn("Predicted (target units)", [y for _, _, y in fit])
+
+
 class Helpers(unittest.TestCase):
     def test_long_format_pivots_to_mobsim_column_names(self):
         _, data = common.read_timecourse(os.path.join(FIX, "timecourse_long.csv"))

@@ -41,6 +41,7 @@ void run_exposure(const ExposureOptions& o, const Context& context) {
 
     const ExposureTable table = steady_state_exposure(problem, o.request);
     Provenance provenance = make_provenance(o.scenario, *model, problem.solver, context.command_line);
+    add_parameters_file(provenance, scenario.parameters_file);
     auto& entries = provenance.entries;  // rows here are summaries, not time points
     entries.erase(std::remove_if(entries.begin(), entries.end(), [](const auto& e) { return e.first == "dose_time_rows"; }),
                   entries.end());

@@ -11,9 +11,11 @@
 #include "commands.hpp"
 #include "progress.hpp"
 #include "sim/atomic_file.hpp"
+#include "sim/csv_output.hpp"
 #include "sim/errors.hpp"
 #include "sim/fit.hpp"
 #include "sim/fit_report.hpp"
+#include "sim/sha256.hpp"
 
 namespace mobsim::cli {
 
@@ -83,6 +85,19 @@ FitResult run_fit(const FitObjective& objective, const FitOptionsCli& o) {
     return result;
 }
 
+// The residual table's "# key: value" lines: program, fit file and data files with their SHA-256, command.
+std::string residuals_provenance(const FitOptionsCli& o, const FitSpec& spec, const Context& context) {
+    Provenance p;
+    p.entries.emplace_back("program", "mobsim " + program_version());
+    p.entries.emplace_back("git_revision", git_revision());
+    p.entries.emplace_back("input", o.fit_file);
+    p.entries.emplace_back("input_sha256", sha256_of_file(o.fit_file));
+    for (const auto& f : spec.data_files) p.entries.emplace_back("data_file", f + " sha256=" + sha256_of_file(f));
+    add_parameters_file(p, o.start_file);
+    p.entries.emplace_back("command", context.command_line);
+    return provenance_lines(p);
+}
+
 void fit_main(const FitOptionsCli& o, const Context& context) {
     const FitSpec spec = load(o, context);
     const std::string prefix = output_prefix(o);
@@ -101,7 +116,7 @@ void fit_main(const FitOptionsCli& o, const Context& context) {
     const FitResult result = run_fit(objective, o);
     const FitRunInfo info{o.fit_file, context.command_line};
     write_result_set({{report, fit_report_yaml(objective, result, info)},
-                      {residuals, residuals_csv(objective, result)},
+                      {residuals, residuals_provenance(o, spec, context) + residuals_csv(objective, result)},
                       {parameters, fitted_parameter_file(objective, result, info)}},
                      o.force);
     if (!o.quiet) {

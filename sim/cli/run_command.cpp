@@ -99,6 +99,7 @@ void run(const RunOptions& o, const Context& context) {
         throw SolverError(o.scenario + ": " + e.what());
     }
     Provenance provenance = make_provenance(o.scenario, *model, problem.solver, context.command_line);
+    add_parameters_file(provenance, scenario.parameters_file);
     const std::string fallback = describe_fallback(problem.solver, trajectory.stats);
     if (!fallback.empty()) provenance.entries.emplace_back("stiff_fallback_used", fallback);
     const std::string text = scenario.output.layout == CsvLayout::wide

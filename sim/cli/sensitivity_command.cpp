@@ -36,7 +36,15 @@ void add_sensitivity_command(CLI::App& app, const Context& context) {
         check_output_paths({out}, o->force);
         const Scenario scenario = read_scenario(o->scenario);
         const Problem problem = build_problem(scenario, context.models->create(scenario.model));
-        const std::string csv = to_csv(local_sensitivity(problem, o->outputs, o->start_h, o->end_h, o->step));
+        Provenance provenance = make_provenance(o->scenario, *problem.model, problem.solver, context.command_line);
+        add_parameters_file(provenance, scenario.parameters_file);
+        auto& entries = provenance.entries;  // rows are parameters, not time points
+        entries.pop_back();
+        entries.emplace_back("sensitivity", "d ln(max y)/d ln(theta) over [" + format_number(o->start_h) + ", " +
+                                                format_number(o->end_h) + "] h, central differences, relative step " +
+                                                format_number(o->step));
+        const std::string csv = provenance_lines(provenance) +
+                                to_csv(local_sensitivity(problem, o->outputs, o->start_h, o->end_h, o->step));
         write_file_atomically(out, csv, o->force);
     });
 }
