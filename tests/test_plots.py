@@ -107,8 +107,8 @@ class PlotScripts(unittest.TestCase):
         self.check_error("plot_sweep.py", "sweep.csv", "--z", "peak_fold_cd43",
                          expect=("sweep.csv", "'peak_fold_cd43'", "did you mean 'peak_fold_cd34'"))
 
-    def test_sweep_ambiguous_line(self):
-        self.check_error("plot_sweep.py", "sweep.csv", "--line", expect=("--where",))
+    def test_sweep_line_holds_the_other_swept_columns(self):  # at their first value, said in the title
+        self.check_png("plot_sweep.py", "sweep.csv", (800, 500), "--line")
 
     def test_fit(self):
         self.check_png("plot_fit.py", "fit.csv", (1200, 500))
@@ -200,11 +200,14 @@ class RealOutput(unittest.TestCase):
         self.mobsim("fit", os.path.join(scen, "fit_example_linear.yaml"), "-o", "f")
         png = os.path.join(self.out, "x.png")
         cohort = self.labels("plot_cohort", os.path.join(self.out, "c_time_summary.csv"), "-o", png)
-        self.assertTrue(all(x for _, x, _ in cohort) and all(y for _, _, y in cohort), cohort)
+        # units from the file's output_units line (linear_pk: conc_central in mg/L, amount_eliminated in mg)
+        self.assertEqual(sorted(y for _, _, y in cohort), ["amount_eliminated (mg)", "conc_central (mg/L)"])
+        self.assertTrue(all(x == "Time (h)" for _, x, _ in cohort), cohort)
+        # no --where: the swept columns not plotted are held at their first value, and the title says so
         sweep = self.labels("plot_sweep", os.path.join(self.out, "s.csv"), "-o", png, "--x", "oral drug.amount",
-                            "--y", "parameters.CL", "--z", "cmax", "--where", "oral drug.every_h=8",
-                            "--where", "oral drug.start_day_offset=0")
-        self.assertIn("oral drug.amount", [x for _, x, _ in sweep])
+                            "--y", "parameters.CL", "--z", "cmax")
+        self.assertEqual([(x, y) for _, x, y in sweep][0], ("oral drug.amount", "parameters.CL"))
+        self.assertIn("oral drug.every_h=8", sweep[0][0])
         fit = self.labels("plot_fit", os.path.join(self.out, "f_residuals.csv"), "-o", png)
         self.assertIn("Observed (target units)", [x for _, x, _ in fit])
         self.assertIn("Predicted (target units)", [y for _, _, y in fit])

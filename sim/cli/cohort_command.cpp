@@ -59,6 +59,10 @@ void run(const CohortOptions& o, const Context& context) {
     if (!study.scenario_file.empty()) provenance.entries.emplace_back("scenario", study.scenario_file);
     provenance.entries.emplace_back("patients", std::to_string(study.cohort.size));
     provenance.entries.emplace_back("seed", std::to_string(study.cohort.seed));
+    std::string units;  // the time summary's rows name outputs; their units are here (plots read them)
+    for (const auto& output : study.base.model->outputs())
+        units += (units.empty() ? "" : ", ") + output.name + "=" + output.unit;
+    provenance.entries.emplace_back("output_units", units);
     if (study.responder) provenance.entries.emplace_back("responder", study.responder->describe());
     if (result.failed() > 0)
         provenance.entries.emplace_back("solver_failed", std::to_string(result.failed()) +
