@@ -210,6 +210,7 @@ class RealOutput(unittest.TestCase):
         self.assertIn("oral drug.every_h=8", sweep[0][0])
         fit = self.labels("plot_fit", os.path.join(self.out, "f_residuals.csv"), "-o", png)
         self.assertIn("Observed (target units)", [x for _, x, _ in fit])
+        self.assertEqual([x for _, x, _ in fit].count("Time (h)"), 2)  # time course and residuals per observation
         self.assertIn("Predicted (target units)", [y for _, _, y in fit])
 
 
