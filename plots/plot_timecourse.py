@@ -58,9 +58,23 @@ def group_panels(columns):
     return [panels[k] for k in keys]
 
 
-def draw_panel(ax, t, data, title, log, cols):
+def coinciding(data, cols):
+    """{column: earlier column it coincides with (within 1% at every time)}: a line hidden under another says so."""
+    same = {}
     for i, col in enumerate(cols):
-        ax.plot(t, data[col], label=C.pretty(col), color=C.pop_color(col, i), lw=1.6)
+        for other in cols[:i]:
+            a, b = data[col], data[other]
+            if other not in same and C.np.allclose(a, b, rtol=1e-2, atol=1e-9 * max(1.0, C.np.abs(b).max())):
+                same[col] = other
+                break
+    return same
+
+
+def draw_panel(ax, t, data, title, log, cols):
+    same = coinciding(data, cols)
+    for i, col in enumerate(cols):
+        label = C.pretty(col) + (f" (within 1% of {C.pretty(same[col])})" if col in same else "")
+        ax.plot(t, data[col], label=label, color=C.pop_color(col, i), lw=1.6, ls="--" if col in same else "-")
     values = C.np.concatenate([data[c] for c in cols])
     if log and C.can_log(values):
         C.log_axis(ax.yaxis, values)

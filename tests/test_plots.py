@@ -235,6 +235,12 @@ class Helpers(unittest.TestCase):
         self.assertAlmostEqual(hi, 3.0 + 0.84 / 3.0 * 0.5)
         self.assertEqual(plot_profile.interval([1, 2, 3], [0.0, 1.0, 2.0], 3.84), (None, None))
 
+    def test_coinciding_lines_are_found_within_one_percent(self):
+        import plot_timecourse
+        data = {"a": common.np.array([1.0, 2.0]), "b": common.np.array([1.0, 2.01]), "c": common.np.array([5.0, 6.0]),
+                "d": common.np.array([1.0, 2.1])}
+        self.assertEqual(plot_timecourse.coinciding(data, ["a", "b", "c", "d"]), {"b": "a"})
+
     def test_unit_suffix_matches_mobsim(self):
         self.assertEqual(common.unit_suffix("/uL"), "per_uL")
         self.assertEqual(common.unit_suffix("mg/L"), "mg_L")
