@@ -70,8 +70,18 @@ def coinciding(data, cols):
     return same
 
 
-def draw_panel(ax, t, data, title, log, cols):
+def dose_days(meta, drug):
+    """Treatment days of the doses of the regimen labelled `drug` (from the `# dose_times_h.LABEL:` lines)."""
+    text = meta.get("dose_times_h." + drug, "")
+    return [float(v) / 24.0 + 1.0 for v in text.split()]
+
+
+def draw_panel(ax, t, data, title, log, cols, meta):
     same = coinciding(data, cols)
+    drug = next((cols[0][: -len(suf) - 1] for suf in C.CONC_UNITS if cols[0].endswith("_" + suf)), None)
+    if drug and dose_days(meta, drug):  # dose markers along the top of the drug's own panel
+        ax.plot(dose_days(meta, drug), [1.0] * len(dose_days(meta, drug)), "v", color="k", ms=4, clip_on=False,
+                transform=ax.get_xaxis_transform(), label="dose")
     for i, col in enumerate(cols):
         label = C.pretty(col) + (f" (within 1% of {C.pretty(same[col])})" if col in same else "")
         ax.plot(t, data[col], label=label, color=C.pop_color(col, i), lw=1.6, ls="--" if col in same else "-")
@@ -118,7 +128,7 @@ def main():
                                sharex=True, constrained_layout=True)
     t = data["time_h"] / 24.0 + 1.0  # treatment day; day 1 starts at t = 0 h
     for ax, (title, log, cols) in zip(axes.flat, panels):
-        draw_panel(ax, t, data, title, log, cols)
+        draw_panel(ax, t, data, title, log, cols, meta)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     days = float(t[-1]) - 1.0 if len(t) else 0.0

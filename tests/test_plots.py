@@ -167,6 +167,8 @@ class RealOutput(unittest.TestCase):
 
         def capture(fig, out):
             figures.append([(a.get_title(), a.get_xlabel(), a.get_ylabel()) for a in fig.axes if a.get_visible()])
+            self.legends = {a.get_title(): [t.get_text() for t in a.get_legend().get_texts()] if a.get_legend() else []
+                            for a in fig.axes}
             original(fig, out)
 
         module.C.save = capture
@@ -191,6 +193,7 @@ class RealOutput(unittest.TestCase):
         self.assertIn("Absolute neutrophil count (10\u00b3 cells/\u00b5L)", titles)
         self.assertTrue(all(y for _, _, y in axes), axes)  # every panel says what its y axis is
         self.assertIn("Treatment day (day 1 starts at t = 0 h)", [x for _, x, _ in axes])
+        self.assertIn("dose", self.legends["Plerixafor concentration (mg/L)"])  # from the dose_times_h lines
         self.assertEqual(png_size(os.path.join(self.out, "trial.png")), (1200, 900))
 
     def test_cohort_sweep_fit_profile(self):

@@ -100,6 +100,11 @@ void run(const RunOptions& o, const Context& context) {
     }
     Provenance provenance = make_provenance(o.scenario, *model, problem.solver, context.command_line);
     add_parameters_file(provenance, scenario.parameters_file);
+    for (const auto& reg : problem.regimens) {  // when each drug was given (plots mark the doses)
+        std::string times;
+        for (double t : administration_times(reg)) times += (times.empty() ? "" : " ") + format_number(t + reg.lag_h);
+        provenance.entries.emplace_back("dose_times_h." + reg.label, times);
+    }
     const std::string fallback = describe_fallback(problem.solver, trajectory.stats);
     if (!fallback.empty()) provenance.entries.emplace_back("stiff_fallback_used", fallback);
     const std::string text = scenario.output.layout == CsvLayout::wide
