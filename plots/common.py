@@ -34,6 +34,7 @@ POPULATIONS = {  # CSV name -> display label, longest names first when matching
 UNITS = {  # column suffix -> readable unit
     "mg_L": "mg/L", "ng_mL": "ng/mL", "ug_mL": "\u00b5g/mL", "ug_L": "\u00b5g/L", "ng_L": "ng/L",
     "per_uL": "cells/\u00b5L", "per_L": "cells/L", "cells": "cells", "pct": "%",
+    "1e3_uL": "10\u00b3 cells/\u00b5L",
     "mg": "mg", "ug": "\u00b5g", "ng": "ng", "h": "h", "L": "L", "L_h": "L/h",
 }
 CONC_UNITS = ("mg_L", "ng_mL", "ug_mL", "ug_L", "ng_L")

@@ -43,6 +43,10 @@ def main():
     chosen = C.choose_panels(a.csv, list(dict.fromkeys(names)), a.outputs, "output", "output", MAX_PANELS)
     C.out_dir_ok(a.output)
 
+    units = dict(item.split("=", 1) for item in meta.get("output_units", "").split(", ") if "=" in item)
+    failed = meta.get("solver_failed", "0").split()[0]
+    n = meta.get("patients")
+    n_text = f"N = {int(n) - int(failed)} patients" if n and failed.isdigit() else "N not recorded"
     fig, axes = C.panel_grid(len(chosen))
     names = np.array(names)
     for ax, name in zip(axes, chosen):
@@ -57,15 +61,17 @@ def main():
         ax.plot(tt, s["mean"], color="k", lw=1, ls="--", label="mean")
         if wants_log(name, s["p05"].tolist() + s["p95"].tolist(), a.mode):
             C.log_axis(ax.yaxis, np.concatenate([s["p05"], s["p95"]]))
-        unit = C.unit_of(name) or ("fold" if name.startswith("fold_") else "")
+        unit = units.get(name) or C.unit_of(name) or ("\u2013" if name.startswith(("fold_", "ratio_")) else "")
+        unit = {"1": "\u2013", "/uL": "cells/\u00b5L", "1e3/uL": "10\u00b3 cells/\u00b5L"}.get(unit, unit)
         ax.set_title(f"{C.pretty(name)}  [{name}]", fontsize=10)
-        ax.set_ylabel(unit or "value")
+        ax.set_ylabel(f"{name} ({unit})" if unit else f"{name} (unit not recorded)")
         ax.set_xlabel("Time (h)")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=7, loc="best")
     for ax in axes[len(chosen):]:
         ax.set_visible(False)
-    fig.suptitle(f"Cohort summary \u2014 {C.title_from(meta, a.csv)}", fontsize=11)
+    fig.suptitle(f"Cohort summary, {n_text}: percentiles on the output grid (a peak between grid times is "
+                 f"not shown) \u2014 {C.title_from(meta, a.csv)}", fontsize=9)
     C.save(fig, a.output)
 
 

@@ -2,7 +2,9 @@
 """Plot a parameter sweep: heat map over two swept columns, or a line plot over one.
 
 Swept columns default to those whose names contain '.' (e.g. sorafenib.amount).
-Grid points must be unique in the plotted variables; fix others with --where COL=VALUE.
+Swept columns not plotted and not fixed with --where COL=VALUE are held at their first
+value (the title says so). The colour scale spans at least 10% of the mean, so that a 1%
+spread does not look like a large effect; the colour bar states the relative spread.
 800x500 px.
 
   plot_sweep.py sweep.csv -o sweep.png --z peak_fold_cd34 [--x COL] [--y COL] [--where COL=V ...]
@@ -59,7 +61,13 @@ def main():
         raise C.PlotError(f"{a.csv}: no summary column besides the swept ones")
     for name in filter(None, (xname, yname, zname)):
         C.require_column(a.csv, header, name)
-    rows = select(a.csv, header, rows, a.where)
+    fixed = [w.partition("=")[0] for w in a.where]
+    held = []
+    for other in swept:  # hold unplotted swept columns at their first value instead of refusing
+        if other not in (xname, yname) and other not in fixed and other in header:
+            first = C.numeric(a.csv, header, rows, other)[0]
+            held.append(f"{other}={first:g}")
+    rows = select(a.csv, header, rows, a.where + held)
     x = C.numeric(a.csv, header, rows, xname)
     z = C.numeric(a.csv, header, rows, zname)
     C.out_dir_ok(a.output)
@@ -79,8 +87,12 @@ def main():
         grid = np.full((len(ys), len(xs)), np.nan)
         for xi, yi, zi in zip(x, y, z):
             grid[np.searchsorted(ys, yi), np.searchsorted(xs, xi)] = zi
-        im = ax.imshow(np.ma.masked_invalid(grid), origin="lower", aspect="auto", cmap="viridis")
-        fig.colorbar(im, ax=ax, label=zname)
+        lo, hi = np.nanmin(grid), np.nanmax(grid)
+        mid, span = (lo + hi) / 2, max(hi - lo, 0.1 * abs(np.nanmean(grid)))
+        im = ax.imshow(np.ma.masked_invalid(grid), origin="lower", aspect="auto", cmap="viridis",
+                       vmin=mid - span / 2, vmax=mid + span / 2)
+        spread = (hi - lo) / abs(np.nanmean(grid)) * 100 if np.nanmean(grid) else float("nan")
+        fig.colorbar(im, ax=ax, label=f"{zname} (spread {spread:.3g}% of the mean)")
         ax.set_xticks(range(len(xs)))
         ax.set_xticklabels([f"{v:g}" for v in xs])
         ax.set_yticks(range(len(ys)))
@@ -88,13 +100,12 @@ def main():
         ax.set_xlabel(xname)
         ax.set_ylabel(yname)
         if grid.size <= 144:  # label cells when they are big enough to read
-            lo, hi = np.nanmin(grid), np.nanmax(grid)
             for (i, j), v in np.ndenumerate(grid):
                 if np.isfinite(v):
-                    dark = hi > lo and (v - lo) / (hi - lo) < 0.5
+                    dark = (v - (mid - span / 2)) / span < 0.5
                     ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=8,
                             color="w" if dark else "k")
-    where = f" ({', '.join(a.where)})" if a.where else ""
+    where = f" ({', '.join(a.where + held)})" if a.where or held else ""
     ax.set_title(f"Sweep: {zname}{where}", fontsize=11)
     C.save(fig, a.output)
 

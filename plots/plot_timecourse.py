@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """Plot a `mobsim run` time-course CSV (wide or long format) as a panel figure.
 
-Panels (only those with data): drug concentrations (one per unit), blood counts,
-marrow counts, fold changes, ratios (log y), percentages such as marrow blast %,
-then any other columns grouped by unit.  1200x900 px.
+Panels (only those with data): one per drug concentration (so plerixafor is not a
+blip under sorafenib), the ANC in 10^3 cells/uL, blood counts, marrow counts, fold
+changes, ratios (log y), percentages such as marrow blast %, then any other columns
+grouped by unit. Time in treatment days (day 1 starts at t = 0 h); legends beside
+the panels, not over the data.  1200x900 px.
 
   plot_timecourse.py run.csv -o run.png [--columns REGEX]
 """
@@ -15,7 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common as C  # noqa: E402
-from matplotlib.ticker import MultipleLocator  # noqa: E402
+from matplotlib.ticker import FixedLocator, MultipleLocator  # noqa: E402
 
 
 def classify(col):
@@ -23,7 +25,10 @@ def classify(col):
     unit = C.unit_of(col)
     for suf in C.CONC_UNITS:
         if col.endswith("_" + suf):
-            return f"conc:{suf}", f"Drug concentration ({C.UNITS[suf]})", False
+            drug = col[:-len(suf) - 1]
+            return f"conc:{drug}", f"{drug.capitalize()} concentration ({C.UNITS[suf]})", False
+    if col.startswith("anc_"):
+        return "anc", f"Absolute neutrophil count ({unit or 'count'})", False
     if col.endswith("_pct"):
         name = "Marrow blast percentage" if col.startswith("marrow_blast") else "Percentage"
         return "pct", f"{name} (%)", False
@@ -40,7 +45,7 @@ def classify(col):
     return f"other:{unit}", f"Other outputs ({unit or 'no unit'})", False
 
 
-ORDER = ["conc", "blood", "marrow", "fold", "ratio", "pct", "other"]
+ORDER = ["conc", "anc", "blood", "marrow", "fold", "ratio", "pct", "other"]
 
 
 def group_panels(columns):
@@ -53,9 +58,33 @@ def group_panels(columns):
     return [panels[k] for k in keys]
 
 
-def draw_panel(ax, t, data, title, log, cols):
+def coinciding(data, cols):
+    """{column: earlier column it coincides with (within 1% at every time)}: a line hidden under another says so."""
+    same = {}
     for i, col in enumerate(cols):
-        ax.plot(t, data[col], label=C.pretty(col), color=C.pop_color(col, i), lw=1.6)
+        for other in cols[:i]:
+            a, b = data[col], data[other]
+            if other not in same and C.np.allclose(a, b, rtol=1e-2, atol=1e-9 * max(1.0, C.np.abs(b).max())):
+                same[col] = other
+                break
+    return same
+
+
+def dose_days(meta, drug):
+    """Treatment days of the doses of the regimen labelled `drug` (from the `# dose_times_h.LABEL:` lines)."""
+    text = meta.get("dose_times_h." + drug, "")
+    return [float(v) / 24.0 + 1.0 for v in text.split()]
+
+
+def draw_panel(ax, t, data, title, log, cols, meta):
+    same = coinciding(data, cols)
+    drug = next((cols[0][: -len(suf) - 1] for suf in C.CONC_UNITS if cols[0].endswith("_" + suf)), None)
+    if drug and dose_days(meta, drug):  # dose markers along the top of the drug's own panel
+        ax.plot(dose_days(meta, drug), [1.0] * len(dose_days(meta, drug)), "v", color="k", ms=4, clip_on=False,
+                transform=ax.get_xaxis_transform(), label="dose")
+    for i, col in enumerate(cols):
+        label = C.pretty(col) + (f" (within 1% of {C.pretty(same[col])})" if col in same else "")
+        ax.plot(t, data[col], label=label, color=C.pop_color(col, i), lw=1.6, ls="--" if col in same else "-")
     values = C.np.concatenate([data[c] for c in cols])
     if log and C.can_log(values):
         C.log_axis(ax.yaxis, values)
@@ -65,7 +94,7 @@ def draw_panel(ax, t, data, title, log, cols):
     unit = title.split(" (")[-1].rstrip(")")
     ax.set_ylabel(f"{title.split()[0].lower()} ({unit})" if unit == "\u2013" else unit)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
 
 
 def main():
@@ -97,17 +126,20 @@ def main():
     nrows = math.ceil(n / ncols)
     fig, axes = C.plt.subplots(nrows, ncols, figsize=C.GRID, dpi=C.DPI, squeeze=False,
                                sharex=True, constrained_layout=True)
-    t = data["time_h"]
+    t = data["time_h"] / 24.0 + 1.0  # treatment day; day 1 starts at t = 0 h
     for ax, (title, log, cols) in zip(axes.flat, panels):
-        draw_panel(ax, t, data, title, log, cols)
+        draw_panel(ax, t, data, title, log, cols, meta)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
-    tmax = float(t[-1]) if len(t) else 0.0
+    days = float(t[-1]) - 1.0 if len(t) else 0.0
     for k, ax in enumerate(axes.flat):
-        if tmax > 48:  # ticks on whole days
-            ax.xaxis.set_major_locator(MultipleLocator(24 * max(1, round(tmax / 24 / 8))))
+        if days > 2:  # labelled ticks on days 1, 3, 5, ... (spaced out beyond four weeks), a tick every day
+            step = 2 * max(1, math.ceil(days / 28))
+            ax.xaxis.set_major_locator(FixedLocator(range(1, int(days) + 2, step)))
+            ax.xaxis.set_minor_locator(MultipleLocator(1))
+        ax.set_xlim(1.0, float(t[-1]) if len(t) else 2.0)
         if k >= n - ncols:
-            ax.set_xlabel("Time (h)")
+            ax.set_xlabel("Treatment day (day 1 starts at t = 0 h)")
             ax.tick_params(labelbottom=True)
     fig.suptitle(C.title_from(meta, a.csv), fontsize=11)
     C.save(fig, a.output)

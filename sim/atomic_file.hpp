@@ -1,18 +1,39 @@
-// Writing outputs so that a failed or interrupted run never leaves a partial file or clobbers a good one.
+// Writing outputs so that a failed or interrupted run never leaves a partial result or clobbers a good one.
+//
+// A result set (every file one command writes) commits as a whole: every path is checked first, every file is
+// written to a temporary beside its target, and only then are the temporaries renamed over their targets, with
+// SIGINT/SIGTERM/SIGHUP/SIGQUIT held back until the last rename is done (a signal during the renames is acted on
+// after them). If a rename fails, the ones already done are undone from hard-linked backups of the old files.
+//
+// Output paths: "-" is standard output; a symbolic link is followed and its final target replaced in the
+// target's own folder; a character/block device or FIFO is written directly (no temporary, no rename); a
+// directory, an empty name or a socket is refused; a read-only file, or a file in a read-only folder, is refused
+// unless `force` is set. Devices, FIFOs and standard output are written after the files are committed.
 #pragma once
 #include <string>
 #include <vector>
 
 namespace mobsim {
 
-// Writes `content` to a temporary file beside `path`, flushes it, then renames it over `path`.
-// Throws InputError when the folder is missing or not writable; the old file is untouched on failure.
-void write_file_atomically(const std::string& path, const std::string& content);
+struct OutputFile {
+    std::string path;
+    std::string content;
+};
+
+// Throws InputError naming the first of `paths` that cannot be written (see above); writes nothing.
+void check_output_paths(const std::vector<std::string>& paths, bool force = false);
+
+// Writes every file of `files` or none of them (see above). Throws InputError; old files are then untouched.
+void write_result_set(const std::vector<OutputFile>& files, bool force = false);
+
+// A result set of one file.
+void write_file_atomically(const std::string& path, const std::string& content, bool force = false);
 
 // Throws InputError if `output` names the same file as any of `inputs`.
 void refuse_to_overwrite_inputs(const std::string& output, const std::vector<std::string>& inputs);
 
-// Removes temporary files still registered (called on SIGINT/SIGTERM before exiting).
-void remove_pending_temporaries();
+// SIGINT/SIGTERM/SIGHUP/SIGQUIT handler: removes the temporaries still registered and exits 128 + signal, or,
+// while a result set is being renamed into place, defers that until the renames are done.
+extern "C" void mobsim_on_termination_signal(int signal);
 
 }  // namespace mobsim

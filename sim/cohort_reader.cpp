@@ -156,6 +156,7 @@ CovariateDistribution read_distribution(const std::string& name, const ConfigNod
                        "upper"});
     CovariateDistribution d;
     d.name = name;
+    d.where = node.where();
     const std::string kind = r.text("distribution");
     std::vector<std::string> allowed;
     if (kind == "fixed") {

@@ -1,5 +1,6 @@
 #include "config.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -8,6 +9,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include "errors.hpp"
@@ -148,6 +152,39 @@ void fail_at(const ConfigNode& node, const std::string& message) {
     throw InputError(node.where() + ": " + message);
 }
 
+std::string read_input_file(const std::string& path, const std::string& expected) {
+    const std::string limit = std::to_string(kMaxFileBytes >> 20) + " MiB";
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below anyway
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) throw InputError(path + ": cannot open file (" + std::string(std::strerror(errno)) + ")");
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat status {};
+    if (::fstat(fd, &status) != 0) throw InputError(path + ": cannot read file (" + std::strerror(errno) + ")");
+    const char* kind = S_ISDIR(status.st_mode) ? "a directory" : S_ISFIFO(status.st_mode) ? "a FIFO (named pipe)"
+                       : S_ISCHR(status.st_mode) || S_ISBLK(status.st_mode) ? "a device"
+                       : S_ISSOCK(status.st_mode)                           ? "a socket"
+                                                                             : nullptr;
+    if (kind) throw InputError(path + ": is " + kind + ", expected " + expected);
+    if (static_cast<std::uint64_t>(status.st_size) > kMaxFileBytes)
+        throw InputError(path + ": file is larger than " + limit);
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    std::string text;
+    char chunk[65536];
+    while (text.size() <= kMaxFileBytes) {  // a file growing while read still stops at the limit plus one byte
+        const std::size_t want = std::min(sizeof chunk, kMaxFileBytes + 1 - text.size());
+        const ssize_t n = ::read(fd, chunk, want);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw InputError(path + ": cannot read file (" + std::strerror(errno) + ")");
+        if (n == 0) break;
+        text.append(chunk, static_cast<std::size_t>(n));
+    }
+    if (text.size() > kMaxFileBytes) throw InputError(path + ": file is larger than " + limit);
+    return text;
+}
+
 ConfigNode load_config_text(const std::string& text, const std::string& name) {
     if (text.size() > kMaxFileBytes)
         throw InputError(name + ": file is larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB");
@@ -158,8 +195,15 @@ ConfigNode load_config_text(const std::string& text, const std::string& name) {
     try {
         root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
+        std::string hint;  // yaml-cpp reports a plain key over 1024 characters as an "illegal map value"
+        std::size_t start = 0;
+        for (int l = 0; l < e.mark.line && start != std::string::npos; ++l) start = text.find('\n', start) + 1;
+        const std::size_t colon = start == std::string::npos ? std::string::npos : text.find(':', start);
+        const std::size_t eol = start == std::string::npos ? std::string::npos : text.find('\n', start);
+        if (colon != std::string::npos && colon < eol && colon - start > 1024)
+            hint = " (a key of " + std::to_string(colon - start) + " characters; YAML allows at most 1024 in a plain key)";
         throw InputError(name + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                         ": YAML syntax error: " + e.msg);
+                         ": YAML syntax error: " + e.msg + hint);
     }
     std::size_t nodes = 0;
     ConfigNode node = convert(root, name, "", 0, nodes);
@@ -171,13 +215,7 @@ ConfigNode load_config_text(const std::string& text, const std::string& name) {
 }
 
 ConfigNode load_config_file(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw InputError(path + ": is a directory, expected a YAML file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path + ": cannot open file (" + std::string(std::strerror(errno)) + ")");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return load_config_text(buffer.str(), path);
+    return load_config_text(read_input_file(path, "a YAML file"), path);
 }
 
 void expect_kind(const ConfigNode& node, ConfigNode::Kind kind) {

@@ -22,6 +22,11 @@ struct ConfigNode {
     const ConfigNode* find(const std::string& key) const;
 };
 
+// Reads an input file of at most 16 MiB. Checks its type before reading, so a directory, FIFO or device
+// (/dev/zero) is refused at once rather than blocking or filling memory, and reads at most the limit plus one
+// byte. `expected` names what the file should be ("a YAML file", "a CSV data table"). Throws InputError.
+std::string read_input_file(const std::string& path, const std::string& expected);
+
 // Parses a YAML file; throws InputError for unreadable files, syntax errors, duplicate keys,
 // excessive nesting or size.
 ConfigNode load_config_file(const std::string& path);

@@ -55,6 +55,18 @@ Provenance make_provenance(const std::string& input_path, const Model& model, co
     return p;
 }
 
+std::string provenance_lines(const Provenance& provenance) {
+    std::string out;
+    for (const auto& [key, value] : provenance.entries) out += "# " + key + ": " + value + "\n";
+    return out;
+}
+
+void add_parameters_file(Provenance& provenance, const std::string& path) {
+    if (path.empty()) return;
+    provenance.entries.emplace_back("parameters_file", path);
+    provenance.entries.emplace_back("parameters_file_sha256", sha256_of_file(path));
+}
+
 namespace {
 
 std::vector<std::size_t> selected_columns(const Trajectory& t, const std::vector<std::string>& selected) {

@@ -20,6 +20,12 @@ struct Provenance {
 Provenance make_provenance(const std::string& input_path, const Model& model, const SolverSettings& solver,
                            const std::string& command);
 
+// The provenance as "# key: value" lines.
+std::string provenance_lines(const Provenance& provenance);
+
+// Records a parameter file (scenario parameters_file or --parameters) and its SHA-256; nothing when `path` is empty.
+void add_parameters_file(Provenance& provenance, const std::string& path);
+
 // `selected`: output names to write (empty: all).
 std::string to_wide_csv(const Trajectory& t, const std::vector<std::string>& selected, const Provenance& provenance);
 std::string to_long_csv(const Trajectory& t, const std::vector<std::string>& selected, const Provenance& provenance);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "config.hpp"
 #include "errors.hpp"
 #include "text_match.hpp"
 
@@ -98,6 +99,9 @@ double number_cell(const std::vector<std::string>& fields, int column, const std
 
 std::vector<DataRow> read_data_text(const std::string& text, const std::string& name, DataKind kind,
                                     const std::vector<std::string>& observables) {
+    if (const auto nul = text.find('\0'); nul != std::string::npos)
+        throw InputError(name + ":" + std::to_string(1 + std::count(text.begin(), text.begin() + nul, '\n')) +
+                         ": file contains a NUL byte; expected CSV text");
     std::istringstream in(text);
     std::string raw;
     int line = 0;
@@ -154,11 +158,7 @@ std::vector<DataRow> read_data_text(const std::string& text, const std::string& 
 }
 
 std::vector<DataRow> read_data_table(const std::string& path, DataKind kind, const std::vector<std::string>& observables) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path + ": cannot open data file (" + std::string(std::strerror(errno)) + ")");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return read_data_text(buffer.str(), path, kind, observables);
+    return read_data_text(read_input_file(path, "a CSV data table"), path, kind, observables);
 }
 
 }  // namespace mobsim

@@ -63,7 +63,8 @@ double convert_amount(double amount, AmountUnit unit, const std::string& state_u
 
 std::vector<double> administration_times(const Regimen& r) {
     std::vector<double> times = r.times_h;
-    for (int day : r.days) times.push_back(24.0 * (day - 1) + r.clock_h);
+    for (int day : r.days)
+        for (double clock : r.clocks_h) times.push_back(24.0 * (day - 1) + clock);
     if (r.every_h) {
         const double start = r.start_h.value_or(0.0);
         if (r.count) {

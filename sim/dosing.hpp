@@ -26,7 +26,7 @@ struct Regimen {
     std::optional<int> count;
     std::optional<double> until_h;
     std::vector<int> days;    // day 1 is t = 0
-    double clock_h = 0.0;     // clock time within a treatment day
+    std::vector<double> clocks_h{0.0};  // clock times within each treatment day (e.g. 08:00 and 20:00)
     bool steady_state = false;  // the regimen has been running long enough to be periodic at t = 0
 };
 

@@ -53,10 +53,12 @@ FitParameter read_parameter(const ConfigNode& node, const Model& model, const st
     p.where = r.require("parameterId").where();
     p.model_index = model.parameter_index(p.id);
     if (p.model_index < 0 && std::find(noise_names.begin(), noise_names.end(), p.id) == noise_names.end()) {
-        std::vector<std::string> names;
+        std::vector<std::string> names = noise_names;
         for (const auto& info : model.parameters()) names.push_back(info.name);
+        const std::string used = noise_names.empty() ? " (the error models name no parameter)"
+                                                     : " (the error models name: " + join(noise_names, ", ") + ")";
         fail_at(r.require("parameterId"), "'" + p.id + "' is neither a parameter of model '" + model.name() +
-                                              "' nor used by an error model" + did_you_mean(p.id, names));
+                                              "' nor used by an error model" + did_you_mean(p.id, names) + used);
     }
     if (r.has("parameterScale"))
         p.scale = choose<ParameterScale>(r.require("parameterScale"), {{"lin", ParameterScale::lin},

@@ -53,7 +53,7 @@ std::vector<std::string> covariate_names(const Model& model) {
 }
 
 void validate_distribution(const CovariateDistribution& d) {
-    const std::string where = "covariate '" + d.name + "'";
+    const std::string where = d.where.empty() ? "covariate '" + d.name + "'" : d.where;
     using Kind = CovariateDistribution::Kind;
     if (!std::isfinite(d.a) || !std::isfinite(d.b)) throw InputError(where + ": distribution values must be finite");
     if ((d.kind == Kind::normal || d.kind == Kind::lognormal) && !(d.b >= 0.0))
@@ -79,7 +79,7 @@ double draw_covariate(const CovariateDistribution& d, RandomStream& rng, int ind
         if (value >= d.lower && value <= d.upper) return value;
     }
     std::ostringstream msg;
-    msg << "covariate '" << d.name << "': no draw for patient " << index << " fell inside the truncation ["
+    msg << (d.where.empty() ? "covariate '" + d.name + "'" : d.where) << ": no draw for patient " << index << " fell inside the truncation ["
         << d.lower << ", " << d.upper << "] in " << kMaxTruncationTries
         << " tries; the bounds exclude almost all of the distribution";
     throw InputError(msg.str());

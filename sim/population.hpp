@@ -17,6 +17,7 @@ struct CovariateDistribution {
     double a = 0.0;    // fixed: value; normal: mean; lognormal: median; uniform: low
     double b = 0.0;    // normal: sd; lognormal: sd of log; uniform: high
     double lower = -1e300, upper = 1e300;  // truncation (redrawn until inside, bounded tries)
+    std::string where{};  // "file:line: 'covariates.weight_kg'" when read from a file, for messages
 };
 
 struct VariabilitySpec {

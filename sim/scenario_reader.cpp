@@ -10,6 +10,8 @@ namespace mobsim {
 
 namespace {
 
+constexpr double kMaxDoseAmount = 1e6;  // in the regimen's unit; bounds 1e308-style typos
+
 std::string resolve_relative(const std::string& base_file, const std::string& path) {
     std::filesystem::path p(path);
     if (p.is_absolute()) return path;
@@ -25,6 +27,8 @@ Regimen read_regimen(const ConfigNode& node) {
     reg.target = r.text("into");
     reg.label = r.optional_text("label").value_or(reg.target);
     reg.amount = require_positive(r.require("amount"), r.number("amount"));
+    if (reg.amount > kMaxDoseAmount)
+        fail_at(r.require("amount"), "expected an amount > 0 and at most 1000000 in the regimen's unit");
     reg.unit = parse_amount_unit(r.text("unit"), r.require("unit").where());
     if (r.has("bioavailability")) {
         reg.bioavailability = r.number("bioavailability");
@@ -70,18 +74,23 @@ Regimen read_regimen(const ConfigNode& node) {
         if (list.items.empty()) fail_at(list, "expected at least one treatment day");
         for (const auto& item : list.items) {
             const long day = as_integer(item);
-            if (day < 1 || day > 100000) fail_at(item, "expected a treatment day >= 1 (day 1 is t = 0)");
+            if (day < 1 || day > 100000) fail_at(item, "expected a treatment day from 1 to 100000 (day 1 is t = 0)");
             reg.days.push_back(static_cast<int>(day));
         }
-        if (r.has("clock")) {
-            const ConfigNode& clock = r.require("clock");
-            const std::string text = as_text(clock);
-            int hours = -1, minutes = -1;
-            char tail = 0;
-            if (std::sscanf(text.c_str(), "%d:%d%c", &hours, &minutes, &tail) != 2 || hours < 0 || hours > 23 ||
-                minutes < 0 || minutes > 59)
-                fail_at(clock, "expected a clock time HH:MM from 00:00 to 23:59, found '" + text + "'");
-            reg.clock_h = hours + minutes / 60.0;
+        if (r.has("clock")) {  // one time, or a list (twice daily: ["08:00", "20:00"])
+            const ConfigNode& clocks = r.require("clock");
+            const bool list = clocks.kind == ConfigNode::Kind::sequence;
+            if (list && clocks.items.empty()) fail_at(clocks, "expected at least one clock time");
+            reg.clocks_h.clear();
+            for (const ConfigNode& clock : list ? clocks.items : std::vector<ConfigNode>{clocks}) {
+                const std::string text = as_text(clock);
+                int hours = -1, minutes = -1;
+                char tail = 0;
+                if (std::sscanf(text.c_str(), "%d:%d%c", &hours, &minutes, &tail) != 2 || hours < 0 || hours > 23 ||
+                    minutes < 0 || minutes > 59)
+                    fail_at(clock, "expected a clock time HH:MM from 00:00 to 23:59, found '" + text + "'");
+                reg.clocks_h.push_back(hours + minutes / 60.0);
+            }
         }
     } else if (r.has("clock")) {
         fail_at(node, "clock goes with days");

@@ -144,7 +144,7 @@ void set_parameter(Problem& problem, const std::string& name, double value, cons
     if (!std::isfinite(value) || value < info.lower || value > info.upper) {
         std::ostringstream msg;
         msg << where << ": parameter '" << name << "' = " << value << " is outside its admissible range ["
-            << info.lower << ", " << info.upper << "] " << info.unit;
+            << info.lower << ", " << info.upper << "]" << (info.unit == "1" ? "" : " " + info.unit);
         throw InputError(msg.str());
     }
     problem.parameters[index] = value;

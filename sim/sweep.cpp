@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "cohort_records.hpp"
@@ -47,7 +49,7 @@ void apply_regimen_field(Regimen& reg, const std::string& field, double value, c
         if (!ok) throw InputError(key + " = " + format_number(value) + ": " + what);
     };
     if (field == "amount") {
-        require(value > 0.0, "expected an amount > 0");
+        require(value >= 0.0 && value <= 1e6, "expected an amount from 0 (a zero-dose arm) to 1000000");
         reg.amount = value;
     } else if (field == "every_h" || field == "count") {
         require(reg.every_h.has_value(), "regimen '" + reg.label + "' is not a repeated (every_h) schedule");
@@ -72,6 +74,29 @@ void apply_regimen_field(Regimen& reg, const std::string& field, double value, c
         throw InputError(key + ": regimens have no sweepable field '" + field + "'" + did_you_mean(field, kRegimenFields) +
                          " (sweepable: " + join(kRegimenFields, ", ") + ")");
     }
+}
+
+// Parses "1,2,3" (or "1 2 3") into whole numbers from `low` to `high`.
+std::vector<int> whole_numbers(const std::string& key, const std::string& text, int low, int high) {
+    std::vector<int> out;
+    std::string item;
+    auto flush = [&] {
+        if (item.empty()) return;
+        char* end = nullptr;
+        const double v = std::strtod(item.c_str(), &end);
+        if (end != item.c_str() + item.size() || !(v >= low && v <= high) || v != std::floor(v))
+            throw InputError(key + "=" + text + ": '" + item + "' is not a whole number from " + std::to_string(low) +
+                             " to " + std::to_string(high));
+        out.push_back(static_cast<int>(v));
+        item.clear();
+    };
+    for (char c : text) {
+        if (c == ',' || c == ' ') flush();
+        else item += c;
+    }
+    flush();
+    if (out.empty()) throw InputError(key + "=" + text + ": expected a list such as 1,2,3");
+    return out;
 }
 
 bool is_day_shift(const std::string& key) {
@@ -124,6 +149,53 @@ void apply_sweep_value(Scenario& s, const std::string& key, double value) {
                          "; other keys start with parameters. or patient.)");
 }
 
+void apply_override(Scenario& s, const std::string& key, const std::string& text) {
+    const auto dot = key.rfind('.');
+    const std::string field = dot == std::string::npos ? "" : key.substr(dot + 1);
+    if (field != "days" && field != "clock") {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size())
+            throw InputError("--set " + key + "=" + text + ": '" + text + "' is not a number");
+        apply_sweep_value(s, key, value);
+        return;
+    }
+    std::vector<double> clocks;
+    std::size_t from = 0;
+    while (field == "clock" && from <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', from), text.size());
+        const std::string item = text.substr(from, comma - from);
+        int hours = -1, minutes = -1;
+        char tail = 0;
+        if (std::sscanf(item.c_str(), "%d:%d%c", &hours, &minutes, &tail) != 2 || hours < 0 || hours > 23 ||
+            minutes < 0 || minutes > 59)
+            throw InputError("--set " + key + "=" + text + ": expected clock times HH:MM from 00:00 to 23:59, found '" +
+                             item + "'");
+        clocks.push_back(hours + minutes / 60.0);
+        from = comma + 1;
+    }
+    bool found = false;
+    for (auto& reg : s.regimens) {
+        if (reg.label != key.substr(0, dot)) continue;
+        found = true;
+        if (field == "days") {
+            reg.days = whole_numbers("--set " + key, text, 1, 100000);
+            reg.times_h.clear();
+            reg.start_h.reset();
+            reg.every_h.reset();
+            reg.count.reset();
+            reg.until_h.reset();
+            reg.steady_state = false;
+        } else {
+            if (reg.days.empty())
+                throw InputError("--set " + key + "=" + text + ": regimen '" + reg.label +
+                                 "' is not given on treatment days; set " + reg.label + ".days first");
+            reg.clocks_h = clocks;
+        }
+    }
+    if (!found) apply_sweep_value(s, key.substr(0, dot) + ".amount", 1.0);  // reports the unknown label
+}
+
 std::vector<double> sweep_point_values(const SweepStudy& study, std::size_t index) {
     std::vector<double> values(study.axes.size());
     for (std::size_t k = study.axes.size(); k-- > 0;) {
@@ -137,9 +209,10 @@ std::vector<double> sweep_point_values(const SweepStudy& study, std::size_t inde
 Problem sweep_point_problem(const SweepStudy& study, std::size_t index) {
     Scenario s = study.scenario;
     const auto values = sweep_point_values(study, index);
+    auto is_parameter = [](const std::string& key) { return starts_with(key, "parameters."); };
     for (int pass = 0; pass < 2; ++pass)  // day shifts last: they freeze the schedule into explicit times
         for (std::size_t k = 0; k < values.size(); ++k)
-            if (is_day_shift(study.axes[k].key) == (pass == 1)) {
+            if (!is_parameter(study.axes[k].key) && is_day_shift(study.axes[k].key) == (pass == 1)) {
                 try {
                     apply_sweep_value(s, study.axes[k].key, values[k]);
                 } catch (const InputError& e) {
@@ -147,6 +220,9 @@ Problem sweep_point_problem(const SweepStudy& study, std::size_t index) {
                 }
             }
     Problem p = build_problem(s, study.model);
+    for (std::size_t k = 0; k < values.size(); ++k)  // set here so that a bad name or value names the grid line
+        if (is_parameter(study.axes[k].key))
+            set_parameter(p, study.axes[k].key.substr(11), values[k], study.axes[k].where);
     const auto extra = required_times(study.summaries);
     p.grid.insert(p.grid.end(), extra.begin(), extra.end());
     std::sort(p.grid.begin(), p.grid.end());

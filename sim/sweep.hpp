@@ -40,6 +40,11 @@ struct SweepStudy {
 // label are all changed. Throws InputError for unknown keys or values that do not fit the regimen.
 void apply_sweep_value(Scenario& scenario, const std::string& key, double value);
 
+// A command-line override (--set KEY=TEXT) of a scenario: patient.NAME or REGIMEN_LABEL.FIELD as above, plus
+// REGIMEN_LABEL.days (a list, 1,2,3,4,5: the regimen becomes daily at its clock times) and REGIMEN_LABEL.clock
+// (08:00 or 08:00,20:00). Model parameters are set on the built problem instead (set_parameter).
+void apply_override(Scenario& scenario, const std::string& key, const std::string& text);
+
 // The problem at grid point `index` (row-major over the axes), its grid extended by the summaries' times.
 Problem sweep_point_problem(const SweepStudy& study, std::size_t index);
 std::vector<double> sweep_point_values(const SweepStudy& study, std::size_t index);

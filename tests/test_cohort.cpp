@@ -103,7 +103,7 @@ TEST_CASE("percentile bands equal the percentiles of the patients' closed-form c
     }
 }
 
-TEST_CASE("rank correlations: AUC falls monotonically with CL; weight is unrelated") {
+TEST_CASE("rank correlations: AUC falls monotonically with CL, weight is unrelated") {
     const CohortStudy study = study_from(cohort_yaml(2000));
     const CohortResult r = run_cohort(study, 2);
     REQUIRE(r.correlations.size() == 2);
@@ -139,7 +139,7 @@ TEST_CASE("a solver failure names the patient and its drawn values") {
     }
 }
 
-TEST_CASE("patients whose integration fails are marked and left out; the others keep their closed-form values") {
+TEST_CASE("patients whose integration fails are marked and left out, the others keep their closed-form values") {
     // With CL spread widely (omega 1) the step counts spread too, and a budget of 360 steps fails some patients
     // (27 of 40 when written). The rest must still equal C(4 h) = D/V exp(-CL/V 4).
     std::string yaml = cohort_yaml(40);

@@ -53,5 +53,5 @@ TEST_CASE("bad data tables are rejected with file, line and column") {
     fails("observableId,time,measurement,sd\nconc,1,2,0\n", "column 4 (sd): expected a positive number");
     fails("observableId,measurement,measurement\nconc,1,2\n", "duplicate column", DataKind::summary);
     CHECK_THROWS_WITH(read_data_table("/nonexistent/x.csv", DataKind::summary, kObservables),
-                      Contains("/nonexistent/x.csv: cannot open data file"));
+                      Contains("/nonexistent/x.csv: cannot open file"));
 }

@@ -71,7 +71,7 @@ solver: {rtol: 1.0e-10, atol: 1.0e-12}
 
 }  // namespace
 
-TEST_CASE("simulate and recover: oral time course with proportional noise; truth inside the 95% intervals") {
+TEST_CASE("simulate and recover: oral time course with proportional noise, truth inside the 95% intervals") {
     Folder folder;
     folder.write("oral.yaml", kOralScenario);
     const double ka = 1.2, cl = 5.0, v = 40.0, sigma = 0.1;

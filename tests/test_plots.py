@@ -107,8 +107,8 @@ class PlotScripts(unittest.TestCase):
         self.check_error("plot_sweep.py", "sweep.csv", "--z", "peak_fold_cd43",
                          expect=("sweep.csv", "'peak_fold_cd43'", "did you mean 'peak_fold_cd34'"))
 
-    def test_sweep_ambiguous_line(self):
-        self.check_error("plot_sweep.py", "sweep.csv", "--line", expect=("--where",))
+    def test_sweep_line_holds_the_other_swept_columns(self):  # at their first value, said in the title
+        self.check_png("plot_sweep.py", "sweep.csv", (800, 500), "--line")
 
     def test_fit(self):
         self.check_png("plot_fit.py", "fit.csv", (1200, 500))
@@ -163,6 +163,85 @@ class PlotScripts(unittest.TestCase):
             self.assertEqual(f.read(), b"old")
 
 
+class RealOutput(unittest.TestCase):
+    """Each plot script on what mobsim itself writes (not a fixture): the figure's axis labels carry units.
+
+    The labels are read from the figure the script hands to common.save, run in this process."""
+    MOBSIM = os.environ.get("MOBSIM")
+
+    def setUp(self):
+        if not self.MOBSIM:
+            self.skipTest("MOBSIM (path of the mobsim binary) not set")
+        self.tmp = tempfile.TemporaryDirectory()
+        self.out = self.tmp.name
+        self.saved = []
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def mobsim(self, *args):
+        r = subprocess.run([self.MOBSIM, *args, "-q"], cwd=self.out, capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def labels(self, module_name, *argv):
+        """Runs plots/MODULE.py with argv in this process; returns [(title, xlabel, ylabel)] of visible axes."""
+        import importlib
+        module = importlib.import_module(module_name)
+        original = common.save
+        figures = []
+
+        def capture(fig, out):
+            figures.append([(a.get_title(), a.get_xlabel(), a.get_ylabel()) for a in fig.axes if a.get_visible()])
+            self.legends = {a.get_title(): [t.get_text() for t in a.get_legend().get_texts()] if a.get_legend() else []
+                            for a in fig.axes}
+            original(fig, out)
+
+        module.C.save = capture
+        old_argv = sys.argv
+        sys.argv = [module_name + ".py", *argv]
+        try:
+            module.main()
+        finally:
+            sys.argv = old_argv
+            module.C.save = original
+        self.assertEqual(len(figures), 1)
+        return figures[0]
+
+    def test_timecourse_of_the_trial(self):
+        self.mobsim("run", os.path.join(ROOT, "scenarios", "trial_800mg.yaml"), "-o", "trial.csv")
+        axes = self.labels("plot_timecourse", os.path.join(self.out, "trial.csv"), "-o",
+                           os.path.join(self.out, "trial.png"))
+        titles = [t for t, _, _ in axes]
+        # plerixafor on its own axis, ANC in its own panel with its unit
+        self.assertIn("Plerixafor concentration (mg/L)", titles)
+        self.assertIn("Sorafenib concentration (mg/L)", titles)
+        self.assertIn("Absolute neutrophil count (10\u00b3 cells/\u00b5L)", titles)
+        self.assertTrue(all(y for _, _, y in axes), axes)  # every panel says what its y axis is
+        self.assertIn("Treatment day (day 1 starts at t = 0 h)", [x for _, x, _ in axes])
+        self.assertIn("dose", self.legends["Plerixafor concentration (mg/L)"])  # from the dose_times_h lines
+        self.assertEqual(png_size(os.path.join(self.out, "trial.png")), (1200, 900))
+
+    def test_cohort_sweep_fit_profile(self):
+        scen = os.path.join(ROOT, "scenarios")
+        self.mobsim("cohort", os.path.join(scen, "cohort_example.yaml"), "-o", "c")
+        self.mobsim("sweep", os.path.join(scen, "sweep_example.yaml"), "-o", "s.csv")
+        self.mobsim("fit", os.path.join(scen, "fit_example_linear.yaml"), "-o", "f")
+        png = os.path.join(self.out, "x.png")
+        cohort = self.labels("plot_cohort", os.path.join(self.out, "c_time_summary.csv"), "-o", png)
+        # units from the file's output_units line (linear_pk: conc_central in mg/L, amount_eliminated in mg)
+        self.assertEqual(sorted(y for _, _, y in cohort), ["amount_eliminated (mg)", "conc_central (mg/L)"])
+        self.assertTrue(all(x == "Time (h)" for _, x, _ in cohort), cohort)
+        # no --where: the swept columns not plotted are held at their first value, and the title says so
+        sweep = self.labels("plot_sweep", os.path.join(self.out, "s.csv"), "-o", png, "--x", "oral drug.amount",
+                            "--y", "parameters.CL", "--z", "cmax")
+        self.assertEqual([(x, y) for _, x, y in sweep][0], ("oral drug.amount", "parameters.CL"))
+        self.assertIn("oral drug.every_h=8", sweep[0][0])
+        fit = self.labels("plot_fit", os.path.join(self.out, "f_residuals.csv"), "-o", png)
+        self.assertIn("Observed (target units)", [x for _, x, _ in fit])
+        self.assertEqual([x for _, x, _ in fit].count("Time (h)"), 2)  # time course and residuals per observation
+        self.assertIn("Predicted (target units)", [y for _, _, y in fit])
+
+
 class Helpers(unittest.TestCase):
     def test_long_format_pivots_to_mobsim_column_names(self):
         _, data = common.read_timecourse(os.path.join(FIX, "timecourse_long.csv"))
@@ -183,6 +262,12 @@ class Helpers(unittest.TestCase):
         self.assertAlmostEqual(lo, 1.0 + (4.0 - 3.84) / 3.5 * 0.5)
         self.assertAlmostEqual(hi, 3.0 + 0.84 / 3.0 * 0.5)
         self.assertEqual(plot_profile.interval([1, 2, 3], [0.0, 1.0, 2.0], 3.84), (None, None))
+
+    def test_coinciding_lines_are_found_within_one_percent(self):
+        import plot_timecourse
+        data = {"a": common.np.array([1.0, 2.0]), "b": common.np.array([1.0, 2.01]), "c": common.np.array([5.0, 6.0]),
+                "d": common.np.array([1.0, 2.1])}
+        self.assertEqual(plot_timecourse.coinciding(data, ["a", "b", "c", "d"]), {"b": "a"})
 
     def test_unit_suffix_matches_mobsim(self):
         self.assertEqual(common.unit_suffix("/uL"), "per_uL")

@@ -115,7 +115,7 @@ TEST_CASE("covariate distributions and truncation") {
     CHECK_THROWS_AS(draw_patient(spec, 0), InputError);
 }
 
-TEST_CASE("omega must be symmetric positive definite; names must exist") {
+TEST_CASE("omega must be symmetric positive definite, names must exist") {
     const auto model = models::builtin_models().create("linear_pk");
     CohortSpec spec = two_parameter_cohort();
     CHECK_NOTHROW(validate_cohort(spec, *model));

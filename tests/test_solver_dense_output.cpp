@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "sim/benchmark.hpp"
+#include "sim/errors.hpp"
 #include "test_helpers.hpp"
 
 using namespace mobsim;
@@ -53,4 +54,25 @@ TEST_CASE("the first output after a G-CSF dose is a step end, not an interpolate
     // and by 2.2e-8 as a step end. (An hour after the day-11 dose the two differ less: 4.2e-7 and 2.4e-7.)
     const Trajectory run = simulate(trial(1e-6, 1e-8, true));
     CHECK(relative_error_at(run, "anc", 297.0) < 2e-7);
+}
+
+// The readers now refuse doses above 1e6 (tests/bad_inputs/value_huge_amount.yaml), so the solver's own guard is
+// checked here: two finite 1e308 mg doses overflow the depot, and the message names the state and the last dose.
+TEST_CASE("a state that overflows stops the run with a solver error naming the state and the last dose") {
+    Problem problem = mobsim::test::problem_from_yaml(R"(model: linear_pk
+parameters: {ka: 1.2, CL: 5.0, V1: 40.0, Q: 8.0, V2: 120.0}
+regimens:
+  - {label: oral drug, into: depot, amount: 100, unit: mg, every_h: 12, count: 6}
+output: {end_h: 96, step_h: 0.5}
+solver: {stiff_fallback: none}
+)");
+    problem.regimens[0].amount = 1e308;
+    try {
+        simulate(problem);
+        FAIL("no solver error");
+    } catch (const mobsim::SolverError& e) {
+        const std::string message = e.what();
+        CHECK_THAT(message, Catch::Contains("non-finite state") && Catch::Contains("state 'depot'") &&
+                                Catch::Contains("last dose given: oral drug at t = "));
+    }
 }

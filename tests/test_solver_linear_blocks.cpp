@@ -53,7 +53,7 @@ TEST_CASE("trial model: exactly propagated drug blocks agree with stepping every
     CHECK(exact.stats.steps * 3 < stepped.stats.steps);
 }
 
-TEST_CASE("sorafenib alone: the whole model is one block; gallbladder and plasma agree with stepping") {
+TEST_CASE("sorafenib alone: the whole model is one block, gallbladder and plasma agree with stepping") {
     const std::string yaml =
         "model: sorafenib_pk\npatient: {weight_kg: 80}\nregimens:\n"
         "  - {label: sorafenib, into: sorafenib_depot, amount: 600, unit: mg, every_h: 12, count: 10}\n"

@@ -92,7 +92,7 @@ TEST_CASE("sample-time subsets use only the sampled rows") {
     CHECK(relative_error(evaluate_summary(t, draws), trapezoid) < 1e-9);
 }
 
-TEST_CASE("required times cover windows, baselines and samples; missing rows are reported") {
+TEST_CASE("required times cover windows, baselines and samples, missing rows are reported") {
     SummarySpec a = spec(SummaryKind::auc, 2.0, 7.0);
     SummarySpec b = spec(SummaryKind::peak_ratio, 1.0, 3.0);
     b.baseline_h = 0.5;

@@ -55,7 +55,7 @@ TEST_CASE("sweeping the dose scales AUC exactly in proportion (linear PK)") {
     CHECK(r.summary_values[2] == Approx(100.0 / 2.0 * (1 - std::exp(-0.2 * 120))).epsilon(1e-4));
 }
 
-TEST_CASE("count, interval, clearance and day shift follow superposition; first axis varies slowest") {
+TEST_CASE("count, interval, clearance and day shift follow superposition, first axis varies slowest") {
     const SweepStudy s = sweep_from(
         "  drug.count: [1, 3]\n  drug.every_h: [8, 12]\n  drug.start_day_offset: [0, 0.5]\n"
         "  parameters.CL: {from: 1, to: 3, step: 2}\n");
@@ -102,4 +102,28 @@ TEST_CASE("sweep values that cannot apply are reported before running") {
     CHECK_THROWS_WITH(sweep_from("  parameters.CL: [-1]\n"), Catch::Contains("admissible range"));
     CHECK_THROWS_WITH(sweep_from("  patient.height: [1]\n"), Catch::Contains("height"));
     CHECK_THROWS_AS(sweep_from("  drug.amount: []\n"), InputError);
+}
+
+TEST_CASE("a zero-dose arm gives zero concentrations") {
+    const SweepStudy s = sweep_from("  drug.amount: [0, 100]\n");
+    const SweepResult r = run_sweep(s, 1);
+    REQUIRE(r.summary_values.size() == 4);
+    CHECK(r.summary_values[0] == 0.0);  // no drug, no exposure
+    CHECK(r.summary_values[1] == 0.0);
+    CHECK(r.summary_values[3] == Approx(superposition(100, 2.0, 36, 12, 1)).epsilon(1e-8));
+}
+
+TEST_CASE("overrides: days and clock lists give the doses of a daily schedule, the value check stays") {
+    SweepStudy s = sweep_from("  drug.amount: [100]\n");
+    Scenario scenario = s.scenario;
+    apply_override(scenario, "drug.days", "1,2,4");
+    apply_override(scenario, "drug.clock", "08:00,20:30");
+    CHECK(administration_times(scenario.regimens[0]) == std::vector<double>{8, 20.5, 32, 44.5, 80, 92.5});
+    apply_override(scenario, "drug.amount", "0");
+    CHECK(scenario.regimens[0].amount == 0.0);
+    apply_override(scenario, "patient.weight_kg", "95");
+    CHECK(scenario.patient.at("weight_kg") == 95.0);
+    CHECK_THROWS_WITH(apply_override(scenario, "drug.days", "0,1"), Catch::Contains("from 1 to 100000"));
+    CHECK_THROWS_WITH(apply_override(scenario, "drug.clock", "25:00"), Catch::Contains("HH:MM"));
+    CHECK_THROWS_WITH(apply_override(scenario, "drgu.amount", "5"), Catch::Contains("did you mean 'drug'"));
 }

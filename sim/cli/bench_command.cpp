@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "cli_options.hpp"
 #include "commands.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/benchmark.hpp"
@@ -23,6 +24,7 @@ struct BenchOptions {
     double atol_ratio = 1e-2, reference_rtol = 1e-13, floor = 1e-4;
     int repeats = 5, cohort_size = 0, cohort_accuracy = 0;
     std::string blocks = "both";
+    bool force = false;
 };
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -30,6 +32,10 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 void bench(const BenchOptions& o, const Context& context) {
+    if (!o.output.empty()) {
+        refuse_to_overwrite_inputs(o.output, {o.scenario, o.cohort, o.fit});
+        check_output_paths({o.output}, o.force);
+    }
     const Scenario scenario = read_scenario(o.scenario);
     const Problem problem = build_problem(scenario, context.models->create(scenario.model));
     std::vector<Method> methods;
@@ -57,7 +63,7 @@ void bench(const BenchOptions& o, const Context& context) {
         std::cout << std::left << std::setw(16) << r.method << std::setw(9) << r.linear_blocks << std::setw(9) << r.rtol << std::setw(12)
                   << r.seconds_per_run * 1e3 << std::setw(9) << r.steps << std::setw(10) << r.rhs_evaluations
                   << r.max_relative_error << " (" << r.worst_output << ")\n";
-    if (!o.output.empty()) write_file_atomically(o.output, to_csv(rows));
+    if (!o.output.empty()) write_file_atomically(o.output, to_csv(rows), o.force);
 
     if (!o.cohort.empty()) {
         CohortStudy study = read_cohort_study(o.cohort, *context.models);
@@ -108,21 +114,24 @@ void add_bench_command(CLI::App& app, const Context& context) {
                                                 "cohort throughput on 1 and 2 threads, calibration wall time");
     cmd->add_option("scenario", o->scenario, "Scenario YAML file")->required();
     cmd->add_option("--methods", o->methods, "Methods to compare")->delimiter(',');
-    cmd->add_option("--rtols", o->rtols, "Relative tolerances")->delimiter(',');
-    cmd->add_option("--atol-ratio", o->atol_ratio, "atol = rtol x this ratio");
-    cmd->add_option("--reference-rtol", o->reference_rtol, "Tolerance of the reference solution (dopri5)");
-    cmd->add_option("--floor", o->floor, "Relative-error floor as a fraction of each output's peak");
-    cmd->add_option("--repeats", o->repeats, "Runs per setting (median time)")->check(CLI::Range(1, 10000));
+    cmd->add_option("--rtols", o->rtols, "Relative tolerances")->delimiter(',')->check(in_range(1e-14, 0.1));
+    cmd->add_option("--atol-ratio", o->atol_ratio, "atol = rtol x this ratio")->check(in_range(1e-12, 1e6));
+    cmd->add_option("--reference-rtol", o->reference_rtol, "Tolerance of the reference solution (dopri5)")
+        ->check(in_range(1e-14, 1e-6));
+    cmd->add_option("--floor", o->floor, "Relative-error floor as a fraction of each output's peak")
+        ->check(in_range(0, 1));
+    cmd->add_option("--repeats", o->repeats, "Runs per setting (median time)")->check(in_range(1, 10000));
     cmd->add_option("--blocks", o->blocks, "Linear blocks propagated exactly, stepped by the method, or both")
         ->check(CLI::IsMember({"exact", "stepped", "both"}));
     cmd->add_option("--cohort", o->cohort, "Cohort file for throughput");
-    cmd->add_option("--cohort-size", o->cohort_size, "Override the cohort size");
+    cmd->add_option("--cohort-size", o->cohort_size, "Override the cohort size")->check(in_range(1, 10000000));
     cmd->add_option("--cohort-accuracy", o->cohort_accuracy,
                     "Error of the first N patients of --cohort at the scenario's tolerance, each against its own "
                     "reference")
-        ->check(CLI::Range(1, 100000));
+        ->check(in_range(1, 100000));
     cmd->add_option("--fit", o->fit, "Fit file to time");
-    cmd->add_option("-o,--output", o->output, "Work-precision CSV");
+    add_output_option(cmd, "-o,--output", o->output, "Work-precision CSV, - for standard output");
+    add_force_flag(cmd, o->force);
     cmd->callback([o, context] { bench(*o, context); });
 }
 

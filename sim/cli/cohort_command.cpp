@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli_options.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
 #include "sim/atomic_file.hpp"
@@ -26,6 +27,7 @@ struct CohortOptions {
     long seed = -1;
     bool progress = false;
     bool quiet = false;
+    bool force = false;
 };
 
 void run(const CohortOptions& o, const Context& context) {
@@ -49,9 +51,11 @@ void run(const CohortOptions& o, const Context& context) {
     const std::string correlations = choose(study.correlations_file, "_correlations.csv");
     study.record_outputs = o.record_outputs;
     const std::string records = study.record_outputs.empty() ? "" : choose("", "_records.csv");
-    for (const auto& out : {patients, times, correlations, records})
-        if (!out.empty())
-        refuse_to_overwrite_inputs(out, {o.file, study.scenario_file, o.dataset});
+    refuse_stdout_prefix(o.prefix, "several files");
+    std::vector<std::string> outputs{patients, times, correlations};
+    if (!records.empty()) outputs.push_back(records);
+    for (const auto& out : outputs) refuse_to_overwrite_inputs(out, {o.file, study.scenario_file, o.dataset});
+    check_output_paths(outputs, o.force);
 
     const int threads = o.threads > 0 ? o.threads : study.threads > 0 ? study.threads : default_thread_count();
     const bool show = !o.quiet && progress_wanted(o.progress);
@@ -69,15 +73,20 @@ void run(const CohortOptions& o, const Context& context) {
     if (!study.scenario_file.empty()) provenance.entries.emplace_back("scenario", study.scenario_file);
     provenance.entries.emplace_back("patients", std::to_string(study.cohort.size));
     provenance.entries.emplace_back("seed", std::to_string(study.cohort.seed));
+    std::string units;  // the time summary's rows name outputs; their units are here (plots read them)
+    for (const auto& output : study.base.model->outputs())
+        units += (units.empty() ? "" : ", ") + output.name + "=" + output.unit;
+    provenance.entries.emplace_back("output_units", units);
     if (study.responder) provenance.entries.emplace_back("responder", study.responder->describe());
     if (result.failed() > 0)
         provenance.entries.emplace_back("solver_failed", std::to_string(result.failed()) +
                                                              " patients (status column), left out of bands, "
                                                              "correlations and responders");
-    write_file_atomically(patients, patients_csv(result, provenance));
-    write_file_atomically(times, time_summary_csv(result, provenance));
-    write_file_atomically(correlations, correlations_csv(result, provenance));
-    if (!records.empty()) write_file_atomically(records, records_csv(study, result, provenance));
+    std::vector<OutputFile> files{{patients, patients_csv(result, provenance)},
+                                  {times, time_summary_csv(result, provenance)},
+                                  {correlations, correlations_csv(result, provenance)}};
+    if (!records.empty()) files.push_back({records, records_csv(study, result, provenance)});
+    write_result_set(files, o.force);
     if (result.failed() > 0) {  // a warning even with --quiet
         std::cerr << "warning: the integration failed for " << result.failed() << " of " << study.cohort.size
                   << " patients; they are marked solver_failed in " << patients
@@ -106,12 +115,12 @@ void add_cohort_command(CLI::App& app, const Context& context) {
     CLI::App* cmd = app.add_subcommand(
         "cohort", "Simulate a virtual-patient cohort (IIV, covariates) and write summaries, bands and correlations");
     cmd->add_option("cohort", options->file, "Cohort YAML file")->required();
-    cmd->add_option("-o,--output-prefix", options->prefix,
+    add_output_option(cmd, "-o,--output-prefix", options->prefix,
                     "Write PREFIX_patients.csv, PREFIX_time_summary.csv, PREFIX_correlations.csv "
                     "(default: the file's output: section, else COHORT_*.csv here)");
     cmd->add_option("-j,--threads", options->threads, "Worker threads (default: the file's threads, else all cores)")
-        ->check(CLI::Range(1, 1024));
-    cmd->add_option("--size", options->size, "Override the number of patients")->check(CLI::Range(1, 10000000));
+        ->check(in_range(1, 1024));
+    cmd->add_option("--size", options->size, "Override the number of patients")->check(in_range(1, 10000000));
     cmd->add_option("--records", options->record_outputs,
                     "Also write PREFIX_records.csv: per patient, NONMEM-layout rows (ID, TIME, EVID, AMT, CMT, DV, "
                     "IPRED, PRED, covariates) of these outputs on the scenario's grid (comma-separated)")
@@ -119,9 +128,10 @@ void add_cohort_command(CLI::App& app, const Context& context) {
     cmd->add_option("--time-unit", options->time_unit, "Unit of the dataset's TIME and II: h (default), min, d or w");
     cmd->add_option("--dataset", options->dataset,
                     "NONMEM-format dataset: one patient per subject, with its own doses and covariates");
-    cmd->add_option("--seed", options->seed, "Override the random seed")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--seed", options->seed, "Override the random seed")->check(in_range(0, 9007199254740991.0));
     cmd->add_flag("--progress", options->progress, "Report progress on stderr even when it is not a terminal");
     cmd->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
+    add_force_flag(cmd, options->force);
     cmd->callback([options, context] { run(*options, context); });
 }
 

@@ -7,12 +7,15 @@
 
 #include <unistd.h>
 
+#include "cli_options.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
 #include "sim/atomic_file.hpp"
+#include "sim/csv_output.hpp"
 #include "sim/errors.hpp"
 #include "sim/fit.hpp"
 #include "sim/fit_report.hpp"
+#include "sim/sha256.hpp"
 
 namespace mobsim::cli {
 
@@ -25,7 +28,7 @@ struct FitOptionsCli {
     int starts = 0, threads = -1;
     long seed = -1;
     double threshold = 3.84;
-    bool progress = false, quiet = false;
+    bool progress = false, quiet = false, force = false;
 };
 
 // Prints "label i of N ... elapsed" on stderr: in place on a terminal, one line per update otherwise.
@@ -82,6 +85,19 @@ FitResult run_fit(const FitObjective& objective, const FitOptionsCli& o) {
     return result;
 }
 
+// The residual table's "# key: value" lines: program, fit file and data files with their SHA-256, command.
+std::string residuals_provenance(const FitOptionsCli& o, const FitSpec& spec, const Context& context) {
+    Provenance p;
+    p.entries.emplace_back("program", "mobsim " + program_version());
+    p.entries.emplace_back("git_revision", git_revision());
+    p.entries.emplace_back("input", o.fit_file);
+    p.entries.emplace_back("input_sha256", sha256_of_file(o.fit_file));
+    for (const auto& f : spec.data_files) p.entries.emplace_back("data_file", f + " sha256=" + sha256_of_file(f));
+    add_parameters_file(p, o.start_file);
+    p.entries.emplace_back("command", context.command_line);
+    return provenance_lines(p);
+}
+
 void fit_main(const FitOptionsCli& o, const Context& context) {
     const FitSpec spec = load(o, context);
     const std::string prefix = output_prefix(o);
@@ -92,14 +108,17 @@ void fit_main(const FitOptionsCli& o, const Context& context) {
     for (const auto& s : spec.scenarios) inputs.push_back(s.scenario.path);
     if (!o.start_file.empty()) inputs.push_back(o.start_file);
     if (!spec.start_file.empty()) inputs.push_back(spec.start_file);
+    refuse_stdout_prefix(o.prefix, "three files");
     for (const auto& out : {report, residuals, parameters}) refuse_to_overwrite_inputs(out, inputs);
+    check_output_paths({report, residuals, parameters}, o.force);
 
     const FitObjective objective(spec, *context.models);
     const FitResult result = run_fit(objective, o);
     const FitRunInfo info{o.fit_file, context.command_line};
-    write_file_atomically(report, fit_report_yaml(objective, result, info));
-    write_file_atomically(residuals, residuals_csv(objective, result));
-    write_file_atomically(parameters, fitted_parameter_file(objective, result, info));
+    write_result_set({{report, fit_report_yaml(objective, result, info)},
+                      {residuals, residuals_provenance(o, spec, context) + residuals_csv(objective, result)},
+                      {parameters, fitted_parameter_file(objective, result, info)}},
+                     o.force);
     if (!o.quiet) {
         std::cout << fit_summary(objective, result);
         std::cout << "wrote " << report << ", " << residuals << ", " << parameters << '\n';
@@ -111,7 +130,9 @@ void profile_main(const FitOptionsCli& o, const Context& context) {
     const std::string table = output_prefix(o) + "_profile.csv";
     std::vector<std::string> inputs = spec.data_files;
     inputs.push_back(o.fit_file);
+    refuse_stdout_prefix(o.prefix, "PREFIX_profile.csv");
     refuse_to_overwrite_inputs(table, inputs);
+    check_output_paths({table}, o.force);
 
     const FitObjective objective(spec, *context.models);
     const FitResult optimum = run_fit(objective, o);
@@ -122,7 +143,7 @@ void profile_main(const FitOptionsCli& o, const Context& context) {
         line.show("profile side " + std::to_string(done) + " of " + std::to_string(total) + " finished");
     });
     line.finish();
-    write_file_atomically(table, profile_csv(profiles, optimum.objective));
+    write_file_atomically(table, profile_csv(profiles, optimum.objective), o.force);
     if (!o.quiet) {
         std::cout << profile_summary(profiles, objective, optimum, settings.threshold);
         std::cout << "wrote " << table << '\n';
@@ -131,13 +152,14 @@ void profile_main(const FitOptionsCli& o, const Context& context) {
 
 void add_common(CLI::App* cmd, FitOptionsCli& o) {
     cmd->add_option("fit", o.fit_file, "Fit file (YAML)")->required();
-    cmd->add_option("-o,--output-prefix", o.prefix, "Prefix of the files written (default: the fit file's name, here)");
+    add_output_option(cmd, "-o,--output-prefix", o.prefix, "Prefix of the files written (default: the fit file's name, here)");
     cmd->add_option("--start", o.start_file, "Parameter file whose values are the start (e.g. an earlier fit)");
-    cmd->add_option("--starts", o.starts, "Number of starts (overrides optimizer.starts)")->check(CLI::Range(1, 100000));
-    cmd->add_option("--threads", o.threads, "Threads (0: all; overrides optimizer.threads)")->check(CLI::Range(0, 1024));
-    cmd->add_option("--seed", o.seed, "Seed of the start design (overrides optimizer.seed)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--starts", o.starts, "Number of starts (overrides optimizer.starts)")->check(in_range(1, 100000));
+    cmd->add_option("--threads", o.threads, "Threads (0: all; overrides optimizer.threads)")->check(in_range(0, 1024));
+    cmd->add_option("--seed", o.seed, "Seed of the start design (overrides optimizer.seed)")->check(in_range(0, 9007199254740991.0));
     cmd->add_flag("--progress", o.progress, "Report progress on stderr even when it is not a terminal");
     cmd->add_flag("-q,--quiet", o.quiet, "Print nothing on success");
+    add_force_flag(cmd, o.force);
 }
 
 }  // namespace
@@ -155,7 +177,8 @@ void add_profile_command(CLI::App& app, const Context& context) {
     CLI::App* cmd = app.add_subcommand("profile", "Fit, then profile the likelihood of each estimated parameter; "
                                                   "write PREFIX_profile.csv and flag non-identifiable parameters");
     add_common(cmd, *o);
-    cmd->add_option("--threshold", o->threshold, "Delta -2 log L of the interval (3.84: 95%)")->check(CLI::PositiveNumber);
+    cmd->add_option("--threshold", o->threshold, "Delta -2 log L of the interval (3.84: 95%)")
+        ->check(in_range(0.01, 100));
     cmd->callback([o, context] { profile_main(*o, context); });
 }
 

@@ -12,18 +12,9 @@
 #include "sim/errors.hpp"
 #include "sim/text_match.hpp"
 
-namespace {
-
-extern "C" void on_interrupt(int signal) {
-    mobsim::remove_pending_temporaries();
-    ::_exit(128 + signal);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
-    std::signal(SIGINT, on_interrupt);
-    std::signal(SIGTERM, on_interrupt);
+    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) std::signal(s, mobsim::mobsim_on_termination_signal);
 
     const mobsim::ModelRegistry models = mobsim::models::builtin_models();
     mobsim::cli::Context context{&models, ""};

@@ -1,12 +1,16 @@
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
+#include "cli_options.hpp"
 #include "commands.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/csv_output.hpp"
 #include "sim/dataset_problem.hpp"
 #include "sim/errors.hpp"
 #include "sim/simulation.hpp"
+#include "sim/sweep.hpp"
+#include "sim/text_match.hpp"
 
 namespace mobsim::cli {
 
@@ -22,13 +26,42 @@ struct RunOptions {
     std::string time_unit = "h";
     std::vector<std::string> settings;
     bool quiet = false;
+    bool force = false;
 };
 
-void apply_setting(Problem& problem, const std::string& text) {
+std::pair<std::string, std::string> split_setting(const std::string& text) {
     const auto eq = text.find('=');
     if (eq == std::string::npos || eq == 0)
         throw InputError("--set '" + text + "': expected NAME=VALUE");
-    const std::string name = text.substr(0, eq), value_text = text.substr(eq + 1);
+    return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+// A parameter name (CL, or parameters.CL) is set on the built problem, so that its range is checked with "--set";
+// covariates (weight_kg, patient.weight_kg) and regimen fields (plerixafor.amount, filgrastim.days) change the
+// scenario before it is built.
+bool is_parameter_setting(const std::string& name, const Model& model) {
+    return name.rfind("parameters.", 0) == 0 || model.parameter_index(name) >= 0;
+}
+
+void apply_scenario_setting(Scenario& scenario, const Model& model, const std::string& text) {
+    const auto [name, value_text] = split_setting(text);
+    if (is_parameter_setting(name, model)) return;
+    if (name.find('.') != std::string::npos) return apply_override(scenario, name, value_text);
+    std::vector<std::string> known;
+    for (const auto& p : model.parameters()) known.push_back(p.name);
+    for (const auto& c : model.covariates()) known.push_back(c.name);
+    known.push_back("weight_kg");
+    if (std::find(known.begin(), known.end(), name) == known.end())
+        throw InputError("--set " + text + ": '" + name + "' is neither a parameter nor a covariate of model '" +
+                         model.name() + "'" + did_you_mean(name, known) +
+                         "; regimen fields are LABEL.FIELD, e.g. plerixafor.amount");
+    apply_override(scenario, "patient." + name, value_text);
+}
+
+void apply_setting(Problem& problem, const std::string& text) {
+    auto [name, value_text] = split_setting(text);
+    if (!is_parameter_setting(name, *problem.model)) return;
+    if (name.rfind("parameters.", 0) == 0) name = name.substr(11);
     std::size_t used = 0;
     double value = 0.0;
     try {
@@ -52,6 +85,7 @@ void run(const RunOptions& o, const Context& context) {
     if (o.format == "long") scenario.output.layout = CsvLayout::long_format;
     if (o.format == "wide") scenario.output.layout = CsvLayout::wide;
     const std::shared_ptr<const Model> model = scenario_model(scenario, context);
+    for (const auto& s : o.settings) apply_scenario_setting(scenario, *model, s);
     Problem problem;
     if (o.dataset.empty()) {
         if (!o.id.empty()) throw InputError("--id " + o.id + ": names a subject of a dataset; give --dataset too");
@@ -73,6 +107,7 @@ void run(const RunOptions& o, const Context& context) {
     if (out.empty()) out = scenario.output.file;
     if (out.empty()) out = std::filesystem::path(o.scenario).stem().string() + ".csv";
     refuse_to_overwrite_inputs(out, {o.scenario, scenario.parameters_file, o.dataset});
+    check_output_paths({out}, o.force);
 
     Trajectory trajectory;
     try {
@@ -81,15 +116,21 @@ void run(const RunOptions& o, const Context& context) {
         throw SolverError(o.scenario + ": " + e.what());
     }
     Provenance provenance = make_provenance(o.scenario, *model, problem.solver, context.command_line);
+    add_parameters_file(provenance, scenario.parameters_file);
+    for (const auto& reg : problem.regimens) {  // when each drug was given (plots mark the doses)
+        std::string times;
+        for (double t : administration_times(reg)) times += (times.empty() ? "" : " ") + format_number(t + reg.lag_h);
+        provenance.entries.emplace_back("dose_times_h." + reg.label, times);
+    }
     const std::string fallback = describe_fallback(problem.solver, trajectory.stats);
     if (!fallback.empty()) provenance.entries.emplace_back("stiff_fallback_used", fallback);
     const std::string text = scenario.output.layout == CsvLayout::wide
                                  ? to_wide_csv(trajectory, scenario.output.outputs, provenance)
                                  : to_long_csv(trajectory, scenario.output.outputs, provenance);
-    write_file_atomically(out, text);
+    write_file_atomically(out, text, o.force);
     if (!fallback.empty()) std::cerr << "note: " << fallback << "\n";
     if (!o.quiet)
-        std::cerr << "wrote " << out << " (" << trajectory.time_h.size() << " rows; " << trajectory.stats.steps
+        std::cerr << "wrote " << (out == "-" ? "standard output" : out) << " (" << trajectory.time_h.size() << " rows; " << trajectory.stats.steps
                   << " steps, " << trajectory.stats.rhs_evaluations << " right-hand-side evaluations)\n";
 }
 
@@ -108,14 +149,18 @@ void add_run_command(CLI::App& app, const Context& context) {
     auto options = std::make_shared<RunOptions>();
     CLI::App* cmd = app.add_subcommand("run", "Simulate a scenario and write its time courses as CSV");
     cmd->add_option("scenario", options->scenario, "Scenario YAML file")->required();
-    cmd->add_option("-o,--output", options->output, "Output CSV (default: output.file, else SCENARIO.csv here)");
+    add_output_option(cmd, "-o,--output", options->output,
+                      "Output CSV, - for standard output (default: output.file, else SCENARIO.csv here)");
+    add_force_flag(cmd, options->force);
     cmd->add_option("--format", options->format, "CSV layout")->check(CLI::IsMember({"wide", "long"}));
     cmd->add_option("--parameters", options->parameters_file, "Parameter file (e.g. written by mobsim fit)");
     cmd->add_option("--dataset", options->dataset,
                     "NONMEM-format dataset whose subject's doses and covariates replace the scenario's regimens");
     cmd->add_option("--time-unit", options->time_unit, "Unit of the dataset's TIME and II: h (default), min, d or w");
     cmd->add_option("--id", options->id, "The dataset subject to simulate (may be left out for a single subject)");
-    cmd->add_option("--set", options->settings, "Override a parameter: NAME=VALUE (repeatable)");
+    cmd->add_option("--set", options->settings,
+                    "Override NAME=VALUE (repeatable): a parameter (CL=5), a covariate (weight_kg=95) or a regimen "
+                    "field (plerixafor.amount=320, filgrastim.days=1,2,3,4,5, sorafenib.clock=08:00,20:00)");
     cmd->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
     cmd->callback([options, context] { run(*options, context); });
 }

@@ -1,7 +1,10 @@
 // mobsim sweep: simulate a full-factorial grid of scenario variants and write one row of summaries each.
+#include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
+#include "cli_options.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
 #include "sim/atomic_file.hpp"
@@ -20,7 +23,31 @@ struct SweepOptions {
     std::vector<std::string> record_outputs;
     bool progress = false;
     bool quiet = false;
+    bool force = false;
+    bool yes = false;
 };
+
+constexpr double kConfirmAboveSeconds = 600.0;
+
+// Times one grid point and refuses (without --yes) a sweep whose estimated wall time exceeds ten minutes.
+void estimate_work(const SweepStudy& study, int threads, const SweepOptions& o) {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        simulate(sweep_point_problem(study, 0));
+    } catch (const SolverError&) {  // run_sweep reports it with the point's values
+        return;
+    }
+    const double one = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double total = one * static_cast<double>(study.points()) / threads;
+    std::ostringstream text;
+    text.precision(3);
+    text << study.points() << " grid points; the first took " << one << " s, so about " << total / 60.0
+         << " min on " << threads << (threads == 1 ? " thread" : " threads");
+    if (total > kConfirmAboveSeconds && !o.yes)
+        throw InputError(o.file + ": " + text.str() + "; give --yes to run a sweep of more than " +
+                         std::to_string(static_cast<int>(kConfirmAboveSeconds / 60)) + " min");
+    if (!o.quiet) std::cerr << "sweep: " << text.str() << '\n';
+}
 
 void run(const SweepOptions& o, const Context& context) {
     SweepStudy study = read_sweep_study(o.file, *context.models);
@@ -31,9 +58,12 @@ void run(const SweepOptions& o, const Context& context) {
     const std::filesystem::path out_path(out);
     const std::string records =
         o.record_outputs.empty() ? "" : (out_path.parent_path() / (out_path.stem().string() + "_records.csv")).string();
-    for (const auto& file : {out, records})
-        if (!file.empty()) refuse_to_overwrite_inputs(file, {o.file, study.scenario_file});
+    std::vector<std::string> outputs{out};
+    if (!records.empty()) outputs.push_back(records);
+    for (const auto& file : outputs) refuse_to_overwrite_inputs(file, {o.file, study.scenario_file});
+    check_output_paths(outputs, o.force);
     const int threads = o.threads > 0 ? o.threads : study.threads > 0 ? study.threads : default_thread_count();
+    estimate_work(study, threads, o);
     const bool show = !o.quiet && progress_wanted(o.progress);
     SweepResult result;
     try {
@@ -45,8 +75,9 @@ void run(const SweepOptions& o, const Context& context) {
     Provenance provenance = make_provenance(o.file, *study.model, build_problem(study.scenario, study.model).solver,
                                             context.command_line);
     if (!study.scenario_file.empty()) provenance.entries.emplace_back("scenario", study.scenario_file);
-    write_file_atomically(out, sweep_csv(result, provenance));
-    if (!records.empty()) write_file_atomically(records, sweep_records_csv(study, result, provenance));
+    std::vector<OutputFile> files{{out, sweep_csv(result, provenance)}};
+    if (!records.empty()) files.push_back({records, sweep_records_csv(study, result, provenance)});
+    write_result_set(files, o.force);
     if (!o.quiet) std::cerr << "wrote " << out << " (" << study.points() << " grid points)\n";
 }
 
@@ -57,13 +88,16 @@ void add_sweep_command(CLI::App& app, const Context& context) {
     CLI::App* cmd = app.add_subcommand(
         "sweep", "Simulate a full-factorial grid over regimen fields, parameters and covariates; one CSV row each");
     cmd->add_option("sweep", options->file, "Sweep YAML file")->required();
-    cmd->add_option("-o,--output", options->output, "Output CSV (default: output.file, else SWEEP.csv here)");
+    add_output_option(cmd, "-o,--output", options->output,
+                      "Output CSV, - for standard output (default: output.file, else SWEEP.csv here)");
     cmd->add_option("--records", options->record_outputs,
                     "Also write OUTPUT_records.csv: NONMEM-layout rows (ID = grid point + 1, TIME, EVID, AMT, CMT, DV, "
                     "IPRED, PRED, swept values) of these outputs on the scenario's grid (comma-separated)")
         ->delimiter(',');
+    add_force_flag(cmd, options->force);
+    cmd->add_flag("--yes", options->yes, "Run even when the estimated wall time exceeds 10 minutes");
     cmd->add_option("-j,--threads", options->threads, "Worker threads (default: the file's threads, else all cores)")
-        ->check(CLI::Range(1, 1024));
+        ->check(in_range(1, 1024));
     cmd->add_flag("--progress", options->progress, "Report progress on stderr even when it is not a terminal");
     cmd->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
     cmd->callback([options, context] { run(*options, context); });

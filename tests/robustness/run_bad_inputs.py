@@ -38,6 +38,8 @@ def generate(name, path):
         text = ''.join(' ' * i + 'k%d:\n' % i for i in range(1000)) + ' ' * 1000 + 'v\n'
     elif name == 'many_items':
         text = 'model: linear_pk\nx: [' + '1,' * 300000 + '1]\n'
+    elif name == 'long_key':  # yaml-cpp's limit for a plain key is 1024 characters
+        text = 'model: linear_pk\n' + 'k' * (1 << 20) + ': 1\n'
     elif name == 'large_20mb':
         with open(GOOD_SCENARIO) as f:
             text = f.read() + '# padding\n' * (2 << 20)
@@ -58,6 +60,10 @@ def prepare_input(spec, tmp):
         path = os.path.join(tmp, 'a_folder.yaml')
         os.mkdir(path)
         return path
+    if spec == '@fifo':  # made for every row (see check_row); a reader must refuse it, not wait for a writer
+        return os.path.join(tmp, 'a_pipe')
+    if spec.startswith('@dev:'):
+        return '/dev/' + spec[5:]
     if spec == '@missing':
         return os.path.join(tmp, 'no_such_scenario.yaml')
     if spec.startswith('@gen:'):
@@ -102,6 +108,7 @@ def check_row(mobsim, row):
     problems = []
     for variant in ('fresh', 'existing output'):
         with tempfile.TemporaryDirectory(prefix='mobsim_bad_') as tmp:
+            os.mkfifo(os.path.join(tmp, 'a_pipe'))
             path = prepare_input(spec, tmp)
             out = os.path.join(tmp, 'out.csv')
             if variant == 'existing output':
