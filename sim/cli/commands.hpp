@@ -20,5 +20,7 @@ void add_fit_command(CLI::App& app, const Context& context);
 void add_profile_command(CLI::App& app, const Context& context);
 void add_sensitivity_command(CLI::App& app, const Context& context);
 void add_bench_command(CLI::App& app, const Context& context);
+// `mobsim model check|show FILE`: model files (docs/model-files.md); *model_cache is --model-cache.
+void add_model_command(CLI::App& app, const std::string* model_cache);
 
 }  // namespace mobsim::cli
