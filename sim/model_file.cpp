@@ -27,6 +27,7 @@ struct Loaded {
     std::vector<CovariateInfo> covariates;
     std::vector<OutputInfo> outputs;
     const MobsimModelFileAbiV1* abi = nullptr;
+    std::string library_path;
 };
 
 class FileSystem : public OdeSystem {
@@ -128,7 +129,8 @@ std::unique_ptr<Model> load_model_file(const std::string& path, const LoadOption
     const std::string key = checked.source_sha256 + "\n" + dir;
     std::lock_guard<std::mutex> lock(mutex);
     LoadReport r;
-    if (auto it = loaded.find(key); it != loaded.end()) {
+    if (auto it = loaded.find(key); options.reuse_in_process && it != loaded.end()) {
+        r.library_path = it->second->library_path;
         if (report) *report = r;
         return std::make_unique<FileModel>(it->second);
     }
@@ -144,7 +146,7 @@ std::unique_ptr<Model> load_model_file(const std::string& path, const LoadOption
         m->abi = open_library(entry.library, checked, why);
         if (!m->abi) throw InputError(path + ": cannot load the compiled model " + entry.library + ": " + why);
     }
-    r.library_path = entry.library;
+    r.library_path = m->library_path = entry.library;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (report) *report = r;
     loaded[key] = m;

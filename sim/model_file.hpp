@@ -10,6 +10,7 @@ namespace mobsim::model_file {
 
 struct LoadOptions {
     std::string cache_dir;  // "" : $XDG_CACHE_HOME/mobsim, else $HOME/.cache/mobsim
+    bool reuse_in_process = true;  // false: check the cache entry again even if this process loaded the file
 };
 
 struct LoadReport {
