@@ -248,6 +248,12 @@ private:
     }
     ExpressionPtr unary() {
         const Token& op = peek();
+        // Each nesting level (parentheses, signs, powers) passes here: a bound keeps the recursion off the stack's end.
+        if (++depth_ > kMaxDepth) throw SyntaxError{{op.at, "expression nested deeper than " + std::to_string(kMaxDepth) + " levels"}};
+        struct Leave {
+            int& depth;
+            ~Leave() { --depth; }
+        } leave{depth_};
         if (accept("-")) return node(Expression::Kind::unary, {Tok::symbol, "neg", 0, op.at}, unary());
         if (accept("+")) return unary();
         if (accept("!")) return node(Expression::Kind::unary, op, unary());
@@ -296,8 +302,10 @@ private:
         return e;
     }
 
+    static constexpr int kMaxDepth = 200;
     std::vector<Token> t_;
     std::size_t k_ = 0;
+    int depth_ = 0;
     ModelFileSyntax& out_;
 };
 

@@ -264,3 +264,34 @@ TEST_CASE("a missing compiler is reported with the Debian package to install") {
     CHECK(message.find("m.model: ") == 0);
     CHECK(message.find("g++") != std::string::npos);
 }
+
+TEST_CASE("mutated model files give a positioned error or a valid model, never a crash") {
+    const std::string alphabet = "()[]\"=+-*/^<>!&|,#\n 0123456789.eE_dtxabif";
+    std::mt19937 rng(2026);
+    int rejected = 0;
+    for (const char* name : {"one_compartment_oral.model", "friberg_myelosuppression.model", "linear_pk.model"}) {
+        std::ifstream in(example(name));
+        const std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        for (int variant = 0; variant < 600; ++variant) {
+            std::string text = original;
+            for (int edit = 0; edit < 1 + variant % 4; ++edit) {
+                const std::size_t at = rng() % text.size();
+                switch (rng() % 3) {
+                    case 0: text.erase(at, 1 + rng() % 8); break;
+                    case 1: text.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
+                    default: text.insert(at, text.substr(rng() % text.size(), rng() % 30)); break;
+                }
+            }
+            try {
+                CHECK_FALSE(model_file::generate_cpp(model_file::check_model_text(text, "fuzzed.model")).empty());
+            } catch (const InputError& e) {
+                ++rejected;
+                CHECK(std::string(e.what()).rfind("fuzzed.model:", 0) == 0);
+            }
+        }
+    }
+    CHECK(rejected > 1000);  // most mutations break something; the rest must be valid models
+    const std::string deep = kHeader + "d/dt(depot) = " + std::string(100000, '(') + "1" + std::string(100000, ')') +
+                             "\nd/dt(central) = " + std::string(100000, '-') + "1\n";
+    CHECK(check_message(deep).find("m.model:6:") == 0);
+}
