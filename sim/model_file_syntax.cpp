@@ -1,6 +1,7 @@
 #include "model_file_syntax.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 
@@ -55,6 +56,7 @@ std::vector<Token> tokenize(const std::string& s, std::vector<Diagnostic>& error
             char* end = nullptr;
             const double value = std::strtod(s.c_str() + i, &end);
             const std::size_t n = static_cast<std::size_t>(end - (s.c_str() + i));
+            if (!std::isfinite(value)) errors.push_back({at, "number '" + s.substr(i, n) + "' is out of range"});
             out.push_back({Tok::number, s.substr(i, n), value, at});
             advance(n);
         } else if (c == '"' || c == '[') {

@@ -295,3 +295,32 @@ TEST_CASE("mutated model files give a positioned error or a valid model, never a
                              "\nd/dt(central) = " + std::string(100000, '-') + "1\n";
     CHECK(check_message(deep).find("m.model:6:") == 0);
 }
+
+TEST_CASE("a compiler failure is reported at the model file's line, not as compiler output") {
+    // A stand-in compiler that fails as g++ does on a line the generated code's #line maps to the model file.
+    const std::string fake = test::write_temp_file("failing_cxx.sh", "#!/bin/sh\n"
+        "[ \"$1\" = --version ] && { echo 'fake 1.0'; exit 0; }\n"
+        "echo 'm.model:7:12: error: something the checker missed'\necho 'a page of template backtrace'\nexit 1\n");
+    fs::permissions(fake, fs::perms::owner_all);
+    const char* old = std::getenv("CXX");
+    const std::string saved = old ? old : "";
+    ::setenv("CXX", fake.c_str(), 1);
+    std::string message;
+    try {
+        const model_file::CheckedModel checked = model_file::check_model_text(
+            kHeader + "d/dt(depot) = -ka * depot\nd/dt(central) = ka * depot - CL / V * central\n", "m.model");
+        const std::string source = model_file::generate_cpp(checked);
+        const model_file::Compiler compiler = model_file::find_compiler("m.model");
+        const std::string dir = fs::path(test::write_temp_file("failing/.keep", "")).parent_path().string();
+        model_file::compile_into(model_file::cache_entry(dir, source, compiler), source, compiler, "m.model");
+    } catch (const InputError& e) {
+        message = e.what();
+    }
+    if (old) ::setenv("CXX", saved.c_str(), 1);
+    else ::unsetenv("CXX");
+    CHECK(message.rfind("m.model:7: the C++ compiler rejected the code generated for this line: something the "
+                        "checker missed (full compiler output: ", 0) == 0);
+    CHECK(message.find("template backtrace") == std::string::npos);
+    CHECK(check_message(kHeader + "d/dt(depot) = -ka * depot * 1e999\nd/dt(central) = 0\n") ==
+          "m.model:6:29: number '1e999' is out of range");
+}
