@@ -110,13 +110,13 @@ Compiler find_compiler(const std::string& model_file) {
 #ifdef MOBSIM_HAVE_LIBMVEC
     c.flags.push_back("-march=x86-64-v3");  // as mobsim itself was built (CMakeLists.txt)
 #endif
-    const std::string log = temporary_name((fs::temp_directory_path() / "mobsim_compiler_version").string());
-    run({c.program, "--version"}, log);
-    std::istringstream version(read_text(log));
-    fs::remove(log);
-    std::string first;
-    std::getline(version, first);
-    c.identity = c.program + " " + first;
+    // The resolved binary's path, size and time stamp name the compiler version without starting it (which
+    // would cost most of a cached load): an upgrade replaces the binary and so changes the cache key.
+    std::error_code ec;
+    const fs::path binary = fs::canonical(c.program, ec);
+    const auto size = ec ? 0 : fs::file_size(binary, ec);
+    const auto stamp = ec ? fs::file_time_type{} : fs::last_write_time(binary, ec);
+    c.identity = binary.string() + " " + std::to_string(size) + " " + std::to_string(stamp.time_since_epoch().count());
     return c;
 }
 
@@ -143,7 +143,9 @@ void compile_into(const CacheEntry& entry, const std::string& source, const Comp
     if (ec) throw InputError(model_file + ": cannot create the model cache '" + dir.string() + "': " + ec.message());
     const std::string stem = temporary_name(entry.library);
     const std::string cpp = stem + ".cpp", library = stem + ".so", log = stem + ".log", sum = stem + ".sha256";
-    std::ofstream(cpp, std::ios::binary) << source;
+    if (!(std::ofstream(cpp, std::ios::binary) << source))
+        throw InputError(model_file + ": cannot write into the model cache '" + dir.string() +
+                         "' (choose another with --model-cache DIR)");
     std::vector<std::string> argv = {compiler.program};
     argv.insert(argv.end(), compiler.flags.begin(), compiler.flags.end());
     for (const std::string& a : {std::string("-o"), library, cpp}) argv.push_back(a);

@@ -10,7 +10,7 @@ namespace mobsim::model_file {
 struct Compiler {
     std::string program;              // resolved path
     std::vector<std::string> flags;   // CXX's extra words, then mobsim's flags
-    std::string identity;             // program + its --version line, part of the cache key
+    std::string identity;             // resolved binary, size and time stamp: part of the cache key
 };
 
 // $CXX, else c++, on PATH; InputError naming Debian's g++ package when there is none.

@@ -1,7 +1,7 @@
+#include <iomanip>
 #include <iostream>
 
 #include "commands.hpp"
-#include "sim/csv_output.hpp"
 #include "sim/model_file.hpp"
 #include "sim/model_file_check.hpp"
 #include "sim/model_file_generate.hpp"
@@ -27,8 +27,8 @@ void add_model_command(CLI::App& app, const std::string* model_cache) {
         if (*no_compile) return;
         model_file::LoadReport report;
         model_file::load_model_file(*check_file, {*model_cache}, &report);
-        std::cout << (report.compiled ? "compiled and loaded in " : "loaded from the cache in ")
-                  << format_number(report.seconds * 1e3) << " ms: " << report.library_path << '\n';
+        std::cout << (report.compiled ? "compiled and loaded in " : "loaded from the cache in ") << std::fixed
+                  << std::setprecision(1) << report.seconds * 1e3 << " ms: " << report.library_path << '\n';
     });
 
     auto show_file = std::make_shared<std::string>();
