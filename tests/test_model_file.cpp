@@ -283,7 +283,8 @@ TEST_CASE("mutated model files give a positioned error or a valid model, never a
                 }
             }
             try {
-                CHECK_FALSE(model_file::generate_cpp(model_file::check_model_text(text, "fuzzed.model")).empty());
+                const std::string code = model_file::generate_cpp(model_file::check_model_text(text, "fuzzed.model"));
+                CHECK(code.find("mobsim_model_file_abi_v1") != std::string::npos);
             } catch (const InputError& e) {
                 ++rejected;
                 CHECK(std::string(e.what()).rfind("fuzzed.model:", 0) == 0);
