@@ -78,7 +78,8 @@ private:
 std::shared_ptr<Loaded> metadata(const CheckedModel& checked) {
     auto m = std::make_shared<Loaded>();
     const auto& s = checked.syntax;
-    m->name = s.name;
+    // The name carries the file and its hash, so that an output's provenance says which model text made it.
+    m->name = s.name + " (" + s.file + ", sha256 " + checked.source_sha256.substr(0, 16) + ")";
     m->description = s.description.empty() ? "model file " + s.file : s.description;
     for (const auto& st : s.states)
         m->states.push_back({st.name, st.unit.empty() ? "1" : st.unit,
