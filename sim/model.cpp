@@ -57,6 +57,10 @@ void ModelRegistry::add(const std::string& name, ModelFactory factory) {
 }
 
 std::unique_ptr<Model> ModelRegistry::create(const std::string& name) const {
+    if (names_model_file(name)) {
+        if (!file_loader_) throw InputError("model file '" + name + "': model files cannot be loaded here");
+        return file_loader_(name);
+    }
     auto it = factories_.find(name);
     if (it == factories_.end())
         throw InputError("unknown model '" + name + "'" + did_you_mean(name, names()) +

@@ -114,16 +114,27 @@ public:
 };
 
 using ModelFactory = std::function<std::unique_ptr<Model>()>;
+// Builds a Model from a model file's path (sim/model_file.hpp).
+using ModelFileLoader = std::function<std::unique_ptr<Model>(const std::string& path)>;
+
+// A model name that is a path to a model file (docs/model-files.md) rather than a registered name.
+inline bool names_model_file(const std::string& name) {
+    return name.size() > 6 && name.compare(name.size() - 6, 6, ".model") == 0;
+}
 
 // Name -> factory. Models register themselves from models/; the engine only looks them up.
 class ModelRegistry {
 public:
     void add(const std::string& name, ModelFactory factory);
     std::unique_ptr<Model> create(const std::string& name) const;  // throws InputError with a near match
+    // Where a model name is a model file's path, create() hands it to this loader: the one place where a
+    // model file becomes a model, so it works wherever a model name does.
+    void set_file_loader(ModelFileLoader loader) { file_loader_ = std::move(loader); }
     std::vector<std::string> names() const;
 
 private:
     std::map<std::string, ModelFactory> factories_;
+    ModelFileLoader file_loader_;
 };
 
 }  // namespace mobsim

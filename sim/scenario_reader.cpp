@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "errors.hpp"
+#include "model.hpp"
 #include "text_match.hpp"
 
 namespace mobsim {
@@ -198,6 +199,7 @@ Scenario read_scenario_node(const ConfigNode& root) {
     Scenario s;
     s.path = root.file;
     s.model = r.text("model");
+    if (names_model_file(s.model)) s.model = resolve_relative(root.file, s.model);  // beside the scenario
     s.positions.emplace("model", r.require("model"));
     s.description = r.optional_text("description").value_or("");
     if (r.has("patient")) {

@@ -12,7 +12,7 @@
 using namespace mobsim;
 
 TEST_CASE("every shipped scenario round-trips through a dataset bit for bit", "[dataset][round_trip]") {
-    static const ModelRegistry registry = models::builtin_models();
+    const ModelRegistry& registry = test::registry_with_model_files();
     const auto folder = std::filesystem::path(__FILE__).parent_path().parent_path() / "scenarios";
     std::vector<std::filesystem::path> paths;
     for (const auto& entry : std::filesystem::directory_iterator(folder))

@@ -9,6 +9,7 @@
 
 #include "models/registry.hpp"
 #include "sim/config.hpp"
+#include "sim/model_file.hpp"
 #include "sim/simulation.hpp"
 
 namespace mobsim::test {
@@ -18,6 +19,21 @@ inline Problem problem_from_yaml(const std::string& yaml) {
     const Scenario scenario = read_scenario_node(load_config_text(yaml, "test.yaml"));
     std::shared_ptr<const Model> model = registry.create(scenario.model);
     return build_problem(scenario, model);
+}
+
+// The compiled model-file examples live in a cache beside the test binary, shared by every test process of a run.
+inline std::string model_file_cache() {
+    return (std::filesystem::canonical("/proc/self/exe").parent_path() / "model_file_cache").string();
+}
+
+// The built-in models, and model files by path (as the mobsim program resolves them).
+inline const ModelRegistry& registry_with_model_files() {
+    static const ModelRegistry registry = [] {
+        ModelRegistry out = models::builtin_models();
+        out.set_file_loader(model_file::file_loader({model_file_cache()}));
+        return out;
+    }();
+    return registry;
 }
 
 // Writes `text` to a file in a folder of this test process's own, so tests run in parallel do not collide.

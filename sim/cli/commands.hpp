@@ -31,5 +31,7 @@ void add_vpop_command(CLI::App& app, const Context& context);
 void add_nlme_command(CLI::App& app, const Context& context);
 void add_vpc_command(CLI::App& app, const Context& context);
 void add_dataset_command(CLI::App& app, const Context& context);
+// `mobsim model check|show FILE`: model files (docs/model-files.md); *model_cache is --model-cache.
+void add_model_command(CLI::App& app, const std::string* model_cache);
 
 }  // namespace mobsim::cli

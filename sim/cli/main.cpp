@@ -10,19 +10,27 @@
 #include "sim/atomic_file.hpp"
 #include "sim/csv_output.hpp"
 #include "sim/errors.hpp"
+#include "sim/model_file.hpp"
 #include "sim/text_match.hpp"
 
 
 int main(int argc, char** argv) {
     for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) std::signal(s, mobsim::mobsim_on_termination_signal);
 
-    const mobsim::ModelRegistry models = mobsim::models::builtin_models();
+    mobsim::ModelRegistry models = mobsim::models::builtin_models();
+    const auto model_cache = std::make_shared<std::string>();  // set by --model-cache before any command runs
+    models.set_file_loader([model_cache](const std::string& path) {
+        return mobsim::model_file::load_model_file(path, {*model_cache});
+    });
     mobsim::cli::Context context{&models, ""};
     for (int i = 0; i < argc; ++i) context.command_line += (i ? " " : "") + std::string(argv[i]);
 
     CLI::App app{"mobsim: pharmacokinetic/pharmacodynamic simulation of leukemic-cell mobilization"};
     app.set_version_flag("--version", "mobsim " + mobsim::program_version() + " (" + mobsim::git_revision() + ")");
     app.require_subcommand(1);
+    app.fallthrough();  // --model-cache may follow the command's name
+    app.add_option("--model-cache", *model_cache, "Folder of compiled model files (default: $XDG_CACHE_HOME/mobsim "
+                                                   "or ~/.cache/mobsim)");
     mobsim::cli::add_run_command(app, context);
     mobsim::cli::add_describe_command(app, context);
     mobsim::cli::add_exposure_command(app, context);
@@ -37,6 +45,7 @@ int main(int argc, char** argv) {
     mobsim::cli::add_nlme_command(app, context);
     mobsim::cli::add_vpc_command(app, context);
     mobsim::cli::add_dataset_command(app, context);
+    mobsim::cli::add_model_command(app, model_cache.get());
 
     // an unknown first word gets a near match instead of CLI11's "a subcommand is required"
     if (argc > 1 && argv[1][0] != '-') {

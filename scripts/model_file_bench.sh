@@ -1,0 +1,32 @@
+#!/bin/bash
+# Model-file benchmark figures (docs/model-files.md): first compilation and cached load of each shipped
+# example, and callgrind instructions of the same scenario with the built-in linear_pk and with its model
+# file. Prints figures; asserts nothing.
+# usage: bash scripts/model_file_bench.sh [BUILD_DIR]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+mobsim=$(cd "${1:-$root/build}" && pwd)/mobsim
+cache=$(mktemp -d)
+trap 'rm -rf "$cache"' EXIT
+
+echo "== first compilation, then cached load (fresh cache $cache)"
+for model in "$root"/models/files/*.model; do
+    "$mobsim" --model-cache "$cache" model check "$model" | tail -1
+    "$mobsim" --model-cache "$cache" model check "$model" | tail -1
+done
+
+if ! command -v valgrind > /dev/null; then
+    echo "valgrind not found (Debian package valgrind): no instruction counts"
+    exit 0
+fi
+echo "== callgrind: mobsim::simulate instructions, built-in linear_pk vs models/files/linear_pk.model"
+declare -A counts
+for scenario in pk_linear_example model_file_linear_pk; do
+    out="$cache/$scenario.callgrind"
+    valgrind --tool=callgrind --callgrind-out-file="$out" "$mobsim" --model-cache "$cache" bench \
+        "$root/scenarios/$scenario.yaml" --methods dopri5 --rtols 1e-6 --repeats 200 --blocks stepped > /dev/null 2>&1
+    counts[$scenario]=$(callgrind_annotate --inclusive=yes "$out" | grep -m1 'mobsim::simulate(' | awk '{gsub(",", "", $1); print $1}')
+    echo "$scenario: ${counts[$scenario]} instructions in mobsim::simulate"
+done
+awk -v a="${counts[model_file_linear_pk]}" -v b="${counts[pk_linear_example]}" \
+    'BEGIN { printf "ratio model file / built-in: %.3f\n", a / b }'

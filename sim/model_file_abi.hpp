@@ -1,0 +1,29 @@
+// The binary interface between mobsim and a compiled model file: plain C, so that a model library depends on
+// no mobsim header and on no C++ class layout. The generator writes this same declaration (as text) into every
+// generated source, so the two cannot drift. A new layout takes a new version number and symbol name.
+#pragma once
+
+#define MOBSIM_MODEL_FILE_ABI_VERSION 1
+#define MOBSIM_MODEL_FILE_FACTORY "mobsim_model_file_abi_v1"
+#define MOBSIM_MODEL_FILE_ABI_STRUCT                                                                              \
+    struct MobsimModelFileAbiV1 {                                                                                 \
+        unsigned abi_version;                                                                                     \
+        int n_states, n_parameters, n_covariates, n_outputs, n_precomputed;                                       \
+        const char* source_sha256;                                                                                \
+        void (*prepare)(const double* p, const double* c, double* pre);                                           \
+        void (*initial_state)(const double* p, const double* c, const double* pre, double* x);                    \
+        void (*rhs)(double t, const double* x, const double* p, const double* c, const double* pre, double* dx); \
+        void (*jacobian)(double t, const double* x, const double* p, const double* c, const double* pre,          \
+                         double* jacobian, double* dfdt);                                                          \
+        void (*observe)(double t, const double* x, const double* p, const double* c, const double* pre,           \
+                        double* y);                                                                               \
+        double (*bioavailability)(int state, double amount, const double* p, const double* c, const double* pre); \
+        double (*lag_time_h)(int state, const double* p, const double* c, const double* pre);                     \
+    }
+
+extern "C" {
+MOBSIM_MODEL_FILE_ABI_STRUCT;
+}
+
+#define MOBSIM_MODEL_FILE_TEXT_(...) #__VA_ARGS__
+#define MOBSIM_MODEL_FILE_TEXT(...) MOBSIM_MODEL_FILE_TEXT_(__VA_ARGS__)
