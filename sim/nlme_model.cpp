@@ -33,29 +33,14 @@ T one_compartment_concentration(const T& ka, const T& cl, const T& v, const Subj
     return c;
 }
 
-class OneCompartmentOral final : public StructuralModel {
-public:
-    std::string name() const override { return "one_compartment_oral"; }
-    std::vector<std::string> parameter_names() const override { return {"ka", "CL", "V"}; }
-    void predict(const std::vector<double>& p, const Subject& subject, std::vector<double>& f,
-                 std::vector<double>* jacobian) const override {
-        const std::size_t n = subject.observations.size();
-        f.resize(n);
-        if (!jacobian) {
-            for (std::size_t j = 0; j < n; ++j)
-                f[j] = one_compartment_concentration(p[0], p[1], p[2], subject, subject.observations[j].time);
-            return;
-        }
-        using D = Dual<3>;
-        const D ka = D::variable(p[0], 0), cl = D::variable(p[1], 1), v = D::variable(p[2], 2);
-        jacobian->resize(n * 3);
-        for (std::size_t j = 0; j < n; ++j) {
-            const D c = one_compartment_concentration(ka, cl, v, subject, subject.observations[j].time);
-            f[j] = c.v;
-            for (int k = 0; k < 3; ++k) (*jacobian)[j * 3 + k] = c.d[k];
-        }
-    }
-};
+// The closed form at every observation time.
+template <typename T>
+void one_compartment_closed_form_predictions(const T& ka, const T& cl, const T& v, const Subject& subject,
+                                             std::vector<T>& out) {
+    out.clear();
+    for (const Observation& o : subject.observations)
+        out.push_back(one_compartment_concentration(ka, cl, v, subject, o.time));
+}
 
 // The same model as ODEs (depot' = -ka depot, central' = ka depot - CL/V central), integrated with dual numbers:
 // the path an ODE model takes, checked against the closed form.
@@ -84,38 +69,55 @@ void one_compartment_ode_predictions(const T& ka, const T& cl, const T& v, const
     }
 }
 
-class OneCompartmentOralOde final : public StructuralModel {
+// A model of (ka, CL, V) given by its predictions for any scalar type: doubles for values, dual numbers for
+// d f / d parameter.
+template <typename Predictions>
+class KaClVModel final : public StructuralModel {
 public:
-    std::string name() const override { return "one_compartment_oral_ode"; }
+    KaClVModel(std::string name, Predictions predictions) : name_(std::move(name)), predictions_(predictions) {}
+    std::string name() const override { return name_; }
     std::vector<std::string> parameter_names() const override { return {"ka", "CL", "V"}; }
     void predict(const std::vector<double>& p, const Subject& subject, std::vector<double>& f,
                  std::vector<double>* jacobian) const override {
-        const std::size_t n = subject.observations.size();
-        f.resize(n);
         if (!jacobian) {
-            std::vector<double> c;
-            one_compartment_ode_predictions(p[0], p[1], p[2], subject, c);
-            f = c;
+            predictions_(p[0], p[1], p[2], subject, f);
             return;
         }
         using D = Dual<3>;
         std::vector<D> c;
-        one_compartment_ode_predictions(D::variable(p[0], 0), D::variable(p[1], 1), D::variable(p[2], 2), subject, c);
-        jacobian->resize(n * 3);
-        for (std::size_t j = 0; j < n; ++j) {
+        predictions_(D::variable(p[0], 0), D::variable(p[1], 1), D::variable(p[2], 2), subject, c);
+        f.resize(c.size());
+        jacobian->resize(c.size() * 3);
+        for (std::size_t j = 0; j < c.size(); ++j) {
             f[j] = c[j].v;
             for (int k = 0; k < 3; ++k) (*jacobian)[j * 3 + k] = c[j].d[k];
         }
     }
+
+private:
+    std::string name_;
+    Predictions predictions_;
 };
+
+template <typename Predictions>
+std::unique_ptr<StructuralModel> ka_cl_v_model(std::string name, Predictions predictions) {
+    return std::make_unique<KaClVModel<Predictions>>(std::move(name), predictions);
+}
 
 }  // namespace
 
-std::unique_ptr<StructuralModel> one_compartment_oral() { return std::make_unique<OneCompartmentOral>(); }
+std::unique_ptr<StructuralModel> one_compartment_oral() {
+    return ka_cl_v_model("one_compartment_oral", [](const auto& ka, const auto& cl, const auto& v,
+                                                    const Subject& subject, auto& out) {
+        one_compartment_closed_form_predictions(ka, cl, v, subject, out);
+    });
+}
 
 std::unique_ptr<StructuralModel> structural_model(const std::string& name) {
     if (name == "one_compartment_oral") return one_compartment_oral();
-    if (name == "one_compartment_oral_ode") return std::make_unique<OneCompartmentOralOde>();
+    if (name == "one_compartment_oral_ode")
+        return ka_cl_v_model(name, [](const auto& ka, const auto& cl, const auto& v, const Subject& subject,
+                                      auto& out) { one_compartment_ode_predictions(ka, cl, v, subject, out); });
     return nullptr;
 }
 
