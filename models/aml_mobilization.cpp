@@ -136,7 +136,8 @@ public:
         proliferation_ = d[proliferation];
         for (int j = 0; j < kPopulations; ++j) net_growth0_[j] = proliferation_ - death_[j];
         const int b = kPopulations - 1;  // blasts
-        normal_marrow_ = (marrow0_[b] + free0_[b]) * (100.0 - d[marrow_blast_pct0]) / d[marrow_blast_pct0];
+        normal_marrow_ = (marrow0_[b] + free0_[b]) / d[marrow_blast_odds0];
+        marrow_blast_pct0_ = 100.0 * d[marrow_blast_odds0] / (1.0 + d[marrow_blast_odds0]);
     }
 
     void initial_state(double* x) const override {
@@ -300,7 +301,10 @@ public:
         }
         const int blasts = kPopulations - 1;
         const double marrow_blasts = x[bound(blasts)] + x[free_pool(blasts)];
-        *y++ = 100.0 * marrow_blasts / (marrow_blasts + normal_marrow_);
+        const double pct = 100.0 * marrow_blasts / (marrow_blasts + normal_marrow_);
+        *y++ = pct;
+        // < 1 exactly when marrow blasts are < 5% (CR/CRp/CRi) or 5-25% and at most half the entry value (PR)
+        *y++ = std::min(pct / 5.0, std::max(pct / 25.0, 2.0 * pct / marrow_blast_pct0_));
     }
 
     double bioavailability(int state, double amount) const override {
@@ -403,7 +407,7 @@ private:
     double pler_ec50_amount_ = 0, sor_ic50_amount_ = 0;  // EC50/IC50 times the central volume, mg
     double pler_ec50_ = 0, gcsf_ec50_ = 0, k_signal_ = 0, k_ligand_ = 0, sor_ic50_ = 0, reserve_k_ = 0, gain_ = 0;
     double k_on0_ = 0, k_egress_ = 0, k_home0_ = 0, k_clear_ = 0, kill_blood_ = 0, kill_marrow_ = 0;
-    double blood_uL_ = 0, signal0_ = 0, proliferation_ = 0, normal_marrow_ = 0;
+    double blood_uL_ = 0, signal0_ = 0, proliferation_ = 0, normal_marrow_ = 0, marrow_blast_pct0_ = 0;
 };
 
 class MobilizationModel : public ModelBase {
@@ -450,6 +454,8 @@ public:
             outputs_.push_back({"ratio_" + id, "1", "blood/marrow ratio relative to pre-treatment"});
         }
         outputs_.push_back({"marrow_blast_pct", "%", "blasts as a percentage of marrow cells"});
+        outputs_.push_back({"marrow_response_index", "1",
+                            "below 1 when the marrow meets CR/CRp/CRi (blasts < 5%) or PR (5-25% and halved from entry)"});
     }
     std::unique_ptr<OdeSystem> bind(const std::vector<double>& p, const std::vector<double>& c) const override {
         return std::make_unique<MobilizationSystem>(p, c);

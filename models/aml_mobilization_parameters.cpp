@@ -59,8 +59,10 @@ std::vector<ParameterInfo> pd_parameters() {
          "assumption: peripheral blasts clear within 1-2 weeks on FLT3 inhibitors (docs/literature-verified.md s6)", 0, 10},
         {"stromal_protection", 0.9, "1", "fraction of the kill prevented inside the niche",
          "assumption: stroma protects FLT3-ITD blasts, peripheral blasts clear faster (PMC4076672); sorafenib alone leaves ~17% marrow blasts at day 28 in the typical patient", 0, 1},
-        {"marrow_blast_pct0", 60, "%", "marrow blast percentage before treatment",
-         "assumption: typical relapsed/refractory AML", 1, 99}};
+        {"marrow_blast_odds0", 1.5, "1", "marrow blasts per normal marrow cell before treatment (1.5 = 60% blasts)",
+         "assumption: typical relapsed/refractory AML marrow (60% blasts); on the odds scale so that log-normal "
+         "variability between patients keeps the percentage within 0-100% (scenarios/cohort_trial_800mg.yaml)",
+         1e-3, 1e3}};
 }
 
 }  // namespace mobsim::models::aml

@@ -4,7 +4,8 @@
 Usage: model_figures.py MOBSIM_BINARY [--check] [SOURCE_DIR]
 Without --check the marked blocks of docs/model.md are rewritten from fresh runs; with --check nothing is written
 and the exit status is 1 when a quoted figure differs from what the program gives now (ctest `model_figures`).
-Blocks: validation (mobsim run scenarios/validation/*.yaml), association (mobsim association scenarios/association_trial_800mg.yaml --seeds 100 --size 28) and
+Blocks: validation (mobsim run scenarios/validation/*.yaml), response (mobsim cohort
+scenarios/cohort_trial_800mg.yaml --size 28 and 1000), association (mobsim association scenarios/association_trial_800mg.yaml --seeds 100 --size 28) and
 sensitivity (mobsim sensitivity scenarios/trial_800mg.yaml --outputs fold_cd34,...,fold_blasts).
 """
 import os
@@ -84,6 +85,19 @@ def validation_block(binary, source):
         % (day5, g_fold, g_time, int((g_time - 8) // 24) + 1, day4)])
 
 
+def response_block(binary, source):
+    scenario = os.path.join(source, "scenarios", "cohort_trial_800mg.yaml")
+    text = []
+    for size in (28, 1000):
+        with tempfile.TemporaryDirectory() as tmp:
+            run = subprocess.run([binary, "cohort", scenario, "--size", str(size), "-o", os.path.join(tmp, "c")],
+                                 check=True, capture_output=True, text=True)
+        line = [ln for ln in (run.stdout + run.stderr).splitlines() if ln.startswith("responders")][0]
+        count = line.split(":")[1].split("(")[0].strip()
+        text.append("| %d | %s |" % (size, count))
+    return "\n".join(["| virtual patients (seed 20200716) | responders (composite, day 28) |", "|---:|---:|"] + text)
+
+
 def main():
     args = [a for a in sys.argv[1:] if a != "--check"]
     check = "--check" in sys.argv[1:]
@@ -93,7 +107,7 @@ def main():
     with open(doc, encoding="utf-8") as fh:
         text = fh.read()
     blocks = {"association": association_block(binary, source), "sensitivity": sensitivity_block(binary, source),
-              "validation": validation_block(binary, source)}
+              "validation": validation_block(binary, source), "response": response_block(binary, source)}
     new_text = text
     for name, body in blocks.items():
         pattern = re.compile(r"(<!-- %s:begin[^>]*-->\n)(.*?)(\n<!-- %s:end -->)" % (name, name), re.S)

@@ -141,7 +141,8 @@ class Model:
         pop = y0[I_POP:].reshape(nP, 3)
         pop[:, 0], pop[:, 1], pop[:, 2] = M0, F0, B0
         self.y0 = y0
-        self.normal_marrow = self.MF0[-1] * (100.0 / p["marrow_blast_pct0"] - 1.0)
+        self.normal_marrow = self.MF0[-1] / p["marrow_blast_odds0"]
+        self.pct0 = 100.0 * p["marrow_blast_odds0"] / (1.0 + p["marrow_blast_odds0"])
 
     def retention(self, L, occ, expression=None):
         # bonds saturate in ligand x free receptor
@@ -245,7 +246,8 @@ class Model:
             out["fold_%s" % pool] = B / self.B0[j]
             out["ratio_%s" % pool] = (B / (M + F)) / (self.B0[j] / self.MF0[j])
         mfb = Y[:, I_POP + 18] + Y[:, I_POP + 19]
-        out["marrow_blast_pct_pct"] = 100 * mfb / (mfb + self.normal_marrow)
+        out["marrow_blast_pct_pct"] = pct = 100 * mfb / (mfb + self.normal_marrow)
+        out["marrow_response_index"] = np.minimum(pct / 5.0, np.maximum(pct / 25.0, 2.0 * pct / self.pct0))
         return out
 
 
