@@ -4,7 +4,7 @@
 Usage: model_figures.py MOBSIM_BINARY [--check] [SOURCE_DIR]
 Without --check the marked blocks of docs/model.md are rewritten from fresh runs; with --check nothing is written
 and the exit status is 1 when a quoted figure differs from what the program gives now (ctest `model_figures`).
-Blocks: validation (mobsim run scenarios/validation/*.yaml), response (mobsim cohort
+Blocks: describe (mobsim describe aml_mobilization), validation (mobsim run scenarios/validation/*.yaml), response (mobsim cohort
 scenarios/cohort_trial_800mg.yaml --size 28 and 1000), association (mobsim association scenarios/association_trial_800mg.yaml --seeds 100 --size 28) and
 sensitivity (mobsim sensitivity scenarios/trial_800mg.yaml --outputs fold_cd34,...,fold_blasts).
 """
@@ -98,6 +98,14 @@ def response_block(binary, source):
     return "\n".join(["| virtual patients (seed 20200716) | responders (composite, day 28) |", "|---:|---:|"] + text)
 
 
+def describe_block(binary, source):
+    """the model's states, parameters (value, unit, source), covariates and outputs from `mobsim describe`"""
+    run = subprocess.run([binary, "describe", "aml_mobilization"], check=True, capture_output=True, text=True)
+    lines = run.stdout.splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("## "))
+    return "\n".join(("#" + ln if ln.startswith("## ") else ln) for ln in lines[start:]).rstrip("\n")
+
+
 def main():
     args = [a for a in sys.argv[1:] if a != "--check"]
     check = "--check" in sys.argv[1:]
@@ -107,7 +115,8 @@ def main():
     with open(doc, encoding="utf-8") as fh:
         text = fh.read()
     blocks = {"association": association_block(binary, source), "sensitivity": sensitivity_block(binary, source),
-              "validation": validation_block(binary, source), "response": response_block(binary, source)}
+              "validation": validation_block(binary, source), "response": response_block(binary, source),
+              "describe": describe_block(binary, source)}
     new_text = text
     for name, body in blocks.items():
         pattern = re.compile(r"(<!-- %s:begin[^>]*-->\n)(.*?)(\n<!-- %s:end -->)" % (name, name), re.S)
