@@ -17,9 +17,9 @@ namespace {
 
 using namespace aml;
 
-// Which axes each population relies on more than typical blasts: 1 = typical, 2 = enriched (the marker
-// enrichment parameter then multiplies that axis' weight). Order: CXCR4, VLA4, CD44. See docs/model.md.
-constexpr double kProfiles[kPopulations][kAxes] = {
+// Which axes each population relies on more than typical blasts (marker_enrichment multiplies that axis'
+// weight). Order: CXCR4, VLA4, CD44. See docs/model.md.
+constexpr bool kRelies[kPopulations][kAxes] = {
     {1, 0, 0},  // cd34: CD34+ progenitors are the classic CXCR4-dependent cells
     {0, 0, 1},  // cd34_38neg: stem-like cells depend on CD44 for niche homing
     {1, 0, 1},  // cd34_38neg_123pos
@@ -28,9 +28,22 @@ constexpr double kProfiles[kPopulations][kAxes] = {
     {1, 0, 0},  // cxcr4+
     {0, 0, 0},  // blasts: the typical profile
 };
+// Which receptor a population carries at marker_receptor_density times the typical blast's: the pools selected
+// for being positive for that receptor (a marker-positive gate keeps the cells with more of it). The progenitor
+// pools are gated on CD34/CD38/CD123, not on an adhesion receptor, so they carry typical amounts.
+constexpr bool kCarries[kPopulations][kAxes] = {
+    {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+    {0, 0, 1},  // cd44+
+    {0, 1, 0},  // vla4+
+    {1, 0, 0},  // cxcr4+
+    {0, 0, 0},
+};
 constexpr double kBaselineBlood[kPopulations] = {300, 50, 30, 400, 300, 200, 500};  // cells/uL, assumption
 
 constexpr int kSignalStages = 3;
+// Cell states: the folds are exponential in retention (gain ~15), so the default error control understates their
+// relative error; this tighter tolerance keeps the trial's outputs within 1e-6 of a tight solution (0.1 did not).
+constexpr double kCellTolerance = 0.03;
 // The model's linear blocks, as indices into linear_blocks(); sorafenib's is declared only when piecewise linear.
 enum Block { kPlerixaforBlock, kFilgrastimDepotBlock, kSorafenibBlock, kBlocks };
 constexpr int kPopulationSlots = 8;  // the populations rounded up to whole 4-lane exps (exp_array)
@@ -94,20 +107,24 @@ public:
         blood_uL_ = d[blood_volume_kg] * weight * 1e6;
 
         const double base_weights[kAxes] = {d[weight_cxcr4], d[weight_vla4], d[weight_cd44]};
+        density_ = {1.0, d[receptor_density]};
         signal0_ = gcsf_effect(filgrastim_.baseline_ng_mL());
         for (int a = 0; a < kAxes; ++a) ligand0_[a] = 1.0 / (1.0 + erosion_ratio_[a] * signal0_);
         for (int j = 0; j < kPopulations; ++j) {
             double total = 0.0;
             for (int a = 0; a < kAxes; ++a) {
-                weights_[j][a] = base_weights[a] * (kProfiles[j][a] > 0 ? d[marker_enrichment] : 1.0);
+                weights_[j][a] = base_weights[a] * (kRelies[j][a] ? d[marker_enrichment] : 1.0);
                 total += weights_[j][a];
             }
             for (int a = 0; a < kAxes; ++a) weights_[j][a] /= total;
-            double bonds[kAxes], typical_bonds[kAxes];
+            AxisBonds bonds, typical_bonds;
             axis_bonds(ligand0_.data(), 0.0, bonds);
             axis_bonds(ligand0_.data(), 0.0, typical_bonds, {1.0, 1.0, 1.0});
             retention0_[j] = retention(j, bonds);
-            for (int a = 0; a < kAxes; ++a) relative_weights_[a][j] = weights_[j][a] / retention0_[j];
+            for (int a = 0; a < kAxes; ++a) {
+                const double w = weights_[j][a] / retention0_[j];
+                relative_weights_[kCarries[j][a]][a][j] = w;
+            }
             // bonds lost count against the pool's typical retention, the same for every patient, so a patient's
             // expression changes how much retention the drugs remove instead of cancelling out
             pool_gain_[j] = gain_ * retention0_[j] / retention(j, typical_bonds);
@@ -122,7 +139,8 @@ public:
         proliferation_ = d[proliferation];
         for (int j = 0; j < kPopulations; ++j) net_growth0_[j] = proliferation_ - death_[j];
         const int b = kPopulations - 1;  // blasts
-        normal_marrow_ = (marrow0_[b] + free0_[b]) * (100.0 - d[marrow_blast_pct0]) / d[marrow_blast_pct0];
+        normal_marrow_ = (marrow0_[b] + free0_[b]) / d[marrow_blast_odds0];
+        marrow_blast_pct0_ = 100.0 * d[marrow_blast_odds0] / (1.0 + d[marrow_blast_odds0]);
     }
 
     void initial_state(double* x) const override {
@@ -161,7 +179,7 @@ public:
 
         const double occupancy = cxcr4_occupancy(x);
         const double inhibition = flt3_inhibition(x);
-        double bonds[kAxes];
+        AxisBonds bonds;
         axis_bonds(ligand, occupancy, bonds);
         double r[kPopulationSlots], release[kPopulationSlots];
         niche_release(bonds, r, release);
@@ -220,17 +238,20 @@ public:
         const double cs = sorafenib_.concentration_mg_L(x + kLayout.sorafenib);
         const double dinhibition = sor_ic50_ / ((sor_ic50_ + cs) * (sor_ic50_ + cs)) / sorafenib_.volume_L();
         const double occupancy = cxcr4_occupancy(x), inhibition = flt3_inhibition(x);
-        double bonds[kAxes], dbonds_dligand[kAxes];
+        AxisBonds bonds;
+        double dbonds_dligand[2][kAxes], dbonds_cxcr4_doccupancy[2];
         axis_bonds(ligand, occupancy, bonds);
-        for (int a = 0; a < kAxes; ++a) {
-            // d/dL of u/(K + u), u = L x free receptor
-            const double free_receptor = expression_[a] * (a == 0 ? 1.0 - occupancy : 1.0);
-            const double u = ligand[a] * free_receptor;
-            dbonds_dligand[a] = free_receptor * reserve_k_ / ((reserve_k_ + u) * (reserve_k_ + u));
+        for (int c = 0; c < 2; ++c) {
+            for (int a = 0; a < kAxes; ++a) {
+                // d/dL of u/(K + u), u = L x free receptor
+                const double free_receptor = density_[c] * expression_[a] * (a == 0 ? 1.0 - occupancy : 1.0);
+                const double u = ligand[a] * free_receptor;
+                dbonds_dligand[c][a] = free_receptor * reserve_k_ / ((reserve_k_ + u) * (reserve_k_ + u));
+            }
+            const double receptor = density_[c] * expression_[0];
+            const double u_cxcr4 = ligand[0] * receptor * (1.0 - occupancy);
+            dbonds_cxcr4_doccupancy[c] = -ligand[0] * receptor * reserve_k_ / ((reserve_k_ + u_cxcr4) * (reserve_k_ + u_cxcr4));
         }
-        const double u_cxcr4 = ligand[0] * expression_[0] * (1.0 - occupancy);
-        const double dbonds_cxcr4_doccupancy =
-            -ligand[0] * expression_[0] * reserve_k_ / ((reserve_k_ + u_cxcr4) * (reserve_k_ + u_cxcr4));
         double r[kPopulationSlots], release[kPopulationSlots];
         niche_release(bonds, r, release);
         for (int j = 0; j < kPopulations; ++j) {
@@ -254,9 +275,10 @@ public:
                 at(bi, column) -= dk_home * b;
             };
             for (int a = 0; a < kAxes; ++a)
-                add_retention_column(kLayout.ligand + a, weights_[j][a] * dbonds_dligand[a] / retention0_[j]);
-            add_retention_column(plerixafor_central,
-                                 weights_[j][0] * dbonds_cxcr4_doccupancy * doccupancy / retention0_[j]);
+                add_retention_column(kLayout.ligand + a,
+                                     weights_[j][a] * dbonds_dligand[kCarries[j][a]][a] / retention0_[j]);
+            add_retention_column(plerixafor_central, weights_[j][0] * dbonds_cxcr4_doccupancy[kCarries[j][0]] *
+                                                         doccupancy / retention0_[j]);
             at(mi, sorafenib_central) = -kill_marrow_ * dinhibition * m;
             at(fi, sorafenib_central) = -kill_blood_ * dinhibition * f;
             at(bi, sorafenib_central) = -kill_blood_ * dinhibition * b;
@@ -282,7 +304,10 @@ public:
         }
         const int blasts = kPopulations - 1;
         const double marrow_blasts = x[bound(blasts)] + x[free_pool(blasts)];
-        *y++ = 100.0 * marrow_blasts / (marrow_blasts + normal_marrow_);
+        const double pct = 100.0 * marrow_blasts / (marrow_blasts + normal_marrow_);
+        *y++ = pct;
+        // < 1 exactly when marrow blasts are < 5% (CR/CRp/CRi) or 5-25% and at most half the entry value (PR)
+        *y++ = std::min(pct / 5.0, std::max(pct / 25.0, 2.0 * pct / marrow_blast_pct0_));
     }
 
     double bioavailability(int state, double amount) const override {
@@ -335,28 +360,33 @@ private:
         return amount / (sor_ic50_amount_ + amount);
     }
     // Bonds per axis saturate in ligand x free receptor (receptor reserve K): a cell with more receptor loses
-    // fewer bonds to the same ligand erosion or the same plerixafor occupancy.
-    void axis_bonds(const double* ligand, double occupancy, double* bonds) const {
+    // fewer bonds to the same ligand erosion or the same plerixafor occupancy. [0]: typical receptor density,
+    // [1]: the density of the marker-positive pools (kCarries).
+    using AxisBonds = double[2][kAxes];
+    void axis_bonds(const double* ligand, double occupancy, AxisBonds& bonds) const {
         axis_bonds(ligand, occupancy, bonds, expression_);
     }
-    void axis_bonds(const double* ligand, double occupancy, double* bonds,
+    void axis_bonds(const double* ligand, double occupancy, AxisBonds& bonds,
                     const std::array<double, kAxes>& expression) const {
-        for (int a = 0; a < kAxes; ++a) {
-            const double u = ligand[a] * expression[a] * (a == 0 ? 1.0 - occupancy : 1.0);
-            bonds[a] = u / (reserve_k_ + u);
-        }
+        for (int c = 0; c < 2; ++c)
+            for (int a = 0; a < kAxes; ++a) {
+                const double u = ligand[a] * density_[c] * expression[a] * (a == 0 ? 1.0 - occupancy : 1.0);
+                bonds[c][a] = u / (reserve_k_ + u);
+            }
     }
-    double retention(int j, const double* bonds) const {
+    double retention(int j, const AxisBonds& bonds) const {
         double total = 0.0;
-        for (int a = 0; a < kAxes; ++a) total += weights_[j][a] * bonds[a];
+        for (int a = 0; a < kAxes; ++a) total += weights_[j][a] * bonds[kCarries[j][a]][a];
         return total;
     }
     // Relative retention r_j (to the patient's own untreated retention) and niche release
     // exp(gain (R_j0 - R_j) / typical R_j) = exp(pool_gain_j (1 - r_j)) of each population (the padding slot too).
-    void niche_release(const double* bonds, double* r, double* release) const {
+    void niche_release(const AxisBonds& bonds, double* r, double* release) const {
         for (int j = 0; j < kPopulationSlots; ++j) {
-            r[j] = relative_weights_[0][j] * bonds[0] + relative_weights_[1][j] * bonds[1] +
-                   relative_weights_[2][j] * bonds[2];
+            double total = 0.0;
+            for (int c = 0; c < 2; ++c)
+                for (int a = 0; a < kAxes; ++a) total += relative_weights_[c][a][j] * bonds[c][a];
+            r[j] = total;
             release[j] = pool_gain_[j] * (1.0 - r[j]);
         }
         exp_array(release, release, kPopulationSlots);
@@ -370,15 +400,17 @@ private:
     std::array<double, kAxes> expression_{}, erosion_ratio_{}, ligand0_{};
     std::array<double, kAxes> erosion_rate_{};  // k_ligand * erosion ratio
     double weights_[kPopulations][kAxes] = {};
-    // Weights divided by the baseline retention: r_j is their dot product with the bonds. [axis][population]
-    double relative_weights_[kAxes][kPopulationSlots] = {};
+    // Weights divided by the baseline retention, by receptor density (typical, carried): r_j is their dot
+    // product with the bonds. [density][axis][population]
+    double relative_weights_[2][kAxes][kPopulationSlots] = {};
+    std::array<double, 2> density_{};  // typical (1), marker-positive pools (marker_receptor_density)
     double pool_gain_[kPopulationSlots] = {};  // gain x own / typical untreated retention
     std::array<double, kPopulations> retention0_{}, blood0_{}, marrow0_{}, free0_{}, k_off0_{}, death_{};
     std::array<double, kPopulations> net_growth0_{};  // proliferation - death
     double pler_ec50_amount_ = 0, sor_ic50_amount_ = 0;  // EC50/IC50 times the central volume, mg
     double pler_ec50_ = 0, gcsf_ec50_ = 0, k_signal_ = 0, k_ligand_ = 0, sor_ic50_ = 0, reserve_k_ = 0, gain_ = 0;
     double k_on0_ = 0, k_egress_ = 0, k_home0_ = 0, k_clear_ = 0, kill_blood_ = 0, kill_marrow_ = 0;
-    double blood_uL_ = 0, signal0_ = 0, proliferation_ = 0, normal_marrow_ = 0;
+    double blood_uL_ = 0, signal0_ = 0, proliferation_ = 0, normal_marrow_ = 0, marrow_blast_pct0_ = 0;
 };
 
 class MobilizationModel : public ModelBase {
@@ -393,12 +425,18 @@ public:
             states_.push_back({"gcsf_niche_signal" + std::to_string(s), "1", "delayed G-CSF niche signal, stage " + std::to_string(s)});
         for (const char* l : {"sdf1", "vcam1", "cd44_ligand"})
             states_.push_back({l, "1", std::string(l) + " availability in the marrow (1 = untreated)"});
-        for (const auto& id : kPopulationIds)
+        for (const auto& id : kPopulationIds) {
             states_.push_back({id + "_bound", "cells", id + " cells held in the marrow niche"});
-        for (const auto& id : kPopulationIds)
+            states_.back().tolerance_scale = kCellTolerance;
+        }
+        for (const auto& id : kPopulationIds) {
             states_.push_back({id + "_free", "cells", id + " cells free in the marrow, not held"});
-        for (const auto& id : kPopulationIds)
+            states_.back().tolerance_scale = kCellTolerance;
+        }
+        for (const auto& id : kPopulationIds) {
             states_.push_back({id + "_blood", "cells", id + " cells in the blood"});
+            states_.back().tolerance_scale = kCellTolerance;
+        }
         for (const auto& p : pd_parameters()) parameters_.push_back(p);
         for (int j = 0; j < kPopulations; ++j)
             parameters_.push_back({"blood0_" + kPopulationIds[j], kBaselineBlood[j], "cells/uL",
@@ -425,6 +463,8 @@ public:
             outputs_.push_back({"ratio_" + id, "1", "blood/marrow ratio relative to pre-treatment"});
         }
         outputs_.push_back({"marrow_blast_pct", "%", "blasts as a percentage of marrow cells"});
+        outputs_.push_back({"marrow_response_index", "1",
+                            "below 1 when the marrow meets CR/CRp/CRi (blasts < 5%) or PR (5-25% and halved from entry)"});
     }
     std::unique_ptr<OdeSystem> bind(const std::vector<double>& p, const std::vector<double>& c) const override {
         return std::make_unique<MobilizationSystem>(p, c);

@@ -9,9 +9,9 @@ namespace mobsim::models::aml {
 
 enum PdParam {
     pler_ec50, gcsf_ec50, gcsf_mtt, ligand_turnover, erosion_sdf1, erosion_vcam1, erosion_cd44, sor_ic50,
-    weight_cxcr4, weight_vla4, weight_cd44, marker_enrichment, reserve_k, gain,
+    weight_cxcr4, weight_vla4, weight_cd44, marker_enrichment, receptor_density, reserve_k, gain,
     k_on0, k_egress, k_home0, k_clear, marrow_blood_ratio, blood_volume_kg, proliferation, kill_blood,
-    stromal_protection, marrow_blast_pct0, n_pd_params
+    stromal_protection, marrow_blast_odds0, n_pd_params
 };
 
 std::vector<ParameterInfo> pd_parameters();

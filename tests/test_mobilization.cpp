@@ -70,13 +70,13 @@ TEST_CASE("plerixafor alone raises blood counts within hours and they come back 
     CHECK(*top > 3.0);
     CHECK(peak_time > 0.0);
     CHECK(peak_time <= 12.0);
-    CHECK(at(t, "fold_cd34", 48) < 1.2);
-    CHECK(at(t, "fold_cd34", 96) < 1.01);
+    // the slow marrow transit that puts the peak at ~7 h (Liles 2003) also slows the return: within 2-4 days
+    CHECK(at(t, "fold_cd34", 48) < 1.5);
+    CHECK(at(t, "fold_cd34", 96) < 1.05);
 }
 
-TEST_CASE("G-CSF alone raises blood counts only after a delay of days", "[!shouldfail]") {
+TEST_CASE("G-CSF alone raises blood counts only after a delay of days") {
     // Stroncek 1997 Transfus Med 7:19: with daily G-CSF, CD34+ begins to rise on day 4 and peaks on day 6.
-    // Missed since the issue-19 retention law (about 4.7-fold on day 5, peak day 9; docs/model.md): expected to fail.
     const Trajectory t = run("  - {label: filgrastim, into: filgrastim_depot, amount: 10, unit: ug/kg, "
                              "days: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n", "", 336, 1);
     CHECK(at(t, "fold_cd34", 12) < 1.2);

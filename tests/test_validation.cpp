@@ -1,6 +1,5 @@
 // Single-agent validation: scenarios/validation/*.yaml against the human figures they cite, within each study's
-// own spread. Both are tagged [!shouldfail]: the model misses them today (docs/model.md, "Single-agent validation");
-// when a model change makes one pass, Catch reports the tag as a failure and the tag must go.
+// own spread (docs/model.md, "Single-agent validation").
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -30,7 +29,7 @@ std::pair<double, double> peak_in(const Trajectory& t, const std::string& output
 
 }  // namespace
 
-TEST_CASE("plerixafor 240 ug/kg alone: CD34+ peak fold and time as in Liles 2003", "[validation][!shouldfail]") {
+TEST_CASE("plerixafor 240 ug/kg alone: CD34+ peak fold and time as in Liles 2003", "[validation]") {
     // Liles 2003 Blood 102:2728: 2.6 +/- 0.3 -> 40.4 +/- 3.4 CD34+/uL (SEM) at 9 h. Two SEM either side of both
     // means bound the fold: (40.4 - 6.8)/(2.6 + 0.6) = 10.5 to (40.4 + 6.8)/(2.6 - 0.6) = 23.6. The study sampled
     // at a few times; a peak between 6 and 12 h is "at 9 h" for it.
@@ -41,7 +40,7 @@ TEST_CASE("plerixafor 240 ug/kg alone: CD34+ peak fold and time as in Liles 2003
     CHECK(time <= 12.0);
 }
 
-TEST_CASE("filgrastim 10 ug/kg/day alone: CD34+ day-5 fold and peak day as in healthy donors", "[validation][!shouldfail]") {
+TEST_CASE("filgrastim 10 ug/kg/day alone: CD34+ day-5 fold and peak day as in healthy donors", "[validation]") {
     // Blood 2008;112:2092: day-5 CD34+ 79-104/uL by donor group; baseline 2.6-3.8/uL (Liles 2003): fold 20.8-40.
     // Ann Hematol 1996;72:269: the peak on day 5 or 6 in every donor. Doses at 08:00 of days 1-5 (t = 8 + 24 (d-1)).
     const Trajectory t = run_validation("filgrastim_daily_donors.yaml");

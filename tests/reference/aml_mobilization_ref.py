@@ -19,6 +19,8 @@ POOLS = ["cd34", "cd34_38neg", "cd34_38neg_123pos", "cd44", "vla4", "cxcr4", "bl
 AXES = ["cxcr4", "vla4", "cd44"]          # ligands: SDF-1, VCAM-1, CD44 ligand (same order)
 ENRICHED = {"cd34": ["cxcr4"], "cd34_38neg": ["cd44"], "cd34_38neg_123pos": ["cxcr4", "cd44"],
             "cd44": ["cd44"], "vla4": ["vla4"], "cxcr4": ["cxcr4"], "blasts": []}
+# the receptor a marker-positive pool carries at marker_receptor_density times the typical density
+CARRIES = {"cd44": ["cd44"], "vla4": ["vla4"], "cxcr4": ["cxcr4"]}
 
 # State layout
 I_SOR = 0            # depot, transit1..4, central, gallbladder (7)
@@ -116,6 +118,8 @@ class Model:
         w = np.array([[w0[i] * (p["marker_enrichment"] if a in ENRICHED[j] else 1.0)
                        for i, a in enumerate(AXES)] for j in POOLS])
         self.w = w / w.sum(axis=1, keepdims=True)
+        self.density = np.array([[p["marker_receptor_density"] if a in CARRIES.get(j, []) else 1.0 for a in AXES]
+                                 for j in POOLS])
         self.R_ref = self.retention(L0, 0.0)  # untreated retention (baseline ligands, no plerixafor)
         self.R_typ = self.retention(L0, 0.0, np.ones(3))  # the same for a patient of typical expression
         # traffic rates and steady state by construction
@@ -137,13 +141,14 @@ class Model:
         pop = y0[I_POP:].reshape(nP, 3)
         pop[:, 0], pop[:, 1], pop[:, 2] = M0, F0, B0
         self.y0 = y0
-        self.normal_marrow = self.MF0[-1] * (100.0 / p["marrow_blast_pct0"] - 1.0)
+        self.normal_marrow = self.MF0[-1] / p["marrow_blast_odds0"]
+        self.pct0 = 100.0 * p["marrow_blast_odds0"] / (1.0 + p["marrow_blast_odds0"])
 
     def retention(self, L, occ, expression=None):
         # bonds saturate in ligand x free receptor
-        u = L * (self.x if expression is None else expression) * np.array([1.0 - occ, 1.0, 1.0])
-        bond = u / (self.p["receptor_reserve_K"] + u)
-        return self.w @ bond
+        u = self.density * (L * (self.x if expression is None else expression) * np.array([1.0 - occ, 1.0, 1.0]))
+        bond = u / (self.p["receptor_reserve_K"] + u)  # pools x axes
+        return (self.w * bond).sum(axis=1)
 
     def gcsf_free(self, A, NT):
         p = self.p
@@ -241,7 +246,8 @@ class Model:
             out["fold_%s" % pool] = B / self.B0[j]
             out["ratio_%s" % pool] = (B / (M + F)) / (self.B0[j] / self.MF0[j])
         mfb = Y[:, I_POP + 18] + Y[:, I_POP + 19]
-        out["marrow_blast_pct_pct"] = 100 * mfb / (mfb + self.normal_marrow)
+        out["marrow_blast_pct_pct"] = pct = 100 * mfb / (mfb + self.normal_marrow)
+        out["marrow_response_index"] = np.minimum(pct / 5.0, np.maximum(pct / 25.0, 2.0 * pct / self.pct0))
         return out
 
 
