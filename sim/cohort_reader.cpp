@@ -32,11 +32,6 @@ namespace mobsim {
 
 namespace {
 
-std::string resolve_relative(const std::string& base_file, const std::string& path) {
-    if (std::filesystem::path(path).is_absolute()) return path;
-    return (std::filesystem::path(base_file).parent_path() / path).lexically_normal().string();
-}
-
 VariabilitySpec read_variability(const ConfigNode& node) {
     MapReader r(node, {"parameters", "omega", "cv_pct"});
     VariabilitySpec v;

@@ -243,6 +243,11 @@ long as_integer(const ConfigNode& node) {
     return static_cast<long>(value);
 }
 
+std::string resolve_relative(const std::string& base_file, const std::string& path) {
+    if (std::filesystem::path(path).is_absolute()) return path;
+    return (std::filesystem::path(base_file).parent_path() / path).lexically_normal().string();
+}
+
 std::string as_text(const ConfigNode& node) {
     expect_kind(node, ConfigNode::Kind::scalar);
     return node.scalar;

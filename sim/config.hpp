@@ -32,6 +32,9 @@ std::string read_input_file(const std::string& path, const std::string& expected
 ConfigNode load_config_file(const std::string& path);
 ConfigNode load_config_text(const std::string& text, const std::string& name);
 
+// A path named inside a file: relative to that file's folder, absolute paths unchanged.
+std::string resolve_relative(const std::string& base_file, const std::string& path);
+
 // Reads one mapping: rejects keys outside `allowed` (with a near match) and converts values with checks.
 class MapReader {
 public:

@@ -13,12 +13,6 @@ namespace mobsim {
 
 namespace {
 
-std::string resolve(const std::string& base_file, const std::string& path) {
-    const std::filesystem::path p(path);
-    if (p.is_absolute()) return path;
-    return (std::filesystem::path(base_file).parent_path() / p).lexically_normal().string();
-}
-
 template <class T>
 T choose(const ConfigNode& node, const std::vector<std::pair<std::string, T>>& choices) {
     const std::string text = as_text(node);
@@ -297,7 +291,7 @@ FitSpec read_fit_node(const ConfigNode& root, const ModelRegistry& models) {
     for (const auto& [id, value] : scenarios.entries) {
         FitScenario s;
         s.id = id;
-        s.scenario = read_scenario(resolve(root.file, as_text(value)));
+        s.scenario = read_scenario(resolve_relative(root.file, as_text(value)));
         if (!spec.scenarios.empty() && s.scenario.model != spec.scenarios.front().scenario.model)
             fail_at(value, "all scenarios of a fit must use one model; this one uses '" + s.scenario.model +
                                "', the first '" + spec.scenarios.front().scenario.model + "'");
@@ -346,7 +340,7 @@ FitSpec read_fit_node(const ConfigNode& root, const ModelRegistry& models) {
             fail_at(scenarios, "with data.dataset give one scenario: the template each subject's doses go into");
         const double hours = d.has("time_unit") ? hours_per_time_unit(*d.optional_text("time_unit"), d.require("time_unit").where())
                                                 : 1.0;
-        add_dataset_subjects(spec, resolve(root.file, *d.optional_text("dataset")), *model, hours);
+        add_dataset_subjects(spec, resolve_relative(root.file, *d.optional_text("dataset")), *model, hours);
     } else if (d.has("time_unit")) {
         fail_at(d.require("time_unit"), "time_unit applies to a dataset (data.dataset)");
     } else if (!d.has("time_courses") && !d.has("summaries")) {
@@ -356,7 +350,7 @@ FitSpec read_fit_node(const ConfigNode& root, const ModelRegistry& models) {
                                     {"summaries", DataKind::summary}}) {
         if (!d.has(key)) continue;
         for (const auto& file : d.texts(key)) {
-            const std::string path = resolve(root.file, file);
+            const std::string path = resolve_relative(root.file, file);
             spec.data_files.push_back(path);
             for (DataRow& row : read_data_table(path, kind, observable_ids)) {
                 const Observable& o = spec.observables[std::find(observable_ids.begin(), observable_ids.end(),
@@ -384,7 +378,7 @@ FitSpec read_fit_node(const ConfigNode& root, const ModelRegistry& models) {
     if (r.has("cohort")) spec.cohort = read_cohort(r.require("cohort"), *model);
     if (r.has("optimizer")) spec.options = read_options(r.require("optimizer"));
     if (auto start = r.optional_text("start")) {
-        spec.start_file = resolve(root.file, *start);
+        spec.start_file = resolve_relative(root.file, *start);
         apply_start_file(spec, spec.start_file);
     }
     return spec;

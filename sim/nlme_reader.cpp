@@ -75,7 +75,7 @@ NlmeInput read_nlme_file(const std::string& path) {
     if (!input.model)
         fail_at(top.require("model"), "unknown model '" + top.text("model") + "'" +
                                           did_you_mean(top.text("model"), structural_model_names()));
-    input.data_path = (std::filesystem::path(path).parent_path() / top.text("data")).string();
+    input.data_path = resolve_relative(path, top.text("data"));
     const std::vector<std::string> names = input.model->parameter_names();
     const ConfigNode& parameters = top.require("parameters");
     expect_kind(parameters, ConfigNode::Kind::map);

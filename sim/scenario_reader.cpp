@@ -13,12 +13,6 @@ namespace {
 
 constexpr double kMaxDoseAmount = 1e6;  // in the regimen's unit; bounds 1e308-style typos
 
-std::string resolve_relative(const std::string& base_file, const std::string& path) {
-    std::filesystem::path p(path);
-    if (p.is_absolute()) return path;
-    return (std::filesystem::path(base_file).parent_path() / p).lexically_normal().string();
-}
-
 double checked_time(const ConfigNode& node) { return require_non_negative(node, as_number(node)); }
 
 Regimen read_regimen(const ConfigNode& node) {

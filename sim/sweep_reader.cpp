@@ -19,11 +19,6 @@ namespace mobsim {
 
 namespace {
 
-std::string resolve_relative(const std::string& base_file, const std::string& path) {
-    if (std::filesystem::path(path).is_absolute()) return path;
-    return (std::filesystem::path(base_file).parent_path() / path).lexically_normal().string();
-}
-
 std::vector<double> read_axis_values(const ConfigNode& node) {
     std::vector<double> values;
     if (node.kind == ConfigNode::Kind::sequence) {

@@ -35,11 +35,6 @@ namespace mobsim {
 
 namespace {
 
-std::string relative_to(const std::string& base_file, const std::string& path) {
-    if (std::filesystem::path(path).is_absolute()) return path;
-    return (std::filesystem::path(base_file).parent_path() / path).lexically_normal().string();
-}
-
 int bounded_integer(const MapReader& r, const std::string& key, long fallback, long low, long high) {
     const long value = r.optional_integer(key).value_or(fallback);
     if (value < low || value > high)
@@ -327,9 +322,9 @@ VpopStudy read_vpop_study(const std::string& path, const ModelRegistry& models) 
     }
     if (r.has("output")) {
         MapReader o(r.require("output"), {"vpop", "report", "plausible"});
-        if (auto f = o.optional_text("vpop")) study.vpop_file = relative_to(path, *f);
-        if (auto f = o.optional_text("report")) study.report_file = relative_to(path, *f);
-        if (auto f = o.optional_text("plausible")) study.plausible_file = relative_to(path, *f);
+        if (auto f = o.optional_text("vpop")) study.vpop_file = resolve_relative(path, *f);
+        if (auto f = o.optional_text("report")) study.report_file = resolve_relative(path, *f);
+        if (auto f = o.optional_text("plausible")) study.plausible_file = resolve_relative(path, *f);
     }
     return study;
 }
