@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <string>
 
-#include "sim/config.hpp"
-#include "sim/errors.hpp"
-#include "sim/scenario.hpp"
+#include "sim/base/config.hpp"
+#include "sim/base/errors.hpp"
+#include "sim/engine/scenario.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);

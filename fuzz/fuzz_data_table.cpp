@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/data_table.hpp"
-#include "sim/errors.hpp"
+#include "sim/io/data_table.hpp"
+#include "sim/base/errors.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "sim/dataset.hpp"
-#include "sim/errors.hpp"
+#include "sim/io/dataset.hpp"
+#include "sim/base/errors.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);

@@ -1,15 +1,15 @@
-#include "aml_mobilization.hpp"
+#include "models/aml_mobilization.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "aml_mobilization_parameters.hpp"
-#include "filgrastim_pk.hpp"
-#include "model_base.hpp"
-#include "plerixafor_pk.hpp"
-#include "sim/vector_exp.hpp"
-#include "sorafenib_pk.hpp"
+#include "models/aml_mobilization_parameters.hpp"
+#include "models/filgrastim_pk.hpp"
+#include "models/model_base.hpp"
+#include "models/plerixafor_pk.hpp"
+#include "models/vector_exp.hpp"
+#include "models/sorafenib_pk.hpp"
 
 namespace mobsim::models {
 

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "sim/model.hpp"
+#include "sim/engine/model.hpp"
 
 namespace mobsim::models {
 

@@ -1,4 +1,4 @@
-#include "aml_mobilization_parameters.hpp"
+#include "models/aml_mobilization_parameters.hpp"
 
 namespace mobsim::models::aml {
 

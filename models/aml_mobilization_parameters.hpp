@@ -3,7 +3,7 @@
 #pragma once
 #include <vector>
 
-#include "sim/model.hpp"
+#include "sim/engine/model.hpp"
 
 namespace mobsim::models::aml {
 

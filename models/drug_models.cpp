@@ -1,13 +1,13 @@
-#include "drug_models.hpp"
+#include "models/drug_models.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "filgrastim_pk.hpp"
-#include "model_base.hpp"
-#include "plerixafor_pk.hpp"
-#include "sorafenib_pk.hpp"
+#include "models/filgrastim_pk.hpp"
+#include "models/model_base.hpp"
+#include "models/plerixafor_pk.hpp"
+#include "models/sorafenib_pk.hpp"
 
 namespace mobsim::models {
 

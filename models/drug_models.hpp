@@ -2,7 +2,7 @@
 #pragma once
 #include <memory>
 
-#include "sim/model.hpp"
+#include "sim/engine/model.hpp"
 
 namespace mobsim::models {
 

@@ -1,4 +1,4 @@
-#include "filgrastim_pk.hpp"
+#include "models/filgrastim_pk.hpp"
 
 #include <algorithm>
 #include <cmath>

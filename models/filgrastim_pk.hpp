@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "drug_block.hpp"
+#include "models/drug_block.hpp"
 
 namespace mobsim::models {
 

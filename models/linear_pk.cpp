@@ -1,6 +1,6 @@
-#include "linear_pk.hpp"
+#include "models/linear_pk.hpp"
 
-#include "sim/pk_blocks.hpp"
+#include "models/pk_blocks.hpp"
 
 namespace mobsim::models {
 

@@ -1,7 +1,7 @@
 // Generic linear PK: depot -> central <-> peripheral, linear elimination; an accumulator of the amount
 // eliminated makes mass balance checkable. With Q = 0 it is a one-compartment model.
 #pragma once
-#include "sim/model.hpp"
+#include "sim/engine/model.hpp"
 
 namespace mobsim::models {
 

@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/model.hpp"
+#include "sim/engine/model.hpp"
 
 namespace mobsim::models {
 

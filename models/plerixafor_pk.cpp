@@ -1,6 +1,6 @@
-#include "plerixafor_pk.hpp"
+#include "models/plerixafor_pk.hpp"
 
-#include "sim/pk_blocks.hpp"
+#include "models/pk_blocks.hpp"
 
 namespace mobsim::models {
 

@@ -3,7 +3,7 @@
 #pragma once
 #include <vector>
 
-#include "drug_block.hpp"
+#include "models/drug_block.hpp"
 
 namespace mobsim::models {
 

@@ -1,8 +1,8 @@
-#include "registry.hpp"
+#include "models/registry.hpp"
 
-#include "aml_mobilization.hpp"
-#include "drug_models.hpp"
-#include "linear_pk.hpp"
+#include "models/aml_mobilization.hpp"
+#include "models/drug_models.hpp"
+#include "models/linear_pk.hpp"
 
 namespace mobsim::models {
 

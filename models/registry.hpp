@@ -1,6 +1,6 @@
 // The models shipped with mobsim.
 #pragma once
-#include "sim/model.hpp"
+#include "sim/engine/model.hpp"
 
 namespace mobsim::models {
 

@@ -1,8 +1,8 @@
-#include "sorafenib_pk.hpp"
+#include "models/sorafenib_pk.hpp"
 
 #include <algorithm>
 
-#include "sim/pk_blocks.hpp"
+#include "models/pk_blocks.hpp"
 
 namespace mobsim::models {
 

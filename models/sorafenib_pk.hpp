@@ -6,7 +6,7 @@
 #include <limits>
 #include <vector>
 
-#include "drug_block.hpp"
+#include "models/drug_block.hpp"
 
 namespace mobsim::models {
 

@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "models/registry.hpp"
-#include "sim/config.hpp"
-#include "sim/model_file.hpp"
-#include "sim/simulation.hpp"
+#include "sim/base/config.hpp"
+#include "sim/model_files/model_file.hpp"
+#include "sim/engine/simulation.hpp"
 
 namespace mobsim::test {
 

@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "sim/nlme_model.hpp"
+#include "sim/studies/nlme_model.hpp"
 
 namespace mobsim::test {
 
 inline nlme::Population theophylline() {
-    const auto path = std::filesystem::path(__FILE__).parent_path() / "data" / "theoph.csv";
+    const auto path = std::filesystem::path(MOBSIM_SOURCE_DIR) / "tests" / "data" / "theoph.csv";
     std::ifstream in(path);
     std::string line;
     std::getline(in, line);  // ID,TIME,EVID,AMT,CMT,DV,MDV,WT,DOSE_MG_KG

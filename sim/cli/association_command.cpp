@@ -3,9 +3,9 @@
 
 #include "commands.hpp"
 #include "progress.hpp"
-#include "sim/association.hpp"
-#include "sim/atomic_file.hpp"
-#include "sim/parallel.hpp"
+#include "sim/studies/association.hpp"
+#include "sim/base/atomic_file.hpp"
+#include "sim/numerics/parallel.hpp"
 
 namespace mobsim::cli {
 

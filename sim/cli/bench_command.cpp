@@ -6,12 +6,12 @@
 
 #include "cli_options.hpp"
 #include "commands.hpp"
-#include "sim/atomic_file.hpp"
-#include "sim/benchmark.hpp"
-#include "sim/cohort.hpp"
-#include "sim/errors.hpp"
-#include "sim/fit.hpp"
-#include "sim/text_match.hpp"
+#include "sim/base/atomic_file.hpp"
+#include "sim/studies/benchmark.hpp"
+#include "sim/studies/cohort.hpp"
+#include "sim/base/errors.hpp"
+#include "sim/studies/fit.hpp"
+#include "sim/base/text_match.hpp"
 
 namespace mobsim::cli {
 

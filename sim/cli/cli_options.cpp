@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "sim/errors.hpp"
+#include "sim/base/errors.hpp"
 
 namespace mobsim::cli {
 

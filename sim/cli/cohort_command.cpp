@@ -6,11 +6,11 @@
 #include "cli_options.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
-#include "sim/atomic_file.hpp"
-#include "sim/cohort.hpp"
-#include "sim/dataset_problem.hpp"
-#include "sim/errors.hpp"
-#include "sim/parallel.hpp"
+#include "sim/base/atomic_file.hpp"
+#include "sim/studies/cohort.hpp"
+#include "sim/io/dataset_problem.hpp"
+#include "sim/base/errors.hpp"
+#include "sim/numerics/parallel.hpp"
 
 namespace mobsim::cli {
 

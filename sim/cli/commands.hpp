@@ -4,8 +4,8 @@
 
 #include <memory>
 
-#include "sim/model.hpp"
-#include "sim/scenario.hpp"
+#include "sim/engine/model.hpp"
+#include "sim/engine/scenario.hpp"
 
 namespace mobsim::cli {
 

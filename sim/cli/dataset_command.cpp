@@ -3,13 +3,13 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "sim/atomic_file.hpp"
-#include "sim/dataset.hpp"
-#include "sim/dataset_problem.hpp"
-#include "sim/dataset_writer.hpp"
-#include "sim/errors.hpp"
-#include "sim/simulation.hpp"
-#include "sim/text_match.hpp"
+#include "sim/base/atomic_file.hpp"
+#include "sim/io/dataset.hpp"
+#include "sim/io/dataset_problem.hpp"
+#include "sim/io/dataset_writer.hpp"
+#include "sim/base/errors.hpp"
+#include "sim/engine/simulation.hpp"
+#include "sim/base/text_match.hpp"
 
 namespace mobsim::cli {
 

@@ -1,7 +1,7 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "sim/csv_output.hpp"
+#include "sim/io/csv_output.hpp"
 
 namespace mobsim::cli {
 

@@ -4,11 +4,11 @@
 
 #include "cli_options.hpp"
 #include "commands.hpp"
-#include "sim/atomic_file.hpp"
-#include "sim/csv_output.hpp"
-#include "sim/errors.hpp"
-#include "sim/exposure.hpp"
-#include "sim/simulation.hpp"
+#include "sim/base/atomic_file.hpp"
+#include "sim/io/csv_output.hpp"
+#include "sim/base/errors.hpp"
+#include "sim/studies/exposure.hpp"
+#include "sim/engine/simulation.hpp"
 
 namespace mobsim::cli {
 

@@ -10,12 +10,12 @@
 #include "cli_options.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
-#include "sim/atomic_file.hpp"
-#include "sim/csv_output.hpp"
-#include "sim/errors.hpp"
-#include "sim/fit.hpp"
-#include "sim/fit_report.hpp"
-#include "sim/sha256.hpp"
+#include "sim/base/atomic_file.hpp"
+#include "sim/io/csv_output.hpp"
+#include "sim/base/errors.hpp"
+#include "sim/studies/fit.hpp"
+#include "sim/studies/fit_report.hpp"
+#include "sim/base/sha256.hpp"
 
 namespace mobsim::cli {
 

@@ -7,11 +7,11 @@
 
 #include "commands.hpp"
 #include "models/registry.hpp"
-#include "sim/atomic_file.hpp"
-#include "sim/csv_output.hpp"
-#include "sim/errors.hpp"
-#include "sim/model_file.hpp"
-#include "sim/text_match.hpp"
+#include "sim/base/atomic_file.hpp"
+#include "sim/io/csv_output.hpp"
+#include "sim/base/errors.hpp"
+#include "sim/model_files/model_file.hpp"
+#include "sim/base/text_match.hpp"
 
 
 int main(int argc, char** argv) {

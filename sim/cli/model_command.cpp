@@ -2,9 +2,9 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "sim/model_file.hpp"
-#include "sim/model_file_check.hpp"
-#include "sim/model_file_generate.hpp"
+#include "sim/model_files/model_file.hpp"
+#include "sim/model_files/model_file_check.hpp"
+#include "sim/model_files/model_file_generate.hpp"
 
 namespace mobsim::cli {
 

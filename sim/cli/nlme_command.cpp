@@ -6,10 +6,10 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "sim/atomic_file.hpp"
-#include "sim/csv_output.hpp"
-#include "sim/nlme_reader.hpp"
-#include "sim/parallel.hpp"
+#include "sim/base/atomic_file.hpp"
+#include "sim/io/csv_output.hpp"
+#include "sim/studies/nlme_reader.hpp"
+#include "sim/numerics/parallel.hpp"
 
 namespace mobsim::cli {
 

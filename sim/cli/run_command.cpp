@@ -4,13 +4,13 @@
 
 #include "cli_options.hpp"
 #include "commands.hpp"
-#include "sim/atomic_file.hpp"
-#include "sim/csv_output.hpp"
-#include "sim/dataset_problem.hpp"
-#include "sim/errors.hpp"
-#include "sim/simulation.hpp"
-#include "sim/sweep.hpp"
-#include "sim/text_match.hpp"
+#include "sim/base/atomic_file.hpp"
+#include "sim/io/csv_output.hpp"
+#include "sim/io/dataset_problem.hpp"
+#include "sim/base/errors.hpp"
+#include "sim/engine/simulation.hpp"
+#include "sim/studies/sweep.hpp"
+#include "sim/base/text_match.hpp"
 
 namespace mobsim::cli {
 

@@ -2,10 +2,10 @@
 
 #include "cli_options.hpp"
 #include "commands.hpp"
-#include "sim/atomic_file.hpp"
-#include "sim/csv_output.hpp"
-#include "sim/errors.hpp"
-#include "sim/sensitivity.hpp"
+#include "sim/base/atomic_file.hpp"
+#include "sim/io/csv_output.hpp"
+#include "sim/base/errors.hpp"
+#include "sim/studies/sensitivity.hpp"
 
 namespace mobsim::cli {
 

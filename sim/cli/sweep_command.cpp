@@ -7,10 +7,10 @@
 #include "cli_options.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
-#include "sim/atomic_file.hpp"
-#include "sim/errors.hpp"
-#include "sim/parallel.hpp"
-#include "sim/sweep.hpp"
+#include "sim/base/atomic_file.hpp"
+#include "sim/base/errors.hpp"
+#include "sim/numerics/parallel.hpp"
+#include "sim/studies/sweep.hpp"
 
 namespace mobsim::cli {
 

@@ -6,12 +6,12 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "sim/atomic_file.hpp"
-#include "sim/csv_output.hpp"
-#include "sim/errors.hpp"
-#include "sim/nlme_reader.hpp"
-#include "sim/parallel.hpp"
-#include "sim/text_match.hpp"
+#include "sim/base/atomic_file.hpp"
+#include "sim/io/csv_output.hpp"
+#include "sim/base/errors.hpp"
+#include "sim/studies/nlme_reader.hpp"
+#include "sim/numerics/parallel.hpp"
+#include "sim/base/text_match.hpp"
 
 namespace mobsim::cli {
 

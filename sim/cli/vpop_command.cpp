@@ -5,10 +5,10 @@
 
 #include "commands.hpp"
 #include "progress.hpp"
-#include "sim/atomic_file.hpp"
-#include "sim/errors.hpp"
-#include "sim/parallel.hpp"
-#include "sim/vpop.hpp"
+#include "sim/base/atomic_file.hpp"
+#include "sim/base/errors.hpp"
+#include "sim/numerics/parallel.hpp"
+#include "sim/studies/vpop.hpp"
 
 namespace mobsim::cli {
 

@@ -3,7 +3,7 @@
 quasi-equilibrium TMDD of filgrastim with receptors carried by 9 marrow stages plus blood neutrophils.
 
 Equations and final parameter values as listed in docs/literature-verified.md section 3.1; nothing is
-taken from mobsim. Prints the peaks that tests/test_pk_filgrastim.cpp compares against and exits 1 if
+taken from mobsim. Prints the peaks that tests/models/test_pk_filgrastim.cpp compares against and exits 1 if
 they differ from the values written there (so the test's expected numbers have a runnable source).
 
 Usage: filgrastim_krzyzanski_ref.py
@@ -16,7 +16,7 @@ from scipy.integrate import solve_ivp
 P = dict(F=0.602, KA=0.651, KEL=0.152, VD=2.42, KD=1.44, KINT=0.105, KSI=0.181,
          KMT=0.0728, KTT=0.00862, NB0=1.55, SC1=3.15, SM1=34.7, SM2=32.2, CP0=0.02)
 WEIGHT_KG = 70.0
-# Values quoted in tests/test_pk_filgrastim.cpp (rounded to 1 ng/mL and 0.1 h).
+# Values quoted in tests/models/test_pk_filgrastim.cpp (rounded to 1 ng/mL and 0.1 h).
 SINGLE_PEAK = (95.0, 2.9)
 REPEATED_PEAKS = [95, 91, 84, 75, 64, 51, 38]
 

@@ -1,0 +1,161 @@
+#include "sim/model_files/model_file.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include <dlfcn.h>
+
+#include "sim/base/errors.hpp"
+#include "sim/model_files/model_file_abi.hpp"
+#include "sim/model_files/model_file_check.hpp"
+#include "sim/model_files/model_file_compile.hpp"
+#include "sim/model_files/model_file_generate.hpp"
+
+namespace mobsim::model_file {
+
+namespace {
+
+// What a loaded model file shares between its Model objects: the metadata and the library's functions.
+// Libraries stay loaded for the life of the process, as models may outlive any one Model object.
+struct Loaded {
+    std::string name, description;
+    std::vector<StateInfo> states;
+    std::vector<ParameterInfo> parameters;
+    std::vector<CovariateInfo> covariates;
+    std::vector<OutputInfo> outputs;
+    const MobsimModelFileAbiV1* abi = nullptr;
+    std::string library_path;
+};
+
+class FileSystem : public OdeSystem {
+public:
+    FileSystem(const MobsimModelFileAbiV1* abi, std::vector<double> p, std::vector<double> c)
+        : abi_(abi), p_(std::move(p)), c_(std::move(c)), pre_(static_cast<std::size_t>(abi->n_precomputed) + 1) {
+        abi_->prepare(p_.data(), c_.data(), pre_.data());
+    }
+    void initial_state(double* x) const override { abi_->initial_state(p_.data(), c_.data(), pre_.data(), x); }
+    void rhs(double t, const double* x, double* dxdt) const override {
+        abi_->rhs(t, x, p_.data(), c_.data(), pre_.data(), dxdt);
+    }
+    void observe(double t, const double* x, double* y) const override {
+        abi_->observe(t, x, p_.data(), c_.data(), pre_.data(), y);
+    }
+    double bioavailability(int state, double amount) const override {
+        return abi_->bioavailability(state, amount, p_.data(), c_.data(), pre_.data());
+    }
+    double lag_time_h(int state) const override { return abi_->lag_time_h(state, p_.data(), c_.data(), pre_.data()); }
+    bool jacobian(double t, const double* x, double* J, double* dfdt) const override {
+        abi_->jacobian(t, x, p_.data(), c_.data(), pre_.data(), J, dfdt);
+        return true;
+    }
+
+private:
+    const MobsimModelFileAbiV1* abi_;
+    std::vector<double> p_, c_, pre_;
+};
+
+class FileModel : public Model {
+public:
+    explicit FileModel(std::shared_ptr<const Loaded> m) : m_(std::move(m)) {}
+    std::string name() const override { return m_->name; }
+    std::string description() const override { return m_->description; }
+    const std::vector<StateInfo>& states() const override { return m_->states; }
+    const std::vector<ParameterInfo>& parameters() const override { return m_->parameters; }
+    const std::vector<CovariateInfo>& covariates() const override { return m_->covariates; }
+    const std::vector<OutputInfo>& outputs() const override { return m_->outputs; }
+    std::unique_ptr<OdeSystem> bind(const std::vector<double>& params,
+                                    const std::vector<double>& covariates) const override {
+        return std::make_unique<FileSystem>(m_->abi, params, covariates);
+    }
+
+private:
+    std::shared_ptr<const Loaded> m_;
+};
+
+std::shared_ptr<Loaded> metadata(const CheckedModel& checked) {
+    auto m = std::make_shared<Loaded>();
+    const auto& s = checked.syntax;
+    // The name carries the file and its hash, so that an output's provenance says which model text made it.
+    m->name = s.name + " (" + s.file + ", sha256 " + checked.source_sha256.substr(0, 16) + ")";
+    m->description = s.description.empty() ? "model file " + s.file : s.description;
+    for (const auto& st : s.states)
+        m->states.push_back({st.name, st.unit.empty() ? "1" : st.unit,
+                             st.description + (st.dosable ? (st.description.empty() ? "dosable" : " (dosable)") : ""),
+                             st.cumulative});
+    for (const auto& p : s.parameters)
+        m->parameters.push_back({p.name, p.value, p.unit, p.description,
+                                 p.source.empty() ? "not given in " + s.file : p.source, p.lower, p.upper});
+    for (const auto& c : s.covariates) m->covariates.push_back({c.name, c.unit, c.description});
+    for (const auto& st : s.statements)
+        if (st.kind == Statement::Kind::output) m->outputs.push_back({st.target.name, st.target.unit, st.target.description});
+    return m;
+}
+
+// The library's interface, or null (with `why`) when it is not the one this model file needs: a stale or
+// foreign entry is rebuilt rather than trusted.
+const MobsimModelFileAbiV1* open_library(const std::string& path, const CheckedModel& checked, std::string& why) {
+    void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) return why = ::dlerror(), nullptr;
+    using Factory = const MobsimModelFileAbiV1* (*)();
+    auto factory = reinterpret_cast<Factory>(::dlsym(handle, MOBSIM_MODEL_FILE_FACTORY));
+    const MobsimModelFileAbiV1* abi = factory ? factory() : nullptr;
+    const auto& s = checked.syntax;
+    const bool fits = abi && abi->abi_version == MOBSIM_MODEL_FILE_ABI_VERSION &&
+                      abi->n_states == static_cast<int>(s.states.size()) &&
+                      abi->n_parameters == static_cast<int>(s.parameters.size()) &&
+                      abi->n_covariates == static_cast<int>(s.covariates.size()) &&
+                      abi->n_precomputed == checked.precomputed_count && abi->source_sha256 == checked.source_sha256;
+    if (!fits) return why = "no matching " MOBSIM_MODEL_FILE_FACTORY " interface", ::dlclose(handle), nullptr;
+    return abi;
+}
+
+}  // namespace
+
+std::string default_cache_dir() {
+    const char* xdg = std::getenv("XDG_CACHE_HOME");
+    if (xdg && *xdg) return (std::filesystem::path(xdg) / "mobsim").string();
+    const char* home = std::getenv("HOME");
+    return (std::filesystem::path(home && *home ? home : ".") / ".cache" / "mobsim").string();
+}
+
+std::unique_ptr<Model> load_model_file(const std::string& path, const LoadOptions& options, LoadReport* report) {
+    const auto start = std::chrono::steady_clock::now();
+    const CheckedModel checked = read_model_file(path);
+    const std::string dir = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
+    static std::mutex mutex;
+    static std::map<std::string, std::shared_ptr<const Loaded>> loaded;  // by file hash and cache folder
+    const std::string key = checked.source_sha256 + "\n" + dir;
+    std::lock_guard<std::mutex> lock(mutex);
+    LoadReport r;
+    if (auto it = loaded.find(key); options.reuse_in_process && it != loaded.end()) {
+        r.library_path = it->second->library_path;
+        if (report) *report = r;
+        return std::make_unique<FileModel>(it->second);
+    }
+    const std::string source = generate_cpp(checked);
+    const Compiler compiler = find_compiler(path);
+    const CacheEntry entry = cache_entry(dir, source, compiler);
+    std::shared_ptr<Loaded> m = metadata(checked);
+    std::string why;
+    if (cache_entry_intact(entry)) m->abi = open_library(entry.library, checked, why);
+    if (!m->abi) {
+        compile_into(entry, source, compiler, path);
+        r.compiled = true;
+        m->abi = open_library(entry.library, checked, why);
+        if (!m->abi) throw InputError(path + ": cannot load the compiled model " + entry.library + ": " + why);
+    }
+    r.library_path = m->library_path = entry.library;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (report) *report = r;
+    loaded[key] = m;
+    return std::make_unique<FileModel>(m);
+}
+
+ModelFileLoader file_loader(LoadOptions options) {
+    return [options](const std::string& path) { return load_model_file(path, options); };
+}
+
+}  // namespace mobsim::model_file

@@ -1,0 +1,150 @@
+// An NLME run file (YAML, see docs/nlme.md) and its NONMEM-style dataset (sim/dataset.*) as a FOCEI problem.
+#include "sim/studies/nlme_reader.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "sim/base/config.hpp"
+#include "sim/io/dataset.hpp"
+#include "sim/base/errors.hpp"
+#include "sim/base/text_match.hpp"
+
+namespace mobsim::nlme {
+
+namespace {
+
+int index_of(const std::vector<std::string>& names, const std::string& name, const ConfigNode& where,
+             const std::string& what) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end())
+        fail_at(where, "unknown " + what + " '" + name + "'" + did_you_mean(name, names) + " (known: " +
+                           join(names, ", ") + ")");
+    return static_cast<int>(it - names.begin());
+}
+
+// Doses into the depot (state 1) or the central compartment (state 2) as boluses, observations of the
+// central concentration (CMT 2 or none), baseline covariates: what the closed-form model supports; anything else is refused by line.
+Subject subject_from(const mobsim::Subject& in, const std::vector<std::string>& covariates, const std::string& path) {
+    Subject out;
+    out.id = in.id;
+    auto refuse = [&](int line, const std::string& what) {
+        throw InputError(path + ":" + std::to_string(line) + ": " + what +
+                         " is not supported by the closed-form NLME model (bolus doses into depot or central only)");
+    };
+    if (!in.dosing.resets_h.empty()) refuse(in.first_line, "a reset record (EVID 3/4)");
+    for (const DoseRecord& d : in.dosing.doses) {
+        if (d.input != InputRate::bolus) refuse(d.line, "a zero-order input (RATE)");
+        if (d.steady_state != 0) refuse(d.line, "a steady-state dose (SS)");
+        out.doses.push_back({d.time_h, d.amount, d.state + 1});
+    }
+    for (const DatasetObservation& o : in.observations) {
+        if (o.output == "depot") refuse(o.line, "an observation of the depot (CMT 1)");
+        const bool censored = o.censoring == Censoring::below;
+        out.observations.push_back({o.time_h, censored ? o.lloq : o.value, censored});
+    }
+    if (in.has_time_varying_covariates())
+        throw InputError(path + ":" + std::to_string(in.first_line) + ": subject " + in.id +
+                         " has a time-varying covariate; the NLME fit uses baseline covariates only");
+    const std::map<std::string, double> baseline = in.baseline_covariates();
+    for (const std::string& name : covariates) {
+        const auto it = baseline.find(name);
+        if (it == baseline.end())
+            throw InputError(path + ":" + std::to_string(in.first_line) + ": subject " + in.id + " has no value of " +
+                             name);
+        out.covariates.push_back(it->second);
+    }
+    return out;
+}
+
+void read_error_model(const ConfigNode& node, NlmeSpec& spec) {
+    const MapReader error(node, {"additive", "proportional"});
+    const auto additive = error.optional_number("additive"), proportional = error.optional_number("proportional");
+    if (!additive && !proportional) fail_at(node, "give 'additive' and/or 'proportional' (standard deviations)");
+    spec.error = additive && proportional ? ErrorKind::combined : additive ? ErrorKind::additive : ErrorKind::proportional;
+    if (additive) spec.additive_start = require_positive(error.require("additive"), *additive);
+    if (proportional) spec.proportional_start = require_positive(error.require("proportional"), *proportional);
+}
+
+}  // namespace
+
+NlmeInput read_nlme_file(const std::string& path) {
+    const ConfigNode root = load_config_file(path);
+    const MapReader top(root, {"model", "data", "parameters", "omega_blocks", "error"});
+    NlmeInput input;
+    input.model = structural_model(top.text("model"));
+    if (!input.model)
+        fail_at(top.require("model"), "unknown model '" + top.text("model") + "'" +
+                                          did_you_mean(top.text("model"), structural_model_names()));
+    input.data_path = resolve_relative(path, top.text("data"));
+    const std::vector<std::string> names = input.model->parameter_names();
+    const ConfigNode& parameters = top.require("parameters");
+    expect_kind(parameters, ConfigNode::Kind::map);
+    std::vector<const ConfigNode*> covariate_nodes;
+    input.spec.theta_start.assign(names.size(), 0.0);
+    std::vector<double> omega_diagonal;
+    for (const auto& [name, node] : parameters.entries) {
+        const int k = index_of(names, name, node, "parameter of " + input.model->name());
+        const MapReader p(node, {"typical", "omega", "covariates"});
+        input.spec.theta_start[k] = require_positive(p.require("typical"), p.number("typical"));
+        if (const auto omega = p.optional_number("omega")) {
+            input.spec.eta_parameter.push_back(k);
+            omega_diagonal.push_back(require_positive(p.require("omega"), *omega));
+        }
+        if (const ConfigNode* c = node.find("covariates")) {
+            expect_kind(*c, ConfigNode::Kind::sequence);
+            for (const ConfigNode& item : c->items) {
+                const MapReader effect(item, {"name", "form", "reference", "start"});
+                CovariateEffect e;
+                e.parameter = k;
+                const std::string form = effect.optional_text("form").value_or("power");
+                if (form != "power" && form != "linear")
+                    fail_at(effect.require("form"), "form must be 'power' or 'linear'" + did_you_mean(form, {"power", "linear"}));
+                e.form = form == "power" ? CovariateForm::power : CovariateForm::linear;
+                e.reference = require_positive(effect.require("reference"), effect.number("reference"));
+                e.start = effect.number_or("start", form == "power" ? 0.75 : 0.0);
+                const std::string covariate = effect.text("name");
+                auto it = std::find(input.population.covariate_names.begin(), input.population.covariate_names.end(), covariate);
+                e.covariate = static_cast<int>(it - input.population.covariate_names.begin());
+                if (it == input.population.covariate_names.end()) input.population.covariate_names.push_back(covariate);
+                input.spec.covariates.push_back(e);
+                covariate_nodes.push_back(&item);
+            }
+        }
+    }
+    for (std::size_t k = 0; k < names.size(); ++k)
+        if (!(input.spec.theta_start[k] > 0.0)) fail_at(parameters, "parameter '" + names[k] + "' is missing");
+    const int q = static_cast<int>(omega_diagonal.size());
+    input.spec.omega_start.assign(q * q, 0.0);
+    for (int m = 0; m < q; ++m) input.spec.omega_start[m * q + m] = omega_diagonal[m], input.spec.omega_block.push_back(m);
+    if (const ConfigNode* blocks = root.find("omega_blocks")) {
+        expect_kind(*blocks, ConfigNode::Kind::sequence);
+        for (const ConfigNode& block : blocks->items) {
+            expect_kind(block, ConfigNode::Kind::sequence);
+            int first = -1;
+            for (const ConfigNode& member : block.items) {
+                const int k = index_of(names, as_text(member), member, "parameter");
+                const auto it = std::find(input.spec.eta_parameter.begin(), input.spec.eta_parameter.end(), k);
+                if (it == input.spec.eta_parameter.end()) fail_at(member, "'" + names[k] + "' has no omega");
+                const int m = static_cast<int>(it - input.spec.eta_parameter.begin());
+                if (first < 0) first = m;
+                input.spec.omega_block[m] = input.spec.omega_block[first];
+            }
+        }
+    }
+    read_error_model(top.require("error"), input.spec);
+    const Dataset dataset = read_dataset(input.data_path, DatasetSchema{{"depot", "central"}, {"depot", "central"}});
+    for (std::size_t c = 0; c < input.population.covariate_names.size(); ++c) {
+        const std::string& name = input.population.covariate_names[c];
+        if (std::find(dataset.covariate_names.begin(), dataset.covariate_names.end(), name) == dataset.covariate_names.end())
+            fail_at(*covariate_nodes[c], "the dataset " + input.data_path + " has no column '" + name + "'" +
+                                             did_you_mean(name, dataset.covariate_names));
+    }
+    for (const mobsim::Subject& s : dataset.subjects) {
+        Subject subject = subject_from(s, input.population.covariate_names, input.data_path);
+        if (!subject.observations.empty()) input.population.subjects.push_back(std::move(subject));
+    }
+    if (input.population.subjects.empty()) throw InputError(input.data_path + ": no subject has observations");
+    return input;
+}
+
+}  // namespace mobsim::nlme

@@ -1,0 +1,81 @@
+// The sweep file format (paths relative to the sweep file):
+//   scenario: trial.yaml         # a scenario file, or an inline scenario mapping
+//   threads: 4                   # optional; default all cores
+//   grid:                        # full factorial; the first key varies slowest
+//     plerixafor.count: [1, 2, 3]               # REGIMEN_LABEL.FIELD
+//     plerixafor.start_day_offset: [-1, 0, 1]   # shift that regimen by whole or fractional days
+//     parameters.EC50: {from: 1, to: 4, step: 1}
+//     patient.weight_kg: [60, 80]
+//   summaries: [...]             # see sim/studies/summary_reader.cpp
+//   output: {file: sweep.csv}
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "sim/base/errors.hpp"
+#include "sim/studies/sweep.hpp"
+
+namespace mobsim {
+
+namespace {
+
+std::vector<double> read_axis_values(const ConfigNode& node) {
+    std::vector<double> values;
+    if (node.kind == ConfigNode::Kind::sequence) {
+        for (const auto& item : node.items) values.push_back(as_number(item));
+    } else {
+        MapReader r(node, {"from", "to", "step"});
+        const double from = r.number("from"), to = r.number("to");
+        const double step = require_positive(r.require("step"), r.number("step"));
+        if (to < from) fail_at(r.require("to"), "expected to >= from");
+        const double n = std::floor((to - from) / step * (1 + 1e-12));
+        if (n > 1e6) fail_at(r.require("step"), "more than 1e6 values");
+        for (long k = 0; k <= static_cast<long>(n); ++k) values.push_back(from + static_cast<double>(k) * step);
+    }
+    if (values.empty()) fail_at(node, "expected at least one value");
+    return values;
+}
+
+}  // namespace
+
+SweepStudy read_sweep_study(const std::string& path, const ModelRegistry& models) {
+    const ConfigNode root = load_config_file(path);
+    MapReader r(root, {"description", "scenario", "threads", "grid", "summaries", "output"});
+    SweepStudy study;
+    study.file = path;
+    const ConfigNode& scenario_node = r.require("scenario");
+    if (scenario_node.kind == ConfigNode::Kind::map) {
+        study.scenario = read_scenario_node(scenario_node);
+    } else {
+        study.scenario_file = resolve_relative(path, as_text(scenario_node));
+        study.scenario = read_scenario(study.scenario_file);
+    }
+    study.model = models.create(study.scenario.model);
+    const Problem base = build_problem(study.scenario, study.model);
+    if (auto threads = r.optional_integer("threads")) {
+        if (*threads < 1 || *threads > 1024) fail_at(r.require("threads"), "expected 1 to 1024 threads");
+        study.threads = static_cast<int>(*threads);
+    }
+    const ConfigNode& grid = r.require("grid");
+    expect_kind(grid, ConfigNode::Kind::map);
+    if (grid.entries.empty()) fail_at(grid, "expected at least one swept quantity");
+    for (const auto& [key, value] : grid.entries) study.axes.push_back({key, read_axis_values(value), value.where()});
+    if (static_cast<double>(study.points()) > 1e7) fail_at(grid, "the grid has more than 1e7 points");
+    study.summaries = read_summaries(r.require("summaries"), *study.model, base.end_h);
+    if (auto out = r.has("output") ? MapReader(r.require("output"), {"file"}).optional_text("file") : std::nullopt)
+        study.output_file = resolve_relative(path, *out);
+
+    // Every value of every axis (others at their first value) must give a valid problem before anything runs. A
+    // long axis is checked at its ends and at 1000 values between, so that checking stays a matter of seconds; a
+    // bad value left unchecked still stops the run before anything is written, naming its grid line.
+    std::size_t stride = study.points();
+    for (const auto& axis : study.axes) {
+        stride /= axis.values.size();
+        const std::size_t n = axis.values.size(), every = std::max<std::size_t>(1, n / 1000);
+        for (std::size_t j = 0; j < n; j += every) sweep_point_problem(study, j * stride);
+        sweep_point_problem(study, (n - 1) * stride);
+    }
+    return study;
+}
+
+}  // namespace mobsim
