@@ -47,7 +47,7 @@ else
   if command -v clang++ >/dev/null 2>&1; then
     cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOBSIM_FUZZ=ON \
       -DMOBSIM_BUILD_TESTS=OFF >/dev/null
-    cmake --build build-fuzz -j "$jobs" --target fuzz_config fuzz_dataset $([ -f sim/io/data_table.hpp ] && echo fuzz_data_table)
+    cmake --build build-fuzz -j "$jobs" --target fuzz_config fuzz_dataset fuzz_data_table
     fuzz_pids=()
     for target in config data_table dataset; do
       [ -x "build-fuzz/fuzz/fuzz_$target" ] || continue
