@@ -70,8 +70,8 @@ def main():
         ax.legend(fontsize=7, loc="best")
     for ax in axes[len(chosen):]:
         ax.set_visible(False)
-    fig.suptitle(f"Cohort summary, {n_text}: percentiles on the output grid (a peak between grid times is "
-                 f"not shown) \u2014 {C.title_from(meta, a.csv)}", fontsize=9)
+    fig.suptitle(f"Cohort summary, {n_text}: median and mean of the cohort with percentile bands, sampled on the "
+                 f"band grid and around each dose \u2014 {C.title_from(meta, a.csv)}", fontsize=9)
     C.save(fig, a.output)
 
 

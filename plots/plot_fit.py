@@ -3,9 +3,12 @@
 observed vs predicted, and the weighted residual of each observation against time, censored
 observations marked. Summary targets: observed vs predicted and one residual bar per target.
 
-Input columns: target,observed,predicted,residual,weighted_residual.  1200x500 px.
+Input columns: target,observed,predicted,residual,weighted_residual.  1200x500 px. The model
+curve between observations comes from the fit's PREFIX_curves.csv (series,time_h,predicted),
+read from beside PREFIX_residuals.csv or given with --curves; without it the predictions at
+the observation times are joined by lines (the title says so).
 
-  plot_fit.py residuals.csv -o fit.png [--linear]
+  plot_fit.py residuals.csv -o fit.png [--linear] [--curves curves.csv]
 """
 import argparse
 import os
@@ -24,17 +27,36 @@ def time_of(target):
     return float("nan")
 
 
+def read_curves(a):
+    """{series: (times, predicted)} from the curves file, or {} when there is none."""
+    path = a.curves or (a.csv[: -len("_residuals.csv")] + "_curves.csv" if a.csv.endswith("_residuals.csv") else "")
+    if not path or (not a.curves and not os.path.isfile(path)):
+        return {}
+    _, header, rows = C.read_rows(path)
+    series = C.text(path, header, rows, "series")
+    t, p = C.numeric(path, header, rows, "time_h"), C.numeric(path, header, rows, "predicted")
+    out = {}
+    for name in dict.fromkeys(series):
+        m = np.array([s == name for s in series])
+        out[name] = (t[m], p[m])
+    return out
+
+
 def time_course_figure(a, targets, times, censored, obs, pred, wres):
     """Observed and predicted against time, observed vs predicted, weighted residual per observation against
     time; censored observations (below the LLOQ, M3) as open triangles at the LLOQ."""
     fig, (ax0, ax1, ax2) = C.plt.subplots(1, 3, figsize=C.WIDE, dpi=C.DPI, constrained_layout=True)
     series = [t.split(":")[0] + "".join(":" + p for p in t.split(":")[1:] if p.startswith("subject="))
               for t in targets]
+    curves = read_curves(a)
     for k, name in enumerate(dict.fromkeys(series)):
         m = np.array([s == name for s in series])
         order = np.argsort(times[m])
-        ax0.plot(times[m][order], pred[m][order], color=f"C{k % 10}", lw=1.2,
-                 label="predicted at the observation times" if k == 0 else None)
+        if name in curves:
+            ax0.plot(*curves[name], color=f"C{k % 10}", lw=1.2, label="model (fitted)" if k == 0 else None)
+        else:
+            ax0.plot(times[m][order], pred[m][order], color=f"C{k % 10}", lw=1.2,
+                     label="predicted at the observation times (no curves file)" if k == 0 else None)
     seen = ~censored
     ax0.scatter(times[seen], obs[seen], color="k", s=14, zorder=3, label="observed")
     if censored.any():
@@ -70,6 +92,7 @@ def main():
     ap.add_argument("csv", help="fit residuals CSV")
     ap.add_argument("-o", "--output", required=True, help="PNG to write")
     ap.add_argument("--linear", action="store_true", help="linear axes for observed vs predicted")
+    ap.add_argument("--curves", help="the fit's PREFIX_curves.csv (default: beside the residuals, if there)")
     a = ap.parse_args()
 
     _, header, rows = C.read_rows(a.csv)

@@ -7,7 +7,12 @@ changes, ratios (log y), percentages such as marrow blast %, then any other colu
 grouped by unit. Time in treatment days (day 1 starts at t = 0 h); legends beside
 the panels, not over the data.  1200x900 px.
 
-  plot_timecourse.py run.csv -o run.png [--columns REGEX]
+The lines are one typical patient (a `mobsim run`: population parameters, no between-patient
+variability), as the title says. Where the trial reported a mean (the fold changes of
+scenarios/trial_fold_means.csv, Borthakur 2020: mean peak fold in the first two weeks), the
+fold panel shows it as a diamond beside the model's own peak over days 1-15 (a circle).
+
+  plot_timecourse.py run.csv -o run.png [--columns REGEX] [--trial-means CSV | --trial-means none]
 """
 import argparse
 import math
@@ -45,6 +50,41 @@ def classify(col):
     return f"other:{unit}", f"Other outputs ({unit or 'no unit'})", False
 
 
+TRIAL_MEANS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scenarios",
+                           "trial_fold_means.csv")
+TRIAL_WINDOW_H = 344.0  # the trial's means are of the peak fold over its first two weeks (fit_trial_typical.yaml)
+
+
+def trial_means(path):
+    """{observable: reported mean} from a PEtab-style measurement table (observableId, measurement)."""
+    if path == "none" or not os.path.isfile(path):
+        if path not in ("none", TRIAL_MEANS):
+            raise C.PlotError(f"--trial-means: no such file: {path}")
+        return {}
+    _, header, rows = C.read_rows(path)
+    ids = C.text(path, header, rows, "observableId")
+    return dict(zip(ids, C.numeric(path, header, rows, "measurement")))
+
+
+def draw_trial_means(ax, data, cols, means):
+    """The model's peak fold over the trial's window (circles) and the trial's reported mean (diamonds)."""
+    shown = [c for c in cols if c in means]
+    if not shown:
+        return
+    window = data["time_h"] <= TRIAL_WINDOW_H
+    xs, model, trial = [], [], []
+    for c in shown:
+        i = int(C.np.argmax(C.np.where(window, data[c], -C.np.inf)))
+        xs.append(data["time_h"][i] / 24.0 + 1.0)
+        model.append(data[c][i])
+        trial.append(means[c])
+    colors = [C.pop_color(c, cols.index(c)) for c in shown]
+    ax.scatter(xs, model, marker="o", facecolors="none", edgecolors=colors, s=36, zorder=4,
+               label="model peak, days 1\u201315 (typical patient)")
+    ax.scatter(xs, trial, marker="D", color=colors, s=30, zorder=4, edgecolors="k", linewidths=0.5,
+               label="trial mean peak, days 1\u201315 (Borthakur 2020)")
+
+
 ORDER = ["conc", "anc", "blood", "marrow", "fold", "ratio", "pct", "other"]
 
 
@@ -76,7 +116,7 @@ def dose_days(meta, drug):
     return [float(v) / 24.0 + 1.0 for v in text.split()]
 
 
-def draw_panel(ax, t, data, title, log, cols, meta):
+def draw_panel(ax, t, data, title, log, cols, meta, means):
     same = coinciding(data, cols)
     drug = next((cols[0][: -len(suf) - 1] for suf in C.CONC_UNITS if cols[0].endswith("_" + suf)), None)
     if drug and dose_days(meta, drug):  # dose markers along the top of the drug's own panel
@@ -85,7 +125,9 @@ def draw_panel(ax, t, data, title, log, cols, meta):
     for i, col in enumerate(cols):
         label = C.pretty(col) + (f" (within 1% of {C.pretty(same[col])})" if col in same else "")
         ax.plot(t, data[col], label=label, color=C.pop_color(col, i), lw=1.6, ls="--" if col in same else "-")
-    values = C.np.concatenate([data[c] for c in cols])
+    if title.startswith("Fold change"):
+        draw_trial_means(ax, data, cols, means)
+    values = C.np.concatenate([data[c] for c in cols] + [C.np.array([means[c] for c in cols if c in means])])
     if log and C.can_log(values):
         C.log_axis(ax.yaxis, values)
         if "fold" in title.lower() or "ratio" in title.lower():
@@ -102,7 +144,10 @@ def main():
     ap.add_argument("csv", help="time-course CSV from `mobsim run`")
     ap.add_argument("-o", "--output", required=True, help="PNG to write")
     ap.add_argument("--columns", help="regular expression; plot only matching columns")
+    ap.add_argument("--trial-means", default=TRIAL_MEANS,
+                    help="reported means to show beside the model (default: the trial's fold changes; none: off)")
     a = ap.parse_args()
+    means = trial_means(a.trial_means)
 
     meta, data = C.read_timecourse(a.csv)
     columns = [c for c in data if c != "time_h"]
@@ -128,7 +173,7 @@ def main():
                                sharex=True, constrained_layout=True)
     t = data["time_h"] / 24.0 + 1.0  # treatment day; day 1 starts at t = 0 h
     for ax, (title, log, cols) in zip(axes.flat, panels):
-        draw_panel(ax, t, data, title, log, cols, meta)
+        draw_panel(ax, t, data, title, log, cols, meta, means)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     days = float(t[-1]) - 1.0 if len(t) else 0.0
@@ -141,7 +186,8 @@ def main():
         if k >= n - ncols:
             ax.set_xlabel("Treatment day (day 1 starts at t = 0 h)")
             ax.tick_params(labelbottom=True)
-    fig.suptitle(C.title_from(meta, a.csv), fontsize=11)
+    fig.suptitle(C.title_from(meta, a.csv) + " \u2014 model: one typical patient (no between-patient variability)",
+                 fontsize=11)
     C.save(fig, a.output)
 
 

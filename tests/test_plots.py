@@ -191,6 +191,7 @@ class RealOutput(unittest.TestCase):
         figures = []
 
         def capture(fig, out):
+            self.figure = fig
             figures.append([(a.get_title(), a.get_xlabel(), a.get_ylabel()) for a in fig.axes if a.get_visible()])
             self.legends = {a.get_title(): [t.get_text() for t in a.get_legend().get_texts()] if a.get_legend() else []
                             for a in fig.axes}
@@ -219,6 +220,17 @@ class RealOutput(unittest.TestCase):
         self.assertTrue(all(y for _, _, y in axes), axes)  # every panel says what its y axis is
         self.assertIn("Treatment day (day 1 starts at t = 0 h)", [x for _, x, _ in axes])
         self.assertIn("dose", self.legends["Plerixafor concentration (mg/L)"])  # from the dose_times_h lines
+        # the trial's reported mean peak folds beside the model's, and the title says what the model line is
+        self.assertIn("one typical patient", self.figure._suptitle.get_text())
+        fold = next(a for a in self.figure.axes if a.get_title().startswith("Fold change"))
+        marks = {c.get_label(): c.get_offsets()[:, 1] for c in fold.collections}
+        trial = marks["trial mean peak, days 1\u201315 (Borthakur 2020)"]
+        with open(os.path.join(ROOT, "scenarios", "trial_fold_means.csv")) as f:
+            reported = [float(line.split(",")[2]) for line in f if line.startswith("fold_")]
+        self.assertEqual(sorted(trial), sorted(reported))  # all seven populations, the file's values
+        model = marks["model peak, days 1\u201315 (typical patient)"]
+        self.assertEqual(len(model), len(reported))
+        self.assertTrue(all(m > 1 for m in model))  # a mobilisation peak above baseline
         self.assertEqual(png_size(os.path.join(self.out, "trial.png")), (1200, 900))
 
     def test_cohort_sweep_fit_profile(self):
@@ -234,12 +246,36 @@ class RealOutput(unittest.TestCase):
         # no --where: the swept columns not plotted are held at their first value, and the title says so
         sweep = self.labels("plot_sweep", os.path.join(self.out, "s.csv"), "-o", png, "--x", "oral drug.amount",
                             "--y", "parameters.CL", "--z", "cmax")
-        self.assertEqual([(x, y) for _, x, y in sweep][0], ("oral drug.amount", "parameters.CL"))
+        # units from the sweep's units line: the regimen's amount unit and linear_pk's CL unit
+        self.assertEqual([(x, y) for _, x, y in sweep][0], ("oral drug.amount (mg)", "parameters.CL (L/h)"))
         self.assertIn("oral drug.every_h=8", sweep[0][0])
+        self.assertIn("cmax (mg/L), spread", sweep[1][2])  # the colour bar's label
         fit = self.labels("plot_fit", os.path.join(self.out, "f_residuals.csv"), "-o", png)
         self.assertIn("Observed (target units)", [x for _, x, _ in fit])
         self.assertEqual([x for _, x, _ in fit].count("Time (h)"), 2)  # time course and residuals per observation
         self.assertIn("Predicted (target units)", [y for _, _, y in fit])
+        # the model curve from f_curves.csv: dense, and through the residuals' predictions at the observation times
+        course = self.figure.axes[0]
+        curve = next(line for line in course.get_lines() if line.get_label() == "model (fitted)")
+        _, header, rows = common.read_rows(os.path.join(self.out, "f_residuals.csv"))
+        first = rows[0][0].split(":")[0]
+        observed = [(float(r[0].split(":t=")[1].split(":")[0]), float(r[2])) for r in rows if r[0].startswith(first + ":")]
+        self.assertGreater(len(curve.get_xdata()), 5 * len(observed))
+        for t, predicted in observed:
+            i = list(curve.get_xdata()).index(t)
+            self.assertAlmostEqual(curve.get_ydata()[i] / predicted, 1.0, places=6)
+
+
+    def test_sweep_over_day_schedules(self):
+        sweep = os.path.join(self.out, "days.yaml")
+        with open(sweep, "w") as f:
+            f.write(f"scenario: {os.path.join(ROOT, 'scenarios', 'pk_linear_example.yaml')}\n"
+                    "grid:\n  oral drug.days: [[1, 2, 3, 4, 5], [1, 3, 5], [2, 4]]\n  parameters.CL: [3, 5]\n"
+                    "summaries: [{name: auc, output: conc_central, kind: auc, window_h: [0, 96]}]\n")
+        self.mobsim("sweep", sweep, "-o", "d.csv")
+        axes = self.labels("plot_sweep", os.path.join(self.out, "d.csv"), "-o", os.path.join(self.out, "d.png"))
+        self.assertEqual(axes[0][1:], ("oral drug.days (treatment days)", "parameters.CL (L/h)"))
+        self.assertEqual(axes[1][2].split(",")[0], "auc (mg/L*h)")
 
 
 class Helpers(unittest.TestCase):

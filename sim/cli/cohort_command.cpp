@@ -21,6 +21,7 @@ struct CohortOptions {
     std::string prefix;
     std::string dataset;
     std::string time_unit = "h";
+    std::string covariate_direction = "nocb";
     std::vector<std::string> record_outputs;
     int threads = 0;
     int size = 0;
@@ -37,6 +38,7 @@ void run(const CohortOptions& o, const Context& context) {
         if (o.size > 0) throw InputError("--size: with --dataset the cohort has one patient per subject");
         DatasetSchema schema = dataset_schema(*study.base.model);
         schema.hours_per_time_unit = hours_per_time_unit(o.time_unit, "--time-unit");
+        schema.covariate_carry = covariate_carry_named(o.covariate_direction, "--covariate-direction");
         study.dataset = std::make_shared<const Dataset>(read_dataset(o.dataset, schema));
         study.cohort.size = static_cast<int>(study.dataset->subjects.size());
     }
@@ -70,7 +72,8 @@ void run(const CohortOptions& o, const Context& context) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     Provenance provenance = make_provenance(o.file, *study.base.model, study.base.solver, context.command_line);
-    if (!study.scenario_file.empty()) provenance.entries.emplace_back("scenario", study.scenario_file);
+    add_scenario_file(provenance, study.scenario_file);
+    add_parameters_file(provenance, study.parameters_file);
     provenance.entries.emplace_back("patients", std::to_string(study.cohort.size));
     provenance.entries.emplace_back("seed", std::to_string(study.cohort.seed));
     std::string units;  // the time summary's rows name outputs; their units are here (plots read them)
@@ -126,6 +129,9 @@ void add_cohort_command(CLI::App& app, const Context& context) {
                     "IPRED, PRED, covariates) of these outputs on the scenario's grid (comma-separated)")
         ->delimiter(',');
     cmd->add_option("--time-unit", options->time_unit, "Unit of the dataset's TIME and II: h (default), min, d or w");
+    cmd->add_option("--covariate-direction", options->covariate_direction,
+                    "How a dataset covariate that changes fills the time between records: nocb (default, NONMEM: "
+                    "the next record's value holds back to the previous record) or locf (last value carried forward)");
     cmd->add_option("--dataset", options->dataset,
                     "NONMEM-format dataset: one patient per subject, with its own doses and covariates");
     cmd->add_option("--seed", options->seed, "Override the random seed")->check(in_range(0, 9007199254740991.0));

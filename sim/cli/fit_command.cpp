@@ -102,26 +102,27 @@ void fit_main(const FitOptionsCli& o, const Context& context) {
     const FitSpec spec = load(o, context);
     const std::string prefix = output_prefix(o);
     const std::string report = prefix + "_report.yaml", residuals = prefix + "_residuals.csv",
-                      parameters = prefix + "_parameters.yaml";
+                      parameters = prefix + "_parameters.yaml", curves = prefix + "_curves.csv";
     std::vector<std::string> inputs = spec.data_files;
     inputs.push_back(o.fit_file);
     for (const auto& s : spec.scenarios) inputs.push_back(s.scenario.path);
     if (!o.start_file.empty()) inputs.push_back(o.start_file);
     if (!spec.start_file.empty()) inputs.push_back(spec.start_file);
-    refuse_stdout_prefix(o.prefix, "three files");
-    for (const auto& out : {report, residuals, parameters}) refuse_to_overwrite_inputs(out, inputs);
-    check_output_paths({report, residuals, parameters}, o.force);
+    refuse_stdout_prefix(o.prefix, "four files");
+    for (const auto& out : {report, residuals, parameters, curves}) refuse_to_overwrite_inputs(out, inputs);
+    check_output_paths({report, residuals, parameters, curves}, o.force);
 
     const FitObjective objective(spec, *context.models);
     const FitResult result = run_fit(objective, o);
     const FitRunInfo info{o.fit_file, context.command_line};
     write_result_set({{report, fit_report_yaml(objective, result, info)},
                       {residuals, residuals_provenance(o, spec, context) + residuals_csv(objective, result)},
-                      {parameters, fitted_parameter_file(objective, result, info)}},
+                      {parameters, fitted_parameter_file(objective, result, info)},
+                      {curves, residuals_provenance(o, spec, context) + curves_csv(objective, result)}},
                      o.force);
     if (!o.quiet) {
         std::cout << fit_summary(objective, result);
-        std::cout << "wrote " << report << ", " << residuals << ", " << parameters << '\n';
+        std::cout << "wrote " << report << ", " << residuals << ", " << parameters << ", " << curves << '\n';
     }
 }
 

@@ -24,6 +24,7 @@ struct RunOptions {
     std::string dataset;
     std::string id;
     std::string time_unit = "h";
+    std::string covariate_direction = "nocb";
     std::vector<std::string> settings;
     bool quiet = false;
     bool force = false;
@@ -93,6 +94,7 @@ void run(const RunOptions& o, const Context& context) {
     } else {
         DatasetSchema schema = dataset_schema(*model);
         schema.hours_per_time_unit = hours_per_time_unit(o.time_unit, "--time-unit");
+        schema.covariate_carry = covariate_carry_named(o.covariate_direction, "--covariate-direction");
         const Dataset dataset = read_dataset(o.dataset, schema);
         if (o.id.empty() && dataset.subjects.size() > 1)
             throw InputError(o.dataset + ": " + std::to_string(dataset.subjects.size()) +
@@ -157,6 +159,9 @@ void add_run_command(CLI::App& app, const Context& context) {
     cmd->add_option("--dataset", options->dataset,
                     "NONMEM-format dataset whose subject's doses and covariates replace the scenario's regimens");
     cmd->add_option("--time-unit", options->time_unit, "Unit of the dataset's TIME and II: h (default), min, d or w");
+    cmd->add_option("--covariate-direction", options->covariate_direction,
+                    "How a dataset covariate that changes fills the time between records: nocb (default, NONMEM: "
+                    "the next record's value holds back to the previous record) or locf (last value carried forward)");
     cmd->add_option("--id", options->id, "The dataset subject to simulate (may be left out for a single subject)");
     cmd->add_option("--set", options->settings,
                     "Override NAME=VALUE (repeatable): a parameter (CL=5), a covariate (weight_kg=95) or a regimen "

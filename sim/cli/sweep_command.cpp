@@ -74,7 +74,9 @@ void run(const SweepOptions& o, const Context& context) {
     }
     Provenance provenance = make_provenance(o.file, *study.model, build_problem(study.scenario, study.model).solver,
                                             context.command_line);
-    if (!study.scenario_file.empty()) provenance.entries.emplace_back("scenario", study.scenario_file);
+    add_scenario_file(provenance, study.scenario_file);
+    add_parameters_file(provenance, study.scenario.parameters_file);
+    provenance.entries.emplace_back("units", sweep_units(study));
     std::vector<OutputFile> files{{out, sweep_csv(result, provenance)}};
     if (!records.empty()) files.push_back({records, sweep_records_csv(study, result, provenance)});
     write_result_set(files, o.force);

@@ -70,6 +70,12 @@ struct DosingHistory {
     bool empty() const { return doses.empty() && resets_h.empty(); }
 };
 
+// How a time-varying covariate fills the time between the records that give it.
+enum class CovariateCarry {
+    next_backward,  // NONMEM's rule: the value recorded at t holds over (t_previous, t] (mrgsolve's nocb default)
+    last_forward,   // the value recorded at t holds over [t, t_next) (mrgsolve's nocb = FALSE, "locf")
+};
+
 // Converts an amount to the mass unit of a state ("mg", "ug" or "ng"). Weight is needed for per-kg units.
 double convert_amount(double amount, AmountUnit unit, const std::string& state_unit,
                       std::optional<double> weight_kg, const std::string& context);

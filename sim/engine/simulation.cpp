@@ -222,7 +222,8 @@ std::vector<DoseEvent> dose_events(const Problem& p, const OdeSystem& system) {
 std::vector<double> grid_with_dose_times(const Problem& p) {
     auto system = p.model->bind(p.parameters, p.covariates);
     std::vector<double> grid = p.grid;
-    for (const auto& e : p.history.empty() ? dose_events(p, *system) : history_dose_events(p, *system))
+    const bool history = !p.history.empty() || !p.covariate_records.empty();
+    for (const auto& e : history ? history_dose_events(p, *system) : dose_events(p, *system))
         if (e.time_h <= p.end_h) grid.push_back(e.time_h);
     std::sort(grid.begin(), grid.end());
     grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
@@ -231,9 +232,10 @@ std::vector<double> grid_with_dose_times(const Problem& p) {
 
 SolveStats simulate_states(const Problem& p, const std::vector<double>& grid, const SystemObserver& observer,
                            bool full_states) {
-    if (!p.history.empty()) {
+    if (!p.history.empty() || !p.covariate_records.empty()) {
         if (!p.regimens.empty())
-            throw InputError(p.model->name() + ": a problem takes regimens or a dataset's dose records, not both");
+            throw InputError(p.model->name() + ": a problem takes regimens or a dataset's dose records and " +
+                             "covariates, not both");
         return simulate_history_states(p, grid, observer, full_states);
     }
     auto system = p.model->bind(p.parameters, p.covariates);

@@ -13,6 +13,12 @@
 
 namespace mobsim {
 
+// Every model covariate's value as a record gives it at one time.
+struct CovariateRecord {
+    double time_h = 0.0;
+    std::vector<double> values;  // one per model covariate
+};
+
 struct Problem {
     std::shared_ptr<const Model> model;
     std::vector<double> parameters;  // one per model parameter
@@ -21,6 +27,10 @@ struct Problem {
     std::vector<Regimen> regimens;
     std::vector<int> regimen_states;  // target state of each regimen
     DosingHistory history;            // an individual's dose records (from a dataset); used instead of regimens
+    // Time-varying covariates (a dataset's), sorted by time and applied by `covariate_carry`: the system is bound
+    // anew where the values in force change. Empty: `covariates` hold throughout. Not with regimens.
+    std::vector<CovariateRecord> covariate_records;
+    CovariateCarry covariate_carry = CovariateCarry::next_backward;
     double end_h = 0.0;
     std::vector<double> grid;  // sorted output times
     SolverSettings solver;
@@ -37,6 +47,13 @@ struct Trajectory {
 
 // Validates a scenario against its model and builds the problem. Throws InputError with positions.
 Problem build_problem(const Scenario& scenario, std::shared_ptr<const Model> model);
+
+// The covariate values in force at t: from covariate_records by covariate_carry (before the first record its
+// values, after the last the last's), or `covariates` when there are none.
+const std::vector<double>& covariates_at(const Problem& problem, double t);
+
+// Sets covariate `index` to one value throughout (also in every covariate record).
+void set_covariate(Problem& problem, std::size_t index, double value);
 
 // Sets one parameter by name, checking that it exists and lies in its admissible range.
 void set_parameter(Problem& problem, const std::string& name, double value, const std::string& where);
@@ -59,7 +76,7 @@ SolveStats simulate_states(const Problem& problem, const std::vector<double>& gr
                            bool full_states = true);
 
 // simulate_states() for a problem with a dosing history (dataset semantics: segments between resets, SS=1/2
-// doses, RATE -1/-2); sim/engine/history_simulation.cpp.
+// doses, RATE -1/-2) or time-varying covariates; sim/engine/history_simulation.cpp.
 SolveStats simulate_history_states(const Problem& problem, const std::vector<double>& grid,
                                    const SystemObserver& observer, bool full_states);
 // The history's doses as the bound system receives them (F, lag, infusion durations), at or before end_h.

@@ -67,6 +67,12 @@ void add_parameters_file(Provenance& provenance, const std::string& path) {
     provenance.entries.emplace_back("parameters_file_sha256", sha256_of_file(path));
 }
 
+void add_scenario_file(Provenance& provenance, const std::string& path) {
+    if (path.empty()) return;
+    provenance.entries.emplace_back("scenario", path);
+    provenance.entries.emplace_back("scenario_sha256", sha256_of_file(path));
+}
+
 namespace {
 
 std::vector<std::size_t> selected_columns(const Trajectory& t, const std::vector<std::string>& selected) {

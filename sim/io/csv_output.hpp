@@ -25,6 +25,8 @@ std::string provenance_lines(const Provenance& provenance);
 
 // Records a parameter file (scenario parameters_file or --parameters) and its SHA-256; nothing when `path` is empty.
 void add_parameters_file(Provenance& provenance, const std::string& path);
+// "scenario" and "scenario_sha256" of a study's scenario file (nothing for an empty path: an inline scenario).
+void add_scenario_file(Provenance& provenance, const std::string& path);
 
 // `selected`: output names to write (empty: all).
 std::string to_wide_csv(const Trajectory& t, const std::vector<std::string>& selected, const Provenance& provenance);

@@ -288,8 +288,8 @@ void Reader::add_record(Subject& s, const Record& r, double time, const std::vec
     }
 }
 
-// Fills missing values (NaN) from the previous record, leading ones from the first value, and keeps only the
-// points where the value in force changes (under next-observation-carried-backward, the later point of a run).
+// Fills missing values (NaN) from the previous record, leading ones from the first value, and keeps the first
+// and last point of each run of equal values: the points either direction of carrying reads.
 void finish_covariates(Subject& s, const std::vector<std::string>& names,
                        std::vector<std::vector<CovariatePoint>>& history) {
     for (std::size_t k = 0; k < names.size(); ++k) {
@@ -303,7 +303,9 @@ void finish_covariates(Subject& s, const std::vector<std::string>& names,
         }
         std::vector<CovariatePoint> kept;
         for (std::size_t i = 0; i < points.size(); ++i)
-            if (i + 1 == points.size() || points[i].value != points[i + 1].value) kept.push_back(points[i]);
+            if (i == 0 || i + 1 == points.size() || points[i].value != points[i + 1].value ||
+                points[i].value != points[i - 1].value)
+                kept.push_back(points[i]);
         s.covariates[names[k]] = std::move(kept);
         points.clear();
     }
@@ -329,8 +331,13 @@ Dataset Reader::read(const std::string& text) {
         std::string line = text.substr(position, end - position);
         position = end + 1;
         ++line_;
-        if (line_ == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 byte-order mark
-        if (!line.empty() && line.back() == '\r') line.pop_back();               // CRLF line end
+        // a byte-order mark and CRLF line ends are bad input: refused with where and how to convert
+        if (line_ == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0)
+            fail("column 1: the file starts with a UTF-8 byte-order mark (bytes EF BB BF, as Excel's 'CSV UTF-8' "
+                 "writes); save it as plain CSV, or remove the mark (sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)");
+        if (!line.empty() && line.back() == '\r')
+            fail("column " + std::to_string(line.size()) + ": the line ends in a carriage return (CRLF, Windows line "
+                 "ends); convert the file to LF line ends (dos2unix FILE)");
         const std::size_t first = line.find_first_not_of(" \t");
         if (first == std::string::npos || line[first] == '#') continue;
         if (layout_.header.empty()) {
@@ -364,6 +371,7 @@ Dataset Reader::read(const std::string& text) {
             out.subjects.emplace_back();
             subject = &out.subjects.back();
             subject->id = id;
+            subject->carry = schema_.covariate_carry;
             subject->first_line = line_;
             first_time = {day, hours};
             previous_time = 0.0;

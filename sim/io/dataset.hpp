@@ -21,7 +21,12 @@ struct DatasetSchema {
     // Hours per unit of a numeric TIME and of II (and RATE is per that unit): 1 for hours, 24 for days, 1/60 for
     // minutes. Clock times and dates are hours whatever it is.
     double hours_per_time_unit = 1.0;
+    // How time-varying covariates fill the time between records (NONMEM's next observation carried backward).
+    CovariateCarry covariate_carry = CovariateCarry::next_backward;
 };
+
+// "nocb" or "locf" (mrgsolve's names); InputError naming `where` otherwise.
+CovariateCarry covariate_carry_named(const std::string& name, const std::string& where);
 
 // Hours per unit for "h", "min", "d" or "w" (and spelled-out forms); InputError naming `where` otherwise.
 double hours_per_time_unit(const std::string& unit, const std::string& where);
@@ -37,10 +42,11 @@ struct DatasetObservation {
     int line = 0;        // source line
 };
 
-// One covariate value from one record. A value holds back to the previous record's time: the value in force
-// on (t_previous, t] is the one recorded at t, and after the last record the last value (NONMEM's rule, next
-// observation carried backward, which mrgsolve also follows by default). Missing cells are filled from the
-// previous record of the subject, or from the next for leading ones.
+// One covariate value from one record. By default a value holds back to the previous record's time: the value
+// in force on (t_previous, t] is the one recorded at t, and after the last record the last value (NONMEM's
+// rule, next observation carried backward, which mrgsolve also follows by default); with last_forward it holds
+// over [t, t_next), and before the first record the first value. Missing cells are filled from the previous
+// record of the subject, or from the next for leading ones.
 struct CovariatePoint {
     double time_h = 0.0;
     double value = 0.0;
@@ -51,13 +57,14 @@ struct Subject {
     DosingHistory dosing;
     std::vector<DatasetObservation> observations;  // time order, record order at equal times
     std::vector<double> other_event_times_h;       // EVID 2 and MDV 1 records: output times without data
-    // name -> one point per record with a value (time order); a subject with no value for a covariate has
-    // no entry for it
+    // name -> the first and last record of each run of one value (time order); a subject with no value for a
+    // covariate has no entry for it
     std::map<std::string, std::vector<CovariatePoint>> covariates;
+    CovariateCarry carry = CovariateCarry::next_backward;  // the rule the covariates are read by
     int first_line = 0;
     int last_line = 0;
 
-    // The covariate's value in force at time t (rule above); throws InputError when the subject has none.
+    // The covariate's value in force at time t (by `carry`); throws InputError when the subject has none.
     double covariate(const std::string& name, double t_h) const;
     // Each covariate's value at the subject's first record.
     std::map<std::string, double> baseline_covariates() const;

@@ -20,24 +20,36 @@ bool same_name(const std::string& a, const std::string& b) {
 
 DatasetSchema dataset_schema(const Model& model) { return {model.state_names(), model.output_names()}; }
 
-Problem with_subject(const Problem& base, const Subject& subject, const std::string& where) {
+Problem with_subject(const Problem& base, const Subject& subject, const std::string& /*where*/) {
     Problem p = base;
     p.regimens.clear();
     p.regimen_states.clear();
     p.history = subject.dosing;
     const auto& infos = p.model->covariates();
+    std::vector<std::pair<std::size_t, std::string>> varying;  // model covariate, dataset column
     for (const auto& [column, points] : subject.covariates) {
         int index = -1;
         for (std::size_t i = 0; i < infos.size(); ++i)
             if (same_name(column, infos[i].name)) index = static_cast<int>(i);
-        const bool weight = same_name(column, "weight_kg");
-        if (index < 0 && !weight) continue;
-        if (points.size() > 1)
-            throw InputError(where + ": covariate " + column + " changes over time for ID " + subject.id + " (lines " +
-                             std::to_string(subject.first_line) + "-" + std::to_string(subject.last_line) +
-                             "); mobsim holds a subject's covariates fixed during a simulation");
-        if (index >= 0) p.covariates[static_cast<std::size_t>(index)] = points.front().value;
-        if (weight) p.weight_kg = points.front().value;
+        if (same_name(column, "weight_kg")) p.weight_kg = points.front().value;  // per-kg doses: baseline
+        if (index < 0) continue;
+        p.covariates[static_cast<std::size_t>(index)] = points.front().value;
+        const bool changes = std::any_of(points.begin(), points.end(),
+                                         [&](const CovariatePoint& c) { return c.value != points.front().value; });
+        if (changes) varying.emplace_back(static_cast<std::size_t>(index), column);
+    }
+    if (varying.empty()) return p;
+    // every time a varying covariate was recorded, with every covariate's value there (by the subject's rule)
+    std::vector<double> times;
+    for (const auto& entry : varying)
+        for (const auto& c : subject.covariates.at(entry.second)) times.push_back(c.time_h);
+    std::sort(times.begin(), times.end());
+    times.erase(std::unique(times.begin(), times.end()), times.end());
+    p.covariate_carry = subject.carry;
+    for (double t : times) {
+        CovariateRecord record{t, p.covariates};
+        for (const auto& [index, column] : varying) record.values[index] = subject.covariate(column, t);
+        p.covariate_records.push_back(std::move(record));
     }
     return p;
 }

@@ -1,5 +1,6 @@
 // Subject and Dataset accessors and time units of sim/io/dataset.hpp.
 #include <algorithm>
+#include <iterator>
 
 #include "sim/io/dataset.hpp"
 #include "sim/base/errors.hpp"
@@ -24,9 +25,21 @@ double Subject::covariate(const std::string& name, double t_h) const {
     if (it == covariates.end() || it->second.empty())
         throw InputError("subject " + id + " has no value of covariate '" + name + "'");
     const auto& points = it->second;
+    if (carry == CovariateCarry::last_forward) {
+        const auto after = std::upper_bound(points.begin(), points.end(), t_h,
+                                            [](double t, const CovariatePoint& p) { return t < p.time_h; });
+        return after == points.begin() ? points.front().value : std::prev(after)->value;
+    }
     const auto next = std::lower_bound(points.begin(), points.end(), t_h,
                                        [](const CovariatePoint& p, double t) { return p.time_h < t; });
     return next == points.end() ? points.back().value : next->value;
+}
+
+CovariateCarry covariate_carry_named(const std::string& name, const std::string& where) {
+    if (name == "nocb") return CovariateCarry::next_backward;
+    if (name == "locf") return CovariateCarry::last_forward;
+    throw InputError(where + ": unknown covariate direction '" + name + "'" + did_you_mean(name, {"nocb", "locf"}) +
+                     " (expected nocb, next observation carried backward as NONMEM, or locf, last carried forward)");
 }
 
 std::map<std::string, double> Subject::baseline_covariates() const {
@@ -36,7 +49,10 @@ std::map<std::string, double> Subject::baseline_covariates() const {
 }
 
 bool Subject::has_time_varying_covariates() const {
-    return std::any_of(covariates.begin(), covariates.end(), [](const auto& c) { return c.second.size() > 1; });
+    return std::any_of(covariates.begin(), covariates.end(), [](const auto& c) {
+        return std::any_of(c.second.begin(), c.second.end(),
+                           [&](const CovariatePoint& p) { return p.value != c.second.front().value; });
+    });
 }
 
 double Subject::end_time_h() const {

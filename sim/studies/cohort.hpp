@@ -39,6 +39,7 @@ struct CorrelationSpec {
 struct CohortStudy {
     std::string file;  // the cohort file
     std::string scenario_file;
+    std::string parameters_file;  // the scenario's parameters_file (resolved), if any
     Problem base;      // the scenario's problem; its grid includes the summary and percentile times
     CohortSpec cohort;
     int threads = 0;   // 0: all cores

@@ -127,6 +127,15 @@ public:
     double neg2_log_likelihood(const std::vector<double>& x, const Evaluation& e) const;
     double transformed(std::size_t row, double value) const;  // h(value) for a data row's observable
 
+    // The model curve of each time-course series (observable, condition and subject) at x: `points` even times
+    // from 0 to the series' last observation, with the observation times. Series as in the residuals' labels.
+    struct CurvePoint {
+        std::string series;  // OBSERVABLE@CONDITION[:subject=S]
+        double time_h;
+        double predicted;
+    };
+    std::vector<CurvePoint> curves(const std::vector<double>& x, int points) const;  // throws SolverError
+
 private:
     struct Condition {
         Problem base;

@@ -1,5 +1,6 @@
 // The likelihood of a fit file: simulate each scenario (or the fixed cohort), compare with the data.
 #include <algorithm>
+#include <map>
 #include <cmath>
 
 #include "sim/io/dataset_problem.hpp"
@@ -168,6 +169,47 @@ bool FitObjective::predict(const std::vector<double>& values, std::vector<double
         return false;
     }
     return std::all_of(prediction.begin(), prediction.end(), [](double v) { return std::isfinite(v); });
+}
+
+std::vector<FitObjective::CurvePoint> FitObjective::curves(const std::vector<double>& x, int points) const {
+    const std::vector<double> values = natural(x);
+    std::vector<CurvePoint> out;
+    for (const Condition& c : conditions_) {
+        std::map<std::pair<std::size_t, std::string>, double> last;  // (observable, subject) -> last time
+        for (std::size_t row : c.rows)
+            if (!observable(row).summary) {
+                double& t = last[{observable_of_[row], spec_.data[row].subject}];
+                t = std::max(t, spec_.data[row].time_h);
+            }
+        if (last.empty()) continue;
+        Problem problem = c.base;
+        for (std::size_t i = 0; i < spec_.parameters.size(); ++i)
+            if (spec_.parameters[i].model_index >= 0) problem.parameters[spec_.parameters[i].model_index] = values[i];
+        double end = 0.0;
+        for (const auto& entry : last) end = std::max(end, entry.second);
+        std::vector<double> grid = c.base.grid;
+        for (int k = 0; k <= points; ++k) grid.push_back(end * k / points);
+        std::sort(grid.begin(), grid.end());
+        grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
+        problem.grid = grid;
+        const int patients = spec_.cohort ? static_cast<int>(cohort_.size()) : 1;
+        std::vector<double> mean(grid.size() * model_->outputs().size(), 0.0);
+        for (int patient = 0; patient < patients; ++patient) {
+            const Trajectory t = spec_.cohort ? simulate(patient_problem(problem, *spec_.cohort, cohort_[patient]))
+                                              : simulate(problem);
+            for (std::size_t i = 0; i < mean.size(); ++i) mean[i] += t.values[i] / patients;
+        }
+        const std::size_t n_out = model_->outputs().size();
+        for (const auto& [key, until] : last) {
+            const Observable& o = spec_.observables[key.first];
+            const auto column = static_cast<std::size_t>(model_->output_index(o.output));
+            const std::string series = o.id + "@" + spec_.data[c.rows.front()].condition +
+                                       (key.second.empty() ? "" : ":subject=" + key.second);
+            for (std::size_t i = 0; i < grid.size() && grid[i] <= until; ++i)
+                out.push_back({series, grid[i], mean[i * n_out + column]});
+        }
+    }
+    return out;
 }
 
 double FitObjective::sigma(std::size_t row, const std::vector<double>& values, double prediction) const {

@@ -236,9 +236,11 @@ void check_row(const DataRow& row, const Observable& o) {
 
 // Each subject with observations becomes a scenario ("ID <id>") built from the one template scenario with the
 // subject's own doses and covariates; each observation a time-course row of the observable of its output.
-void add_dataset_subjects(FitSpec& spec, const std::string& path, const Model& model, double hours_per_unit) {
+void add_dataset_subjects(FitSpec& spec, const std::string& path, const Model& model, double hours_per_unit,
+                          CovariateCarry carry) {
     DatasetSchema schema = dataset_schema(model);
     schema.hours_per_time_unit = hours_per_unit;
+    schema.covariate_carry = carry;
     auto dataset = std::make_shared<const Dataset>(read_dataset(path, schema));
     spec.data_files.push_back(path);
     const Scenario scenario = spec.scenarios.front().scenario;
@@ -332,7 +334,7 @@ FitSpec read_fit_node(const ConfigNode& root, const ModelRegistry& models) {
 
     std::vector<std::string> observable_ids;
     for (const auto& o : spec.observables) observable_ids.push_back(o.id);
-    MapReader d(r.require("data"), {"time_courses", "summaries", "dataset", "time_unit"});
+    MapReader d(r.require("data"), {"time_courses", "summaries", "dataset", "time_unit", "covariate_direction"});
     if (d.has("dataset")) {
         if (d.has("time_courses") || d.has("summaries"))
             fail_at(d.node(), "give a dataset, or time_courses and/or summaries, not both");
@@ -340,9 +342,14 @@ FitSpec read_fit_node(const ConfigNode& root, const ModelRegistry& models) {
             fail_at(scenarios, "with data.dataset give one scenario: the template each subject's doses go into");
         const double hours = d.has("time_unit") ? hours_per_time_unit(*d.optional_text("time_unit"), d.require("time_unit").where())
                                                 : 1.0;
-        add_dataset_subjects(spec, resolve_relative(root.file, *d.optional_text("dataset")), *model, hours);
-    } else if (d.has("time_unit")) {
-        fail_at(d.require("time_unit"), "time_unit applies to a dataset (data.dataset)");
+        const CovariateCarry carry =
+            d.has("covariate_direction")
+                ? covariate_carry_named(*d.optional_text("covariate_direction"), d.require("covariate_direction").where())
+                : CovariateCarry::next_backward;
+        add_dataset_subjects(spec, resolve_relative(root.file, *d.optional_text("dataset")), *model, hours, carry);
+    } else if (d.has("time_unit") || d.has("covariate_direction")) {
+        const char* key = d.has("time_unit") ? "time_unit" : "covariate_direction";
+        fail_at(d.require(key), std::string(key) + " applies to a dataset (data.dataset)");
     } else if (!d.has("time_courses") && !d.has("summaries")) {
         fail_at(d.node(), "give time_courses and/or summaries (CSV files), or a NONMEM-format dataset");
     }

@@ -131,6 +131,14 @@ std::string residuals_csv(const FitObjective& objective, const FitResult& r) {
     return out.str();
 }
 
+std::string curves_csv(const FitObjective& objective, const FitResult& r) {
+    std::ostringstream out;
+    out << "series,time_h,predicted\n";
+    for (const auto& point : objective.curves(r.x, 200))
+        out << point.series << ',' << format_number(point.time_h) << ',' << format_number(point.predicted) << '\n';
+    return out.str();
+}
+
 std::string fitted_parameter_file(const FitObjective& objective, const FitResult& r, const FitRunInfo& info) {
     const FitSpec& spec = objective.spec();
     std::ostringstream y;

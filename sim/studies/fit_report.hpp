@@ -17,6 +17,9 @@ std::string fit_report_yaml(const FitObjective& objective, const FitResult& resu
 // Header: target,observed,predicted,residual,weighted_residual (residual = observed - predicted, natural scale;
 // weighted_residual = (h(observed) - h(predicted)) / sigma, or sqrt(-2 log Phi) for a censored row).
 std::string residuals_csv(const FitObjective& objective, const FitResult& result);
+// The model curves at the optimum (FitObjective::curves, 200 intervals): series,time_h,predicted; for plots of
+// the time courses with the model between observations.
+std::string curves_csv(const FitObjective& objective, const FitResult& result);
 // `parameters:` (fitted and fixed model parameters, natural scale) plus metadata; accepted by `mobsim run
 // --parameters`, a scenario's parameters_file and a fit's `start:`.
 std::string fitted_parameter_file(const FitObjective& objective, const FitResult& result, const FitRunInfo& info);

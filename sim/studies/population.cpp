@@ -200,7 +200,7 @@ Problem patient_problem(const Problem& base, const CohortSpec& spec, const Virtu
     for (std::size_t k = 0; k < spec.covariates.size(); ++k) {
         const std::string& name = spec.covariates[k].name;
         for (std::size_t c = 0; c < model_covariates.size(); ++c)
-            if (model_covariates[c].name == name) p.covariates[c] = patient.covariates[k];
+            if (model_covariates[c].name == name) set_covariate(p, c, patient.covariates[k]);
         if (name == "weight_kg") p.weight_kg = patient.covariates[k];
     }
     const ListedValues& listed = spec.listed;
@@ -209,7 +209,7 @@ Problem patient_problem(const Problem& base, const CohortSpec& spec, const Virtu
         const int index = p.model->parameter_index(listed.names[k]);
         if (index >= 0) p.parameters[static_cast<std::size_t>(index)] = value;
         for (std::size_t c = 0; c < model_covariates.size(); ++c)
-            if (model_covariates[c].name == listed.names[k]) p.covariates[c] = value;
+            if (model_covariates[c].name == listed.names[k]) set_covariate(p, c, value);
         if (listed.names[k] == "weight_kg") p.weight_kg = value;
     }
     return p;

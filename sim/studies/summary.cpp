@@ -108,6 +108,14 @@ SummaryKind parse_summary_kind(const std::string& text, const std::string& where
                      " (expected value_at, max, min, auc or peak_ratio)");
 }
 
+std::string summary_unit(const SummarySpec& spec, const Model& model) {
+    const int output = model.output_index(spec.output);
+    const std::string unit = output < 0 ? "" : model.outputs()[static_cast<std::size_t>(output)].unit;
+    if (spec.kind == SummaryKind::peak_ratio) return "1";
+    if (spec.kind == SummaryKind::auc) return unit == "1" || unit.empty() ? "h" : unit + "*h";
+    return unit;
+}
+
 std::string to_string(SummaryKind kind) {
     switch (kind) {
         case SummaryKind::value_at: return "value_at";

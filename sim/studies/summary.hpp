@@ -32,6 +32,9 @@ std::vector<double> required_times(const std::vector<SummarySpec>& specs);
 // Evaluates one summary; the trajectory must contain required_times(). Throws std::invalid_argument otherwise.
 double evaluate_summary(const Trajectory& trajectory, const SummarySpec& spec);
 
+// The summary's unit: its output's, h times it for an AUC, "1" for a ratio.
+std::string summary_unit(const SummarySpec& spec, const Model& model);
+
 SummaryKind parse_summary_kind(const std::string& text, const std::string& where);
 std::string to_string(SummaryKind kind);
 

@@ -104,11 +104,17 @@ bool is_day_shift(const std::string& key) {
     return key.size() > suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// A swept value as written: a list axis's schedule, or the number.
+std::string axis_text(const std::vector<std::string>& labels, double value) {
+    return labels.empty() ? format_number(value) : labels.at(static_cast<std::size_t>(value) - 1);
+}
+
 std::string describe_point(const SweepStudy& study, std::size_t index) {
     const auto values = sweep_point_values(study, index);
     std::ostringstream out;
     out << "grid point " << index << " (";
-    for (std::size_t k = 0; k < values.size(); ++k) out << (k ? ", " : "") << study.axes[k].key << "=" << format_number(values[k]);
+    for (std::size_t k = 0; k < values.size(); ++k)
+        out << (k ? ", " : "") << study.axes[k].key << "=" << axis_text(study.axes[k].labels, values[k]);
     return out.str() + ")";
 }
 
@@ -214,7 +220,9 @@ Problem sweep_point_problem(const SweepStudy& study, std::size_t index) {
         for (std::size_t k = 0; k < values.size(); ++k)
             if (!is_parameter(study.axes[k].key) && is_day_shift(study.axes[k].key) == (pass == 1)) {
                 try {
-                    apply_sweep_value(s, study.axes[k].key, values[k]);
+                    const SweepAxis& axis = study.axes[k];
+                    if (axis.labels.empty()) apply_sweep_value(s, axis.key, values[k]);
+                    else apply_override(s, axis.key, axis_text(axis.labels, values[k]));
                 } catch (const InputError& e) {
                     throw InputError(study.axes[k].where + ": " + e.what());
                 }
@@ -232,7 +240,10 @@ Problem sweep_point_problem(const SweepStudy& study, std::size_t index) {
 
 SweepResult run_sweep(const SweepStudy& study, int threads, const std::function<void(int done)>& progress) {
     SweepResult r;
-    for (const auto& a : study.axes) r.axis_names.push_back(a.key);
+    for (const auto& a : study.axes) {
+        r.axis_names.push_back(a.key);
+        r.axis_labels.push_back(a.labels);
+    }
     for (const auto& s : study.summaries) r.summary_names.push_back(s.name);
     const std::size_t n = study.points(), n_axes = r.axis_names.size(), n_sum = r.summary_names.size();
     if (n > 10000000) throw InputError(study.file + ": the sweep has more than 1e7 grid points");
@@ -259,6 +270,41 @@ SweepResult run_sweep(const SweepStudy& study, int threads, const std::function<
     return r;
 }
 
+namespace {
+
+std::string axis_unit(const SweepStudy& study, const std::string& key) {
+    const Model& model = *study.model;
+    if (starts_with(key, "parameters.")) {
+        const int i = model.parameter_index(key.substr(11));
+        return i < 0 ? "" : model.parameters()[static_cast<std::size_t>(i)].unit;
+    }
+    if (starts_with(key, "patient.")) {
+        if (key == "patient.weight_kg") return "kg";
+        for (const auto& c : model.covariates())
+            if (c.name == key.substr(8)) return c.unit;
+        return "";
+    }
+    const auto dot = key.rfind('.');
+    const std::string field = key.substr(dot + 1);
+    if (field == "amount")
+        for (const auto& reg : study.scenario.regimens)
+            if (reg.label == key.substr(0, dot)) return to_string(reg.unit);
+    if (field == "every_h" || field == "lag_h" || field == "duration_h") return "h";
+    if (field == "start_day_offset") return "d";
+    if (field == "days") return "treatment days";
+    if (field == "clock") return "HH:MM";
+    return "1";
+}
+
+}  // namespace
+
+std::string sweep_units(const SweepStudy& study) {
+    std::string out;
+    for (const auto& axis : study.axes) out += (out.empty() ? "" : ", ") + axis.key + "=" + axis_unit(study, axis.key);
+    for (const auto& s : study.summaries) out += (out.empty() ? "" : ", ") + s.name + "=" + summary_unit(s, *study.model);
+    return out;
+}
+
 std::string sweep_csv(const SweepResult& r, const Provenance& provenance) {
     std::ostringstream out;
     for (const auto& [key, value] : provenance.entries) out << "# " << key << ": " << value << '\n';
@@ -269,7 +315,10 @@ std::string sweep_csv(const SweepResult& r, const Provenance& provenance) {
     const std::size_t n_axes = r.axis_names.size(), n_sum = r.summary_names.size();
     const std::size_t rows = n_axes ? r.axis_values.size() / n_axes : (n_sum ? r.summary_values.size() / n_sum : 0);
     for (std::size_t i = 0; i < rows; ++i) {
-        for (std::size_t k = 0; k < n_axes; ++k) out << (k ? "," : "") << format_number(r.axis_values[i * n_axes + k]);
+        for (std::size_t k = 0; k < n_axes; ++k) {
+            const double value = r.axis_values[i * n_axes + k];
+            out << (k ? "," : "") << csv_field(k < r.axis_labels.size() ? axis_text(r.axis_labels[k], value) : format_number(value));
+        }
         for (std::size_t k = 0; k < n_sum; ++k)
             out << (n_axes + k ? "," : "") << format_number(r.summary_values[i * n_sum + k]);
         out << '\n';

@@ -15,10 +15,13 @@ namespace mobsim {
 
 // One swept quantity. key is "parameters.NAME", "patient.NAME" or "LABEL.FIELD" where LABEL is a regimen
 // label and FIELD one of amount, every_h, count, lag_h, duration_h, start_day_offset.
+// A LABEL.days or LABEL.clock axis takes lists (schedules): `labels` holds each as --set would write it
+// (1,2,3,4,5 or 08:00,20:00) and `values` their numbers 1..n.
 struct SweepAxis {
     std::string key;
     std::vector<double> values;
     std::string where;  // position in the sweep file, for messages
+    std::vector<std::string> labels;  // schedules of a list axis; empty for a numeric one
 };
 
 struct SweepStudy {
@@ -53,12 +56,17 @@ SweepStudy read_sweep_study(const std::string& path, const ModelRegistry& models
 
 struct SweepResult {
     std::vector<std::string> axis_names, summary_names;
+    std::vector<std::vector<std::string>> axis_labels;  // per axis: a list axis's schedules (written for its numbers)
     std::vector<double> axis_values, summary_values;  // row-major by grid point
     std::vector<std::string> records;                 // per grid point, with study.record_outputs
 };
 
 // Throws SolverError naming the grid point when one fails.
 SweepResult run_sweep(const SweepStudy& study, int threads = 0, const std::function<void(int done)>& progress = {});
+
+// "KEY=UNIT, ..." for every axis and summary (a provenance line the plots read): a parameter's or covariate's
+// unit, a regimen amount's unit, h for times, d for a day shift, "day" for a days list, "1" for counts.
+std::string sweep_units(const SweepStudy& study);
 
 std::string sweep_csv(const SweepResult& result, const Provenance& provenance);
 // Grid point k is ID k + 1, its swept values the covariate columns; PRED equals IPRED (a sweep draws no IIV).

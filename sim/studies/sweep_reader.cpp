@@ -6,6 +6,7 @@
 //     plerixafor.start_day_offset: [-1, 0, 1]   # shift that regimen by whole or fractional days
 //     parameters.EC50: {from: 1, to: 4, step: 1}
 //     patient.weight_kg: [60, 80]
+//     filgrastim.days: [[1, 2, 3, 4, 5], [1, 3, 5]]   # days and clock take a list of schedules
 //   summaries: [...]             # see sim/studies/summary_reader.cpp
 //   output: {file: sweep.csv}
 #include <algorithm>
@@ -18,6 +19,27 @@
 namespace mobsim {
 
 namespace {
+
+bool is_list_field(const std::string& key) {
+    const auto dot = key.rfind('.');
+    return dot != std::string::npos && (key.substr(dot + 1) == "days" || key.substr(dot + 1) == "clock");
+}
+
+// A days or clock axis: a list of schedules, each a list (days 1..100000, clock times HH:MM).
+SweepAxis read_list_axis(const std::string& key, const ConfigNode& node) {
+    SweepAxis axis{key, {}, node.where(), {}};
+    if (node.kind != ConfigNode::Kind::sequence || node.items.empty())
+        fail_at(node, "expected a list of schedules, e.g. " + key + ": [[1, 2, 3, 4, 5], [1, 3, 5]]");
+    for (const auto& schedule : node.items) {
+        if (schedule.kind != ConfigNode::Kind::sequence || schedule.items.empty())
+            fail_at(schedule, "expected a schedule: a list such as [1, 2, 3] (days) or [08:00, 20:00] (clock)");
+        std::string text;
+        for (const auto& item : schedule.items) text += (text.empty() ? "" : ",") + as_text(item);
+        axis.labels.push_back(text);
+        axis.values.push_back(static_cast<double>(axis.labels.size()));
+    }
+    return axis;
+}
 
 std::vector<double> read_axis_values(const ConfigNode& node) {
     std::vector<double> values;
@@ -59,7 +81,8 @@ SweepStudy read_sweep_study(const std::string& path, const ModelRegistry& models
     const ConfigNode& grid = r.require("grid");
     expect_kind(grid, ConfigNode::Kind::map);
     if (grid.entries.empty()) fail_at(grid, "expected at least one swept quantity");
-    for (const auto& [key, value] : grid.entries) study.axes.push_back({key, read_axis_values(value), value.where()});
+    for (const auto& [key, value] : grid.entries)
+        study.axes.push_back(is_list_field(key) ? read_list_axis(key, value) : SweepAxis{key, read_axis_values(value), value.where(), {}});
     if (static_cast<double>(study.points()) > 1e7) fail_at(grid, "the grid has more than 1e7 points");
     study.summaries = read_summaries(r.require("summaries"), *study.model, base.end_h);
     if (auto out = r.has("output") ? MapReader(r.require("output"), {"file"}).optional_text("file") : std::nullopt)

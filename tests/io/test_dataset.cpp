@@ -143,9 +143,12 @@ TEST_CASE("date parts give the Gregorian day number", "[dataset]") {
     CHECK(parse_clock_time("9:61") == std::nullopt);
 }
 
-TEST_CASE("a byte-order mark and CRLF line ends are read as plain text", "[dataset]") {
-    const Dataset d = parse("\xEF\xBB\xBFID,TIME,AMT,CMT\r\n1,0,10,central\r\n");
-    CHECK(d.subject("1").dosing.doses.size() == 1);
+TEST_CASE("a byte-order mark and CRLF line ends are refused with line and column", "[dataset]") {
+    CHECK_THAT(error_of("\xEF\xBB\xBFID,TIME,AMT,CMT\n1,0,10,central\n"),
+               Catch::Contains("nm.csv:1: column 1: the file starts with a UTF-8 byte-order mark"));
+    CHECK_THAT(error_of("ID,TIME,AMT,CMT\n1,0,10,central\r\n"),
+               Catch::Contains("nm.csv:2: column 15: the line ends in a carriage return (CRLF"));
+    CHECK(parse("ID,TIME,AMT,CMT\n1,0,10,central\n").subject("1").dosing.doses.size() == 1);
 }
 
 TEST_CASE("malformed datasets name file line and column", "[dataset]") {

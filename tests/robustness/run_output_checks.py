@@ -10,7 +10,14 @@ which files exist afterwards with what content:
   output paths  -o '' is an error; -o - writes standard output; a symlink's target is replaced and the link
                 kept; a read-only file is refused, and replaced with --force; /dev/null and a FIFO are
                 written, not replaced; a multi-file prefix of - is refused; the same file twice is refused
+  provenance    cohort and sweep name their scenario and parameters_file with SHA-256 sums (checked here
+                with hashlib)
+  days sweep    a sweep over filgrastim-style day lists gives each schedule's closed-form concentration
 """
+import csv
+import hashlib
+import io
+import math
 import os
 import shutil
 import signal
@@ -149,6 +156,65 @@ def output_paths(tmp):
     check('-o into a missing folder: refused', code == 2 and 'does not exist' in err, err)
 
 
+ONE_CMT = """model: linear_pk
+patient: {weight_kg: 70}
+parameters_file: fitted.yaml
+parameters: {ka: 1.0, Q: 0.0}
+regimens:
+  - {label: drug, into: central, amount: 100, unit: mg, days: [1, 2, 3]}
+output: {end_h: 96, step_h: 4}
+"""
+
+
+def provenance_of(path):
+    with open(path) as f:
+        return dict(line[2:].rstrip('\n').split(': ', 1) for line in f if line.startswith('# '))
+
+
+def sha256(path):
+    with open(path, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def provenance_and_days(tmp):
+    """Cohort and sweep provenance hash the scenario and its parameters_file; a days axis sweeps schedules."""
+    with open(os.path.join(tmp, 'fitted.yaml'), 'w') as f:
+        f.write('parameters: {CL: 4.0, V1: 40.0}\n')
+    with open(os.path.join(tmp, 'one_cmt.yaml'), 'w') as f:
+        f.write(ONE_CMT)
+    with open(os.path.join(tmp, 'cohort.yaml'), 'w') as f:
+        f.write('scenario: one_cmt.yaml\nsize: 3\nseed: 1\nvariability: {parameters: [CL], omega: [[0.04]]}\n'
+                'summaries: [{name: c72, output: conc_central, kind: value_at, at_h: 72}]\n')
+    with open(os.path.join(tmp, 'sweep.yaml'), 'w') as f:
+        f.write('scenario: one_cmt.yaml\ngrid:\n  drug.days: [[1], [1, 2], [1, 3], [2, 3, 4]]\n'
+                'summaries: [{name: c72, output: conc_central, kind: value_at, at_h: 72}]\n')
+    code, _, err = mobsim(['cohort', 'cohort.yaml', '-o', 'c', '-q'], tmp)
+    check('cohort provenance: exit 0', code == 0, err[-400:])
+    code, _, err = mobsim(['sweep', 'sweep.yaml', '-o', 's.csv', '-q'], tmp)
+    check('days sweep: exit 0', code == 0, err[-400:])
+    for label, path in (('cohort', 'c_patients.csv'), ('sweep', 's.csv')):
+        path = os.path.join(tmp, path)
+        if not os.path.isfile(path):
+            check(label + ' provenance: file written', False, path)
+            continue
+        p = provenance_of(path)
+        check(label + ' provenance: parameters_file hashed',
+              p.get('parameters_file_sha256') == sha256(os.path.join(tmp, 'fitted.yaml')), str(p))
+        check(label + ' provenance: scenario hashed',
+              p.get('scenario_sha256') == sha256(os.path.join(tmp, 'one_cmt.yaml')), str(p))
+    if not os.path.isfile(os.path.join(tmp, 's.csv')):
+        return
+    with open(os.path.join(tmp, 's.csv')) as f:
+        rows = list(csv.DictReader(line for line in f if not line.startswith('#')))
+    k = 4.0 / 40.0  # CL / V1 from fitted.yaml: one compartment, 100 mg boluses at 00:00 of each day
+    for row, days in zip(rows, ([1], [1, 2], [1, 3], [2, 3, 4])):
+        truth = sum(100.0 / 40.0 * math.exp(-k * (72.0 - 24.0 * (d - 1))) for d in days if 24.0 * (d - 1) <= 72.0)
+        check('days sweep: schedule %s named' % days, row['drug.days'] == ','.join(map(str, days)), str(row))
+        check('days sweep: c72 for days %s' % days, abs(float(row['c72']) / truth - 1) < 1e-5,
+              '%s vs %g' % (row['c72'], truth))
+    check('days sweep: four rows', len(rows) == 4, str(rows))
+
+
 def main():
     global MOBSIM
     if len(sys.argv) != 2:
@@ -159,6 +225,7 @@ def main():
         result_sets(tmp)
         output_paths(tmp)
         interrupted_sets(tmp)
+        provenance_and_days(tmp)
     finally:
         for dirpath, dirnames, filenames in os.walk(tmp):
             for name in filenames:
