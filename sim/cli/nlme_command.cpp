@@ -17,7 +17,7 @@ namespace {
 
 struct NlmeCli {
     std::string file, prefix;
-    int threads = 0, npde_samples = 1000, sse = 0;
+    int threads = 0, npde_samples = 1000, sse = 0, max_iterations = 300;
     long seed = 1;
     bool quiet = false, evaluate = false;
 };
@@ -114,7 +114,7 @@ void run(const NlmeCli& o, const Context& context) {
     options.threads = o.threads > 0 ? o.threads : default_thread_count();
     options.seed = static_cast<std::uint64_t>(o.seed);
     options.npde_samples = o.npde_samples;
-    if (o.evaluate) options.max_iterations = 0;
+    options.max_iterations = o.evaluate ? 0 : o.max_iterations;
     const nlme::NlmeResult r = nlme::fit_focei(problem, options, [&](int iteration, double ofv) {
         if (!o.quiet) std::cerr << "iteration " << iteration << ": OFV " << number(ofv) << "\n";
     });
@@ -150,6 +150,9 @@ void add_nlme_command(CLI::App& app, const Context& context) {
         ->check(CLI::Range(10, 100000));
     sub->add_option("--sse", options->sse,
                     "Simulate and re-estimate N data sets from the initial estimates on the dataset's design")
+        ->check(CLI::Range(1, 100000));
+    sub->add_option("--max-iterations", options->max_iterations,
+                    "Outer (quasi-Newton) iterations at most; a fit stopped by it is not converged (default 300)")
         ->check(CLI::Range(1, 100000));
     sub->add_flag("--evaluate", options->evaluate,
                   "No estimation: OFV, EBEs and table at the run file's values (NONMEM's MAXEVAL=0)");

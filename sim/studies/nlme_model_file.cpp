@@ -18,6 +18,7 @@ public:
         : model_(std::move(model)), fit_(std::move(fit)) {
         const model_file::ModelFileFunctions functions = model_file::model_file_functions(*model_);
         code_ = functions.sensitivities;
+        values_ = functions.values;
         if (!code_) throw InputError(model_->name() + " was not loaded from a model file: it has no sensitivities");
         for (const std::string& name : fit_.estimated) {
             const auto& ps = model_->parameters();
@@ -56,12 +57,16 @@ private:
         std::vector<double> p(fit_.parameters), c(subject.covariates.begin(), subject.covariates.begin() + nc);
         for (std::size_t e = 0; e < estimated.size(); ++e) p[estimated_index_[e]] = estimated[e];
         c.push_back(0.0);  // never empty
+        const bool sensitivities = jacobian != nullptr;
         std::vector<double> pre(precomputed_ + 1), dpre((precomputed_ + 1) * static_cast<std::size_t>(np));
         code_->prepare(p.data(), c.data(), pre.data(), dpre.data());
-        std::vector<double> y(static_cast<std::size_t>(n) * (1 + np));  // states, then d states / d parameters
-        code_->initial_state(p.data(), c.data(), pre.data(), dpre.data(), y.data(), y.data() + n);
+        // the states, then (with sensitivities) d states / d parameters, row-major
+        std::vector<double> y(static_cast<std::size_t>(n) * (sensitivities ? 1 + np : 1));
+        if (sensitivities) code_->initial_state(p.data(), c.data(), pre.data(), dpre.data(), y.data(), y.data() + n);
+        else values_->initial_state(p.data(), c.data(), pre.data(), y.data());
         const std::vector<Dose> doses = doses_of(subject, p, c, pre, dpre);
         auto rhs = [&](double t, const std::vector<double>& state, std::vector<double>& dt) {
+            if (!sensitivities) return values_->rhs(t, state.data(), p.data(), c.data(), pre.data(), dt.data());
             code_->rhs(t, state.data(), state.data() + n, p.data(), c.data(), pre.data(), dpre.data(), dt.data(),
                        dt.data() + n);
         };
@@ -79,12 +84,16 @@ private:
                 integrate_dopri5(rhs, y, t, d.time, fit_.rtol, fit_.atol);
                 t = std::max(t, d.time);
                 y[d.state] += d.amount;
-                for (int k = 0; k < np; ++k) y[n + d.state * np + k] += d.d_amount[k];
+                if (sensitivities)
+                    for (int k = 0; k < np; ++k) y[n + d.state * np + k] += d.d_amount[k];
             }
             integrate_dopri5(rhs, y, t, o.time, fit_.rtol, fit_.atol);
             t = std::max(t, o.time);
-            code_->observe(t, y.data(), y.data() + n, p.data(), c.data(), pre.data(), dpre.data(), out.data(),
-                           d_out.data());
+            if (sensitivities)
+                code_->observe(t, y.data(), y.data() + n, p.data(), c.data(), pre.data(), dpre.data(), out.data(),
+                               d_out.data());
+            else
+                values_->observe(t, y.data(), p.data(), c.data(), pre.data(), out.data());
             const int which = o.output >= 0 ? o.output : fit_.output;
             f.push_back(out[which]);
             if (jacobian)
@@ -121,7 +130,8 @@ private:
 
     std::shared_ptr<const Model> model_;
     ModelFileFit fit_;
-    const MobsimModelFileSensitivitiesV1* code_ = nullptr;
+    const MobsimModelFileSensitivitiesV1* code_ = nullptr;  // with sensitivities
+    const MobsimModelFileAbiV1* values_ = nullptr;  // values alone (simulations: NPDE, VPC)
     std::vector<int> estimated_index_;
     std::size_t precomputed_ = 0;
 };

@@ -9,6 +9,7 @@
 #include "sim/base/errors.hpp"
 #include "sim/base/text_match.hpp"
 #include "sim/model_files/model_file.hpp"
+#include "sim/model_files/model_file_check.hpp"
 #include "sim/studies/nlme_model_file.hpp"
 
 namespace mobsim::nlme {
@@ -82,32 +83,36 @@ void read_error_model(const ConfigNode& node, NlmeSpec& spec) {
 // the model file's values or those under `fixed`; `output` names the observed output.
 std::unique_ptr<StructuralModel> read_model_file_model(const std::string& path, const MapReader& top,
                                                        NlmeInput& input, DatasetMapping& mapping) {
-    std::shared_ptr<const Model> model =
-        model_file::load_model_file(resolve_relative(path, top.text("model")), model_file::LoadOptions{});
-    std::vector<std::string> names, outputs;
+    const std::string model_path = resolve_relative(path, top.text("model"));
+    // the run file is checked against the model file's declarations before anything is compiled
+    const model_file::CheckedModel checked = model_file::read_model_file(model_path);
+    const std::string model_name = checked.syntax.name;
+    std::vector<std::string> names, outputs, states;
     ModelFileFit fit;
-    for (const ParameterInfo& p : model->parameters()) names.push_back(p.name), fit.parameters.push_back(p.value);
-    for (const OutputInfo& o : model->outputs()) outputs.push_back(o.name);
+    for (const auto& p : checked.syntax.parameters) names.push_back(p.name), fit.parameters.push_back(p.value);
+    for (const auto& st : checked.syntax.statements)
+        if (st.kind == model_file::Statement::Kind::output) outputs.push_back(st.target.name);
+    for (const auto& st : checked.syntax.states) states.push_back(st.name);
     const ConfigNode& parameters = top.require("parameters");
     expect_kind(parameters, ConfigNode::Kind::map);
     for (const auto& [name, node] : parameters.entries)
-        fit.estimated.push_back(names[index_of(names, name, node, "parameter of " + model->name())]);
+        fit.estimated.push_back(names[index_of(names, name, node, "parameter of " + model_name)]);
     if (const ConfigNode* fixed = top.node().find("fixed")) {
         expect_kind(*fixed, ConfigNode::Kind::map);
         for (const auto& [name, node] : fixed->entries) {
-            const int k = index_of(names, name, node, "parameter of " + model->name());
+            const int k = index_of(names, name, node, "parameter of " + model_name);
             if (parameters.find(name)) fail_at(node, "'" + name + "' is both estimated (parameters) and fixed");
             fit.parameters[k] = as_number(node);
         }
     }
     if (const auto output = top.optional_text("output"))
-        fit.output = index_of(outputs, *output, top.require("output"), "output of " + model->name());
+        fit.output = index_of(outputs, *output, top.require("output"), "output of " + model_name);
     else
         mapping.outputs = outputs;
     mapping.model_file = true;
-    mapping.schema = DatasetSchema{{}, outputs};
-    for (const StateInfo& s : model->states()) mapping.schema.states.push_back(s.name);
-    for (const CovariateInfo& c : model->covariates()) input.population.covariate_names.push_back(c.name);
+    mapping.schema = DatasetSchema{states, outputs};
+    for (const auto& c : checked.syntax.covariates) input.population.covariate_names.push_back(c.name);
+    std::shared_ptr<const Model> model = model_file::load_model_file(model_path, model_file::LoadOptions{});
     return model_file_structural_model(std::move(model), std::move(fit));
 }
 
