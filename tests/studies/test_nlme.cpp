@@ -167,6 +167,24 @@ TEST_CASE("FOCEI re-estimates a simulated one-compartment population and is thre
     CHECK(a.estimate[7] == Approx(0.15).epsilon(0.15));
 }
 
+// The reduced version of docs/nlme.md's 2 x 200 data sets (scripts/nlme_benchmarks.sh --sse): 10 data sets, 80
+// intervals. A true 95% coverage gives 76 on average (binomial SD 2); 85% (68) would be 4 SDs short.
+TEST_CASE("the reported 95% intervals of a small simulation-re-estimation hold the truth", "[nlme]") {
+    const auto model = one_compartment_oral();
+    Truth truth = simulation_truth(50);
+    const FoceiProblem design(*model, truth.design, truth.spec);
+    const SseSummary s = simulate_reestimate(design, design.start(), 10, 7, 2);
+    REQUIRE(s.with_covariance >= 9);
+    double coverage = 0.0;
+    for (double c : s.coverage_ci_percent) coverage += c / s.coverage_ci_percent.size();
+    CHECK(coverage >= 85.0);
+    const NlmeResult& fit = s.fits[0];
+    CHECK(fit.small_sample_factor == Approx(std::sqrt(50.0 / 42.0)));  // 50 subjects, 8 parameters
+    for (int k : {0, 4, 7})  // typical value, omega variance, residual SD: symmetric on the log scale
+        CHECK(fit.ci_lower[k] * fit.ci_upper[k] == Approx(fit.estimate[k] * fit.estimate[k]).epsilon(1e-12));
+    CHECK(fit.ci_upper[3] - fit.estimate[3] == Approx(fit.estimate[3] - fit.ci_lower[3]));  // the beta: Wald
+}
+
 TEST_CASE("a random effect the data cannot inform is reported as not identifiable", "[nlme]") {
     // intravenous boluses: the predictions do not depend on ka, so neither ka nor omega(ka) is identifiable and
     // the OFV is flat along both; the covariance step must say so rather than print standard errors
