@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "sim/base/config.hpp"
+#include "sim/io/csv_output.hpp"
 #include "sim/io/dataset.hpp"
 #include "sim/base/errors.hpp"
 #include "sim/base/text_match.hpp"
@@ -102,7 +103,12 @@ std::unique_ptr<StructuralModel> read_model_file_model(const std::string& path, 
         for (const auto& [name, node] : fixed->entries) {
             const int k = index_of(names, name, node, "parameter of " + model_name);
             if (parameters.find(name)) fail_at(node, "'" + name + "' is both estimated (parameters) and fixed");
+            const auto& declared = checked.syntax.parameters[k];
             fit.parameters[k] = as_number(node);
+            if (fit.parameters[k] < declared.lower || fit.parameters[k] > declared.upper)
+                fail_at(node, "'" + name + "' = " + format_number(fit.parameters[k]) + " is outside its bounds [" +
+                                  format_number(declared.lower) + ", " + format_number(declared.upper) + "] in " +
+                                  model_path);
         }
     }
     if (const auto output = top.optional_text("output"))
