@@ -10,11 +10,31 @@ namespace mobsim::model_file {
 
 namespace {
 
-// Dual numbers with D directions (for the Jacobian: the states, then time; for the parameter sensitivities: the
-// parameters), and the math the expressions may call, for double and dual arguments. Mixed calls convert the
-// double to a constant dual.
+// The math the expressions may call on doubles.
 const char* const kPrelude = R"(#include <cmath>
 
+namespace mf {
+
+inline double val(double x) { return x; }
+inline double exp(double a) { return std::exp(a); }
+inline double log(double a) { return std::log(a); }
+inline double log10(double a) { return std::log10(a); }
+inline double sqrt(double a) { return std::sqrt(a); }
+inline double abs(double a) { return std::fabs(a); }
+inline double sin(double a) { return std::sin(a); }
+inline double cos(double a) { return std::cos(a); }
+inline double tanh(double a) { return std::tanh(a); }
+inline double pow(double a, double b) { return std::pow(a, b); }
+inline double min(double a, double b) { return a < b ? a : b; }
+inline double max(double a, double b) { return a < b ? b : a; }
+inline double pick(bool c, double a, double b) { return c ? a : b; }
+
+}  // namespace mf
+)";
+
+// Dual numbers with D directions (the Jacobian's: the states, then time) and the math on them. Mixed calls convert
+// the double to a constant dual. The sensitivities get a second copy, SDual with DS directions (the parameters).
+const char* const kDual = R"(
 namespace mf {
 
 struct Dual {
@@ -22,7 +42,6 @@ struct Dual {
     double d[D];
     Dual(double x = 0.0) : v(x) { for (double& e : d) e = 0.0; }
 };
-inline double val(double x) { return x; }
 inline double val(const Dual& x) { return x.v; }
 inline Dual chain(const Dual& a, double f, double df) {
     Dual r(f);
@@ -38,18 +57,6 @@ inline Dual operator/(const Dual& a, const Dual& b) {
     for (int i = 0; i < D; ++i) r.d[i] = (a.d[i] - r.v * b.d[i]) / b.v;
     return r;
 }
-inline double exp(double a) { return std::exp(a); }
-inline double log(double a) { return std::log(a); }
-inline double log10(double a) { return std::log10(a); }
-inline double sqrt(double a) { return std::sqrt(a); }
-inline double abs(double a) { return std::fabs(a); }
-inline double sin(double a) { return std::sin(a); }
-inline double cos(double a) { return std::cos(a); }
-inline double tanh(double a) { return std::tanh(a); }
-inline double pow(double a, double b) { return std::pow(a, b); }
-inline double min(double a, double b) { return a < b ? a : b; }
-inline double max(double a, double b) { return a < b ? b : a; }
-inline double pick(bool c, double a, double b) { return c ? a : b; }
 inline Dual exp(const Dual& a) { const double e = std::exp(a.v); return chain(a, e, e); }
 inline Dual log(const Dual& a) { return chain(a, std::log(a.v), 1.0 / a.v); }
 inline Dual log10(const Dual& a) { return chain(a, std::log10(a.v), 1.0 / (a.v * std::log(10.0))); }
@@ -75,32 +82,32 @@ inline Dual pick(bool c, const Dual& a, const Dual& b) { return c ? a : b; }
 // the arrays), so one dual pass of the right-hand side gives d/dt (dx/dp) = J dx/dp + df/dp.
 const char* const kSensitivities = R"(
 // Written member by member: assigning whole temporaries here stalled on store forwarding (half the fit's time).
-void seed(const double* v, const double* dv, int n, mf::Dual* out) {
+void seed(const double* v, const double* dv, int n, mf::SDual* out) {
     for (int i = 0; i < n; ++i) {
         out[i].v = v[i];
-        for (int k = 0; k < mf::D; ++k) out[i].d[k] = k < NP ? dv[i * NP + k] : 0.0;
+        for (int k = 0; k < mf::DS; ++k) out[i].d[k] = k < NP ? dv[i * NP + k] : 0.0;
     }
 }
-void parameters(const double* p, mf::Dual* out) {
+void parameters(const double* p, mf::SDual* out) {
     for (int k = 0; k < NP; ++k) {
         out[k].v = p[k];
-        for (int i = 0; i < mf::D; ++i) out[k].d[i] = i == k ? 1.0 : 0.0;
+        for (int i = 0; i < mf::DS; ++i) out[k].d[i] = i == k ? 1.0 : 0.0;
     }
 }
-void unseed(const mf::Dual* in, int n, double* v, double* dv) {
+void unseed(const mf::SDual* in, int n, double* v, double* dv) {
     for (int i = 0; i < n; ++i) {
         v[i] = in[i].v;
         for (int k = 0; k < NP; ++k) dv[i * NP + k] = in[i].d[k];
     }
 }
 void s_prepare(const double* p, const double* c, double* pre, double* dpre) {
-    mf::Dual pd[NP + 1], pred[NPRE + 1];
+    mf::SDual pd[NP + 1], pred[NPRE + 1];
     parameters(p, pd);
     prepare_of(pd, c, pred);
     unseed(pred, NPRE, pre, dpre);
 }
 void s_initial_state(const double* p, const double* c, const double* pre, const double* dpre, double* x, double* dx) {
-    mf::Dual pd[NP + 1], pred[NPRE + 1], xd[N];
+    mf::SDual pd[NP + 1], pred[NPRE + 1], xd[N];
     parameters(p, pd);
     seed(pre, dpre, NPRE, pred);
     initial_state_of(pd, c, pred, xd);
@@ -108,42 +115,51 @@ void s_initial_state(const double* p, const double* c, const double* pre, const 
 }
 void s_rhs(double t, const double* x, const double* dx, const double* p, const double* c, const double* pre,
            const double* dpre, double* f, double* df) {
-    mf::Dual pd[NP + 1], pred[NPRE + 1], xd[N], fd[N];
+    mf::SDual pd[NP + 1], pred[NPRE + 1], xd[N], fd[N];
     parameters(p, pd);
     seed(pre, dpre, NPRE, pred);
     seed(x, dx, N, xd);
-    rhs_of<mf::Dual, mf::Dual>(mf::Dual(t), xd, pd, c, pred, fd);
+    rhs_of<mf::SDual, mf::SDual>(mf::SDual(t), xd, pd, c, pred, fd);
     unseed(fd, N, f, df);
 }
 void s_observe(double t, const double* x, const double* dx, const double* p, const double* c, const double* pre,
                const double* dpre, double* y, double* dy) {
-    mf::Dual pd[NP + 1], pred[NPRE + 1], xd[N], yd[NOUT + 1];
+    mf::SDual pd[NP + 1], pred[NPRE + 1], xd[N], yd[NOUT + 1];
     parameters(p, pd);
     seed(pre, dpre, NPRE, pred);
     seed(x, dx, N, xd);
-    observe_of<mf::Dual, mf::Dual>(mf::Dual(t), xd, pd, c, pred, yd);
+    observe_of<mf::SDual, mf::SDual>(mf::SDual(t), xd, pd, c, pred, yd);
     unseed(yd, NOUT, y, dy);
 }
 double s_bioavailability(int state, double amount, const double* p, const double* c, const double* pre,
                          const double* dpre, double* d) {
-    mf::Dual pd[NP + 1], pred[NPRE + 1];
+    mf::SDual pd[NP + 1], pred[NPRE + 1];
     parameters(p, pd);
     seed(pre, dpre, NPRE, pred);
-    const mf::Dual f = bioavailability_of(state, amount, pd, c, pred);
+    const mf::SDual f = bioavailability_of(state, amount, pd, c, pred);
     double value = 0.0;
     unseed(&f, 1, &value, d);
     return value;
 }
 double s_lag_time_h(int state, const double* p, const double* c, const double* pre, const double* dpre, double* d) {
-    mf::Dual pd[NP + 1], pred[NPRE + 1];
+    mf::SDual pd[NP + 1], pred[NPRE + 1];
     parameters(p, pd);
     seed(pre, dpre, NPRE, pred);
-    const mf::Dual lag = lag_time_h_of(state, pd, c, pred);
+    const mf::SDual lag = lag_time_h_of(state, pd, c, pred);
     double value = 0.0;
     unseed(&lag, 1, &value, d);
     return value;
 }
 )";
+
+// kDual for the sensitivities: SDual with DS directions.
+std::string sensitivity_dual() {
+    std::string out = kDual;
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"Dual", "SDual"}, {"[D]", "[DS]"}, {"< D;", "< DS;"}})
+        for (std::size_t at = out.find(from); at != std::string::npos; at = out.find(from, at + to.size()))
+            out.replace(at, from.size(), to);
+    return out;
+}
 
 std::string literal(double v) {
     char buffer[40];
@@ -177,8 +193,8 @@ public:
                                            [](const Statement& st) { return st.kind == Statement::Kind::output; });
         o_ << "// Generated by mobsim from " << file << " (sha256 " << m_.source_sha256 << "); do not edit.\n"
            << "// Model '" << s.name << "': " << n << " states, " << np << " parameters.\n"
-           << "namespace mf { constexpr int D = " << std::max(n + 1, np) << "; }\n"
-           << kPrelude << "\nnamespace {\n\nconstexpr int N = " << n << ", NP = " << np << ", NPRE = "
+           << "namespace mf { constexpr int D = " << n + 1 << ", DS = " << std::max(np, 1) << "; }\n"
+           << kPrelude << kDual << sensitivity_dual() << "\nnamespace {\n\nconstexpr int N = " << n << ", NP = " << np << ", NPRE = "
            << m_.precomputed_count << ", NOUT = " << outputs << ";\n\n";
         // Each function is a template on its scalar types: doubles for the values, dual numbers in the states
         // for the Jacobian, dual numbers in the parameters (and so in everything) for the sensitivities.
