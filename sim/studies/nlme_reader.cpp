@@ -116,7 +116,8 @@ std::unique_ptr<StructuralModel> read_model_file_model(const std::string& path, 
     else
         mapping.outputs = outputs;
     mapping.model_file = true;
-    mapping.schema = DatasetSchema{states, outputs};
+    // with `output`, an observation's CMT is not read as an output: it may name a compartment, as in NONMEM
+    mapping.schema = DatasetSchema{states, top.has("output") ? states : outputs};
     for (const auto& c : checked.syntax.covariates) input.population.covariate_names.push_back(c.name);
     std::shared_ptr<const Model> model = model_file::load_model_file(model_path, model_file::LoadOptions{});
     return model_file_structural_model(std::move(model), std::move(fit));

@@ -64,15 +64,19 @@ with tempfile.TemporaryDirectory() as tmp:
 
     # the model file tests/data/one_compartment_oral_nlme.model: the same OFV as the closed form at the same values
     env = dict(os.environ, XDG_CACHE_HOME=os.path.join(tmp, "cache"))
-    ofvs = []
-    for name in ("theoph_focei.yaml", "theoph_focei_model_file.yaml"):
-        prefix = os.path.join(tmp, "e_" + name)
-        r = subprocess.run([mobsim, "nlme", os.path.join(root, "tests", "data", name), "--evaluate", "--quiet",
-                            "--npde-samples", "10", "--out", prefix], capture_output=True, text=True, timeout=300,
-                           env=env)
-        check(r.returncode == 0, f"{name} --evaluate: exit {r.returncode}, {r.stderr}")
-        ofvs += [float(line.rsplit(":", 1)[1]) for line in open(prefix + "_estimates.csv") if line.startswith("# OFV")]
-    check(len(ofvs) == 2 and abs(ofvs[0] - ofvs[1]) < 1e-6, f"model file and closed form OFVs {ofvs}")
+    # (and with the weight covariate inside the model file, against the closed form's power effect)
+    for pair in (("theoph_focei.yaml", "theoph_focei_model_file.yaml"),
+                 ("theoph_focei_weight.yaml", "theoph_focei_weight_model_file.yaml")):
+        ofvs = []
+        for name in pair:
+            prefix = os.path.join(tmp, "e_" + name)
+            r = subprocess.run([mobsim, "nlme", os.path.join(root, "tests", "data", name), "--evaluate", "--quiet",
+                                "--npde-samples", "10", "--out", prefix], capture_output=True, text=True,
+                               timeout=300, env=env)
+            check(r.returncode == 0, f"{name} --evaluate: exit {r.returncode}, {r.stderr}")
+            ofvs += [float(line.rsplit(":", 1)[1]) for line in open(prefix + "_estimates.csv")
+                     if line.startswith("# OFV")]
+        check(len(ofvs) == 2 and abs(ofvs[0] - ofvs[1]) < 1e-6, f"{pair}: OFVs {ofvs}")
 
 for f in failures:
     print("FAIL:", f)
