@@ -112,10 +112,11 @@ bool open_library(const std::string& path, const CheckedModel& checked, Loaded& 
                       abi->n_precomputed == checked.precomputed_count && abi->source_sha256 == checked.source_sha256;
     using Sensitivities = const MobsimModelFileSensitivitiesV1* (*)();
     auto sensitivities = reinterpret_cast<Sensitivities>(::dlsym(handle, MOBSIM_MODEL_FILE_SENSITIVITIES));
-    m.sensitivities = sensitivities ? sensitivities() : nullptr;
-    if (!fits || !m.sensitivities || m.sensitivities->n_parameters != abi->n_parameters)
+    const MobsimModelFileSensitivitiesV1* with_sensitivities = sensitivities ? sensitivities() : nullptr;
+    if (!fits || !with_sensitivities || with_sensitivities->n_parameters != abi->n_parameters)
         return why = "no matching " MOBSIM_MODEL_FILE_FACTORY " interface", ::dlclose(handle), false;
     m.abi = abi;
+    m.sensitivities = with_sensitivities;
     return true;
 }
 
@@ -150,7 +151,8 @@ std::unique_ptr<Model> load_model_file(const std::string& path, const LoadOption
     if (!cache_entry_intact(entry) || !open_library(entry.library, checked, *m, why)) {
         compile_into(entry, source, compiler, path);
         r.compiled = true;
-        if (!open_library(entry.library, checked, *m, why)) throw InputError(path + ": cannot load the compiled model " + entry.library + ": " + why);
+        if (!open_library(entry.library, checked, *m, why))
+            throw InputError(path + ": cannot load the compiled model " + entry.library + ": " + why);
     }
     r.library_path = m->library_path = entry.library;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
