@@ -17,7 +17,7 @@ namespace {
 
 struct NlmeCli {
     std::string file, prefix;
-    int threads = 0, npde_samples = 1000, sse = 0;
+    int threads = 0, npde_samples = 1000, sse = 0, max_iterations = 300;
     long seed = 1;
     bool quiet = false, evaluate = false;
 };
@@ -39,10 +39,12 @@ std::string estimates_csv(const nlme::NlmeResult& r, const nlme::NlmeInput& inpu
     if (!r.epsilon_shrinkage_percent.empty())
         out << "# epsilon shrinkage (SD): " << number(r.epsilon_shrinkage_percent[0]) << "%\n";
     for (const std::string& w : r.warnings) out << "# warning: " << w << "\n";
-    out << "parameter,estimate,se,rse_percent,se_r\n";
+    out << "# ci95: log scale for typical values, omega variances and residual SDs; sandwich SE x "
+        << number(r.small_sample_factor) << " (small-sample factor sqrt(N / (N - p)))\n";
+    out << "parameter,estimate,se,rse_percent,se_r,ci95_lower,ci95_upper\n";
     for (std::size_t k = 0; k < r.names.size(); ++k)
         out << r.names[k] << "," << number(r.estimate[k]) << "," << number(r.se[k]) << "," << number(r.rse_percent[k])
-            << "," << number(r.se_r[k]) << "\n";
+            << "," << number(r.se_r[k]) << "," << number(r.ci_lower[k]) << "," << number(r.ci_upper[k]) << "\n";
     return out.str();
 }
 
@@ -81,13 +83,24 @@ void run_sse(const NlmeCli& o, const nlme::FoceiProblem& problem, const std::str
     out << "# simulation-re-estimation: " << s.replicates << " data sets of " << problem.population().subjects.size()
         << " subjects, " << s.converged << " converged, " << s.with_covariance << " with a covariance step, "
         << number(s.seconds) << " s\n";
-    out << "parameter,truth,mean_estimate,bias_percent,coverage95_percent,coverage95_r_percent,empirical_sd,mean_se,"
-           "mean_se_r\n";
+    out << "parameter,truth,mean_estimate,bias_percent,coverage95_percent,coverage95_r_percent,coverage95_log_percent,"
+           "coverage95_log_r_percent,coverage95_ci_percent,empirical_sd,mean_se,mean_se_r\n";
     for (std::size_t k = 0; k < s.names.size(); ++k)
         out << s.names[k] << "," << number(s.truth[k]) << "," << number(s.mean_estimate[k]) << ","
             << number(s.bias_percent[k]) << "," << number(s.coverage_percent[k]) << ","
-            << number(s.coverage_r_percent[k]) << "," << number(s.empirical_sd[k]) << "," << number(s.mean_se[k]) << ","
-            << number(s.mean_se_r[k]) << "\n";
+            << number(s.coverage_r_percent[k]) << "," << number(s.coverage_log_percent[k]) << ","
+            << number(s.coverage_log_r_percent[k]) << "," << number(s.coverage_ci_percent[k]) << ","
+            << number(s.empirical_sd[k]) << "," << number(s.mean_se[k])
+            << "," << number(s.mean_se_r[k]) << "\n";
+    std::ostringstream fits;  // one row per replicate and parameter, for any other interval or summary
+    fits << "replicate,converged,covariance,parameter,estimate,se,se_r\n";
+    for (std::size_t r = 0; r < s.fits.size(); ++r)
+        for (std::size_t k = 0; k < s.names.size(); ++k)
+            fits << r + 1 << "," << (s.fits[r].converged ? 1 : 0) << "," << (s.fits[r].covariance_ok ? 1 : 0) << ","
+                 << s.names[k] << "," << number(s.fits[r].estimate[k]) << "," << number(s.fits[r].se[k]) << ","
+                 << number(s.fits[r].se_r[k]) << "\n";
+    refuse_to_overwrite_inputs(prefix + "_sse_replicates.csv", {o.file});
+    write_file_atomically(prefix + "_sse_replicates.csv", fits.str());
     refuse_to_overwrite_inputs(prefix + "_sse.csv", {o.file});
     write_file_atomically(prefix + "_sse.csv", out.str());
     if (!o.quiet) std::cerr << out.str();
@@ -101,7 +114,7 @@ void run(const NlmeCli& o, const Context& context) {
     options.threads = o.threads > 0 ? o.threads : default_thread_count();
     options.seed = static_cast<std::uint64_t>(o.seed);
     options.npde_samples = o.npde_samples;
-    if (o.evaluate) options.max_iterations = 0;
+    options.max_iterations = o.evaluate ? 0 : o.max_iterations;
     const nlme::NlmeResult r = nlme::fit_focei(problem, options, [&](int iteration, double ofv) {
         if (!o.quiet) std::cerr << "iteration " << iteration << ": OFV " << number(ofv) << "\n";
     });
@@ -137,6 +150,9 @@ void add_nlme_command(CLI::App& app, const Context& context) {
         ->check(CLI::Range(10, 100000));
     sub->add_option("--sse", options->sse,
                     "Simulate and re-estimate N data sets from the initial estimates on the dataset's design")
+        ->check(CLI::Range(1, 100000));
+    sub->add_option("--max-iterations", options->max_iterations,
+                    "Outer (quasi-Newton) iterations at most; a fit stopped by it is not converged (default 300)")
         ->check(CLI::Range(1, 100000));
     sub->add_flag("--evaluate", options->evaluate,
                   "No estimation: OFV, EBEs and table at the run file's values (NONMEM's MAXEVAL=0)");

@@ -27,6 +27,7 @@ struct Loaded {
     std::vector<CovariateInfo> covariates;
     std::vector<OutputInfo> outputs;
     const MobsimModelFileAbiV1* abi = nullptr;
+    const MobsimModelFileSensitivitiesV1* sensitivities = nullptr;
     std::string library_path;
 };
 
@@ -70,6 +71,7 @@ public:
                                     const std::vector<double>& covariates) const override {
         return std::make_unique<FileSystem>(m_->abi, params, covariates);
     }
+    ModelFileFunctions functions() const { return {m_->abi, m_->sensitivities}; }
 
 private:
     std::shared_ptr<const Loaded> m_;
@@ -94,11 +96,11 @@ std::shared_ptr<Loaded> metadata(const CheckedModel& checked) {
     return m;
 }
 
-// The library's interface, or null (with `why`) when it is not the one this model file needs: a stale or
-// foreign entry is rebuilt rather than trusted.
-const MobsimModelFileAbiV1* open_library(const std::string& path, const CheckedModel& checked, std::string& why) {
+// The library's interfaces into `m`; false (with `why`) when they are not the ones this model file needs: a stale
+// or foreign entry is rebuilt rather than trusted.
+bool open_library(const std::string& path, const CheckedModel& checked, Loaded& m, std::string& why) {
     void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle) return why = ::dlerror(), nullptr;
+    if (!handle) return why = ::dlerror(), false;
     using Factory = const MobsimModelFileAbiV1* (*)();
     auto factory = reinterpret_cast<Factory>(::dlsym(handle, MOBSIM_MODEL_FILE_FACTORY));
     const MobsimModelFileAbiV1* abi = factory ? factory() : nullptr;
@@ -108,8 +110,14 @@ const MobsimModelFileAbiV1* open_library(const std::string& path, const CheckedM
                       abi->n_parameters == static_cast<int>(s.parameters.size()) &&
                       abi->n_covariates == static_cast<int>(s.covariates.size()) &&
                       abi->n_precomputed == checked.precomputed_count && abi->source_sha256 == checked.source_sha256;
-    if (!fits) return why = "no matching " MOBSIM_MODEL_FILE_FACTORY " interface", ::dlclose(handle), nullptr;
-    return abi;
+    using Sensitivities = const MobsimModelFileSensitivitiesV1* (*)();
+    auto sensitivities = reinterpret_cast<Sensitivities>(::dlsym(handle, MOBSIM_MODEL_FILE_SENSITIVITIES));
+    const MobsimModelFileSensitivitiesV1* with_sensitivities = sensitivities ? sensitivities() : nullptr;
+    if (!fits || !with_sensitivities || with_sensitivities->n_parameters != abi->n_parameters)
+        return why = "no matching " MOBSIM_MODEL_FILE_FACTORY " interface", ::dlclose(handle), false;
+    m.abi = abi;
+    m.sensitivities = with_sensitivities;
+    return true;
 }
 
 }  // namespace
@@ -140,18 +148,22 @@ std::unique_ptr<Model> load_model_file(const std::string& path, const LoadOption
     const CacheEntry entry = cache_entry(dir, source, compiler);
     std::shared_ptr<Loaded> m = metadata(checked);
     std::string why;
-    if (cache_entry_intact(entry)) m->abi = open_library(entry.library, checked, why);
-    if (!m->abi) {
+    if (!cache_entry_intact(entry) || !open_library(entry.library, checked, *m, why)) {
         compile_into(entry, source, compiler, path);
         r.compiled = true;
-        m->abi = open_library(entry.library, checked, why);
-        if (!m->abi) throw InputError(path + ": cannot load the compiled model " + entry.library + ": " + why);
+        if (!open_library(entry.library, checked, *m, why))
+            throw InputError(path + ": cannot load the compiled model " + entry.library + ": " + why);
     }
     r.library_path = m->library_path = entry.library;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (report) *report = r;
     loaded[key] = m;
     return std::make_unique<FileModel>(m);
+}
+
+ModelFileFunctions model_file_functions(const Model& model) {
+    const auto* file_model = dynamic_cast<const FileModel*>(&model);
+    return file_model ? file_model->functions() : ModelFileFunctions{};
 }
 
 ModelFileLoader file_loader(LoadOptions options) {

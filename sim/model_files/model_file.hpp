@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sim/engine/model.hpp"
+#include "sim/model_files/model_file_abi.hpp"
 
 namespace mobsim::model_file {
 
@@ -25,6 +26,14 @@ std::string default_cache_dir();
 // model file. Loading the same file twice in one process reuses the first load.
 std::unique_ptr<Model> load_model_file(const std::string& path, const LoadOptions& options,
                                        LoadReport* report = nullptr);
+
+// The compiled functions of a model loaded from a model file: values (what the engine uses) and forward
+// sensitivities to the parameters (what a population fit needs); nulls for any other model.
+struct ModelFileFunctions {
+    const MobsimModelFileAbiV1* values = nullptr;
+    const MobsimModelFileSensitivitiesV1* sensitivities = nullptr;
+};
+ModelFileFunctions model_file_functions(const Model& model);
 
 // The hook for ModelRegistry::set_file_loader.
 ModelFileLoader file_loader(LoadOptions options);

@@ -21,8 +21,30 @@
         double (*lag_time_h)(int state, const double* p, const double* c, const double* pre);                     \
     }
 
+// Forward sensitivities to every parameter (n_parameters directions): each derivative array holds, per value,
+// its derivatives along the parameters (row-major, stride n_parameters). rhs takes the states and their
+// sensitivities dx/dp and returns dx/dt and d/dt (dx/dp) = J dx/dp + df/dp. A separate symbol, so that the
+// engine's interface above is unchanged.
+#define MOBSIM_MODEL_FILE_SENSITIVITIES "mobsim_model_file_sensitivities_v1"
+#define MOBSIM_MODEL_FILE_SENSITIVITIES_STRUCT                                                                    \
+    struct MobsimModelFileSensitivitiesV1 {                                                                       \
+        int n_parameters, n_outputs;                                                                              \
+        void (*prepare)(const double* p, const double* c, double* pre, double* dpre);                             \
+        void (*initial_state)(const double* p, const double* c, const double* pre, const double* dpre, double* x, \
+                              double* dx);                                                                        \
+        void (*rhs)(double t, const double* x, const double* dx, const double* p, const double* c,                \
+                    const double* pre, const double* dpre, double* f, double* df);                                \
+        void (*observe)(double t, const double* x, const double* dx, const double* p, const double* c,            \
+                        const double* pre, const double* dpre, double* y, double* dy);                            \
+        double (*bioavailability)(int state, double amount, const double* p, const double* c, const double* pre,  \
+                                  const double* dpre, double* d);                                                 \
+        double (*lag_time_h)(int state, const double* p, const double* c, const double* pre, const double* dpre,  \
+                             double* d);                                                                          \
+    }
+
 extern "C" {
 MOBSIM_MODEL_FILE_ABI_STRUCT;
+MOBSIM_MODEL_FILE_SENSITIVITIES_STRUCT;
 }
 
 #define MOBSIM_MODEL_FILE_TEXT_(...) #__VA_ARGS__

@@ -1,5 +1,6 @@
 #include "sim/model_files/model_file_generate.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -9,10 +10,31 @@ namespace mobsim::model_file {
 
 namespace {
 
-// Dual numbers with D directions (the states, then time), and the math the expressions may call, for double
-// and dual arguments. Mixed calls convert the double to a constant dual.
+// The math the expressions may call on doubles.
 const char* const kPrelude = R"(#include <cmath>
 
+namespace mf {
+
+inline double val(double x) { return x; }
+inline double exp(double a) { return std::exp(a); }
+inline double log(double a) { return std::log(a); }
+inline double log10(double a) { return std::log10(a); }
+inline double sqrt(double a) { return std::sqrt(a); }
+inline double abs(double a) { return std::fabs(a); }
+inline double sin(double a) { return std::sin(a); }
+inline double cos(double a) { return std::cos(a); }
+inline double tanh(double a) { return std::tanh(a); }
+inline double pow(double a, double b) { return std::pow(a, b); }
+inline double min(double a, double b) { return a < b ? a : b; }
+inline double max(double a, double b) { return a < b ? b : a; }
+inline double pick(bool c, double a, double b) { return c ? a : b; }
+
+}  // namespace mf
+)";
+
+// Dual numbers with D directions (the Jacobian's: the states, then time) and the math on them. Mixed calls convert
+// the double to a constant dual. The sensitivities get a second copy, SDual with DS directions (the parameters).
+const char* const kDual = R"(
 namespace mf {
 
 struct Dual {
@@ -20,7 +42,6 @@ struct Dual {
     double d[D];
     Dual(double x = 0.0) : v(x) { for (double& e : d) e = 0.0; }
 };
-inline double val(double x) { return x; }
 inline double val(const Dual& x) { return x.v; }
 inline Dual chain(const Dual& a, double f, double df) {
     Dual r(f);
@@ -36,18 +57,6 @@ inline Dual operator/(const Dual& a, const Dual& b) {
     for (int i = 0; i < D; ++i) r.d[i] = (a.d[i] - r.v * b.d[i]) / b.v;
     return r;
 }
-inline double exp(double a) { return std::exp(a); }
-inline double log(double a) { return std::log(a); }
-inline double log10(double a) { return std::log10(a); }
-inline double sqrt(double a) { return std::sqrt(a); }
-inline double abs(double a) { return std::fabs(a); }
-inline double sin(double a) { return std::sin(a); }
-inline double cos(double a) { return std::cos(a); }
-inline double tanh(double a) { return std::tanh(a); }
-inline double pow(double a, double b) { return std::pow(a, b); }
-inline double min(double a, double b) { return a < b ? a : b; }
-inline double max(double a, double b) { return a < b ? b : a; }
-inline double pick(bool c, double a, double b) { return c ? a : b; }
 inline Dual exp(const Dual& a) { const double e = std::exp(a.v); return chain(a, e, e); }
 inline Dual log(const Dual& a) { return chain(a, std::log(a.v), 1.0 / a.v); }
 inline Dual log10(const Dual& a) { return chain(a, std::log10(a.v), 1.0 / (a.v * std::log(10.0))); }
@@ -68,6 +77,89 @@ inline Dual pick(bool c, const Dual& a, const Dual& b) { return c ? a : b; }
 
 }  // namespace mf
 )";
+
+// Forward parameter sensitivities: every value carries its derivatives along the NP parameters (stride NP in
+// the arrays), so one dual pass of the right-hand side gives d/dt (dx/dp) = J dx/dp + df/dp.
+const char* const kSensitivities = R"(
+// Written member by member: assigning whole temporaries here stalled on store forwarding (half the fit's time).
+void seed(const double* v, const double* dv, int n, mf::SDual* out) {
+    for (int i = 0; i < n; ++i) {
+        out[i].v = v[i];
+        for (int k = 0; k < mf::DS; ++k) out[i].d[k] = k < NP ? dv[i * NP + k] : 0.0;
+    }
+}
+void parameters(const double* p, mf::SDual* out) {
+    for (int k = 0; k < NP; ++k) {
+        out[k].v = p[k];
+        for (int i = 0; i < mf::DS; ++i) out[k].d[i] = i == k ? 1.0 : 0.0;
+    }
+}
+void unseed(const mf::SDual* in, int n, double* v, double* dv) {
+    for (int i = 0; i < n; ++i) {
+        v[i] = in[i].v;
+        for (int k = 0; k < NP; ++k) dv[i * NP + k] = in[i].d[k];
+    }
+}
+void s_prepare(const double* p, const double* c, double* pre, double* dpre) {
+    mf::SDual pd[NP + 1], pred[NPRE + 1];
+    parameters(p, pd);
+    prepare_of(pd, c, pred);
+    unseed(pred, NPRE, pre, dpre);
+}
+void s_initial_state(const double* p, const double* c, const double* pre, const double* dpre, double* x, double* dx) {
+    mf::SDual pd[NP + 1], pred[NPRE + 1], xd[N];
+    parameters(p, pd);
+    seed(pre, dpre, NPRE, pred);
+    initial_state_of(pd, c, pred, xd);
+    unseed(xd, N, x, dx);
+}
+void s_rhs(double t, const double* x, const double* dx, const double* p, const double* c, const double* pre,
+           const double* dpre, double* f, double* df) {
+    mf::SDual pd[NP + 1], pred[NPRE + 1], xd[N], fd[N];
+    parameters(p, pd);
+    seed(pre, dpre, NPRE, pred);
+    seed(x, dx, N, xd);
+    rhs_of<mf::SDual, mf::SDual>(mf::SDual(t), xd, pd, c, pred, fd);
+    unseed(fd, N, f, df);
+}
+void s_observe(double t, const double* x, const double* dx, const double* p, const double* c, const double* pre,
+               const double* dpre, double* y, double* dy) {
+    mf::SDual pd[NP + 1], pred[NPRE + 1], xd[N], yd[NOUT + 1];
+    parameters(p, pd);
+    seed(pre, dpre, NPRE, pred);
+    seed(x, dx, N, xd);
+    observe_of<mf::SDual, mf::SDual>(mf::SDual(t), xd, pd, c, pred, yd);
+    unseed(yd, NOUT, y, dy);
+}
+double s_bioavailability(int state, double amount, const double* p, const double* c, const double* pre,
+                         const double* dpre, double* d) {
+    mf::SDual pd[NP + 1], pred[NPRE + 1];
+    parameters(p, pd);
+    seed(pre, dpre, NPRE, pred);
+    const mf::SDual f = bioavailability_of(state, amount, pd, c, pred);
+    double value = 0.0;
+    unseed(&f, 1, &value, d);
+    return value;
+}
+double s_lag_time_h(int state, const double* p, const double* c, const double* pre, const double* dpre, double* d) {
+    mf::SDual pd[NP + 1], pred[NPRE + 1];
+    parameters(p, pd);
+    seed(pre, dpre, NPRE, pred);
+    const mf::SDual lag = lag_time_h_of(state, pd, c, pred);
+    double value = 0.0;
+    unseed(&lag, 1, &value, d);
+    return value;
+}
+)";
+
+// kDual for the sensitivities: SDual with DS directions.
+std::string sensitivity_dual() {
+    std::string out = kDual;
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"Dual", "SDual"}, {"[D]", "[DS]"}, {"< D;", "< DS;"}})
+        for (std::size_t at = out.find(from); at != std::string::npos; at = out.find(from, at + to.size()))
+            out.replace(at, from.size(), to);
+    return out;
+}
 
 std::string literal(double v) {
     char buffer[40];
@@ -96,49 +188,69 @@ public:
         std::string file = s.file;  // in a comment: no line break may end it
         for (char& ch : file)
             if (ch == '\n' || ch == '\r') ch = '?';
+        const int np = static_cast<int>(s.parameters.size());
+        const auto outputs = std::count_if(s.statements.begin(), s.statements.end(),
+                                           [](const Statement& st) { return st.kind == Statement::Kind::output; });
         o_ << "// Generated by mobsim from " << file << " (sha256 " << m_.source_sha256 << "); do not edit.\n"
-           << "// Model '" << s.name << "': " << n << " states, " << s.parameters.size() << " parameters.\n"
-           << "namespace mf { constexpr int D = " << n + 1 << "; }\n"
-           << kPrelude << "\nnamespace {\n\nconstexpr int N = " << n << ";\n\n";
-        o_ << "void prepare(const double* p, const double* c, double* pre) {\n    (void)p, (void)c, (void)pre;\n";
+           << "// Model '" << s.name << "': " << n << " states, " << np << " parameters.\n"
+           << "namespace mf { constexpr int D = " << n + 1 << ", DS = " << std::max(np, 1) << "; }\n"
+           << kPrelude << kDual << sensitivity_dual() << "\nnamespace {\n\nconstexpr int N = " << n << ", NP = " << np << ", NPRE = "
+           << m_.precomputed_count << ", NOUT = " << outputs << ";\n\n";
+        // Each function is a template on its scalar types: doubles for the values, dual numbers in the states
+        // for the Jacobian, dual numbers in the parameters (and so in everything) for the sensitivities.
+        o_ << "template <class P>\nvoid prepare_of(const P* p, const double* c, P* pre) {\n    (void)p, (void)c, (void)pre;\n";
         for (const auto& st : s.statements)
             if (st.kind == Statement::Kind::let && !m_.symbols.at(st.target.name).dynamic)
                 line(st, "pre[" + std::to_string(m_.symbols.at(st.target.name).precomputed) + "] = " + expr(*st.value) + ";");
-        o_ << "}\n\nvoid initial_state(const double* p, const double* c, const double* pre, double* x) {\n"
+        o_ << "}\n\ntemplate <class P>\nvoid initial_state_of(const P* p, const double* c, const P* pre, P* x) {\n"
            << "    (void)p, (void)c, (void)pre;\n";
         for (int i = 0; i < n; ++i)
             o_ << "    x[" << i << "] = " << (s.states[i].initial ? expr(*s.states[i].initial) : "0.0") << ";\n";
-        o_ << "}\n\ntemplate <class T>\nvoid rhs_of(T t, const T* x, const double* p, const double* c, const double* pre, T* dx) {\n"
+        o_ << "}\n\ntemplate <class T, class P>\nvoid rhs_of(T t, const T* x, const P* p, const double* c, const P* pre, T* dx) {\n"
            << "    (void)t, (void)x, (void)p, (void)c, (void)pre;\n";
         dynamic_lets("T");
         for (int i = 0; i < n; ++i) {
             const Statement& st = s.statements[m_.derivative_of_state[i]];
             line(st, "dx[" + std::to_string(i) + "] = " + expr(*st.value) + ";");
         }
-        o_ << "}\n\nvoid rhs(double t, const double* x, const double* p, const double* c, const double* pre, double* dx) {\n"
-           << "    rhs_of<double>(t, x, p, c, pre, dx);\n}\n\n"
-           << "// Forward mode: one dual pass gives every column of the Jacobian and df/dt.\n"
-           << "void jacobian(double t, const double* x, const double* p, const double* c, const double* pre, double* J, double* dfdt) {\n"
-           << "    mf::Dual xd[N], dx[N];\n    for (int i = 0; i < N; ++i) { xd[i] = mf::Dual(x[i]); xd[i].d[i] = 1.0; }\n"
-           << "    mf::Dual td(t);\n    td.d[N] = 1.0;\n    rhs_of<mf::Dual>(td, xd, p, c, pre, dx);\n"
-           << "    for (int i = 0; i < N; ++i) {\n        for (int j = 0; j < N; ++j) J[i * N + j] = dx[i].d[j];\n"
-           << "        dfdt[i] = dx[i].d[N];\n    }\n}\n\n"
-           << "void observe(double t, const double* x, const double* p, const double* c, const double* pre, double* y) {\n"
+        o_ << "}\n\ntemplate <class T, class P>\nvoid observe_of(T t, const T* x, const P* p, const double* c, const P* pre, T* y) {\n"
            << "    (void)t, (void)x, (void)p, (void)c, (void)pre;\n";
-        dynamic_lets("double");
+        dynamic_lets("T");
         int output = 0;
         for (const auto& st : s.statements)
             if (st.kind == Statement::Kind::output) line(st, "y[" + std::to_string(output++) + "] = " + expr(*st.value) + ";");
         o_ << "}\n";
-        dose_property(Statement::Kind::bioavailability, "bioavailability", "int state, double amount", "1.0");
-        dose_property(Statement::Kind::lag, "lag_time_h", "int state", "0.0");
-        o_ << "\n}  // namespace\n\nextern \"C\" {\n" << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_ABI_STRUCT) << ";\n\n"
+        dose_property(Statement::Kind::bioavailability, "bioavailability_of", "int state, double amount", "1.0");
+        dose_property(Statement::Kind::lag, "lag_time_h_of", "int state", "0.0");
+        o_ << "\nvoid prepare(const double* p, const double* c, double* pre) { prepare_of(p, c, pre); }\n"
+           << "void initial_state(const double* p, const double* c, const double* pre, double* x) {\n"
+           << "    initial_state_of(p, c, pre, x);\n}\n"
+           << "void rhs(double t, const double* x, const double* p, const double* c, const double* pre, double* dx) {\n"
+           << "    rhs_of<double, double>(t, x, p, c, pre, dx);\n}\n\n"
+           << "// Forward mode: one dual pass gives every column of the Jacobian and df/dt.\n"
+           << "void jacobian(double t, const double* x, const double* p, const double* c, const double* pre, double* J, double* dfdt) {\n"
+           << "    mf::Dual xd[N], dx[N];\n    for (int i = 0; i < N; ++i) { xd[i] = mf::Dual(x[i]); xd[i].d[i] = 1.0; }\n"
+           << "    mf::Dual td(t);\n    td.d[N] = 1.0;\n    rhs_of<mf::Dual, double>(td, xd, p, c, pre, dx);\n"
+           << "    for (int i = 0; i < N; ++i) {\n        for (int j = 0; j < N; ++j) J[i * N + j] = dx[i].d[j];\n"
+           << "        dfdt[i] = dx[i].d[N];\n    }\n}\n\n"
+           << "void observe(double t, const double* x, const double* p, const double* c, const double* pre, double* y) {\n"
+           << "    observe_of<double, double>(t, x, p, c, pre, y);\n}\n"
+           << "double bioavailability(int state, double amount, const double* p, const double* c, const double* pre) {\n"
+           << "    return bioavailability_of(state, amount, p, c, pre);\n}\n"
+           << "double lag_time_h(int state, const double* p, const double* c, const double* pre) {\n"
+           << "    return lag_time_h_of(state, p, c, pre);\n}\n"
+           << kSensitivities << "\n}  // namespace\n\nextern \"C\" {\n" << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_ABI_STRUCT) << ";\n"
+           << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_SENSITIVITIES_STRUCT) << ";\n\n"
            << "__attribute__((visibility(\"default\"))) const MobsimModelFileAbiV1* " << MOBSIM_MODEL_FILE_FACTORY
            << "() {\n    static const MobsimModelFileAbiV1 abi = {" << MOBSIM_MODEL_FILE_ABI_VERSION << ", N, "
            << s.parameters.size() << ", " << s.covariates.size() << ", " << output << ", "
            << m_.precomputed_count << ", \"" << m_.source_sha256 << "\",\n"
            << "        prepare, initial_state, rhs, jacobian, observe, bioavailability, lag_time_h};\n"
-           << "    return &abi;\n}\n}\n";
+           << "    return &abi;\n}\n\n"
+           << "__attribute__((visibility(\"default\"))) const MobsimModelFileSensitivitiesV1* "
+           << MOBSIM_MODEL_FILE_SENSITIVITIES << "() {\n    static const MobsimModelFileSensitivitiesV1 s = {NP, "
+           << output << ", s_prepare, s_initial_state, s_rhs, s_observe, s_bioavailability, s_lag_time_h};\n"
+           << "    return &s;\n}\n}\n";
         return o_.str();
     }
 
@@ -154,7 +266,7 @@ private:
     }
     void dose_property(Statement::Kind kind, const std::string& function, const std::string& arguments,
                        const std::string& otherwise) {
-        o_ << "\ndouble " << function << "(" << arguments << ", const double* p, const double* c, const double* pre) {\n"
+        o_ << "\ntemplate <class P>\nP " << function << "(" << arguments << ", const P* p, const double* c, const P* pre) {\n"
            << "    (void)p, (void)c, (void)pre;\n" << (kind == Statement::Kind::bioavailability ? "    (void)amount;\n" : "")
            << "    switch (state) {\n";
         for (const auto& st : m_.syntax.statements)

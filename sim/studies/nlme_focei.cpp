@@ -160,6 +160,14 @@ void covariance_step(const FoceiProblem& problem, Evaluator& evaluate, const Eta
     for (double& v : r_based) v *= 2.0;  // the inverse of the observed information, (R / 2)^-1
     result.se_r = standard_errors(r_based);
     for (int j = 0; j < n; ++j) result.rse_percent[j] = 100.0 * result.se[j] / std::abs(result.estimate[j]);
+    result.small_sample_factor = subjects > n ? std::sqrt(static_cast<double>(subjects) / (subjects - n))
+                                              : std::numeric_limits<double>::quiet_NaN();
+    for (int j = 0; j < n; ++j) {
+        const double e = result.estimate[j], half = 1.96 * result.small_sample_factor * result.se[j];
+        const bool log_scale = problem.layout().log_scale(j) && e > 0.0;
+        result.ci_lower[j] = log_scale ? e * std::exp(-half / e) : e - half;
+        result.ci_upper[j] = log_scale ? e * std::exp(half / e) : e + half;
+    }
     if (result.condition_number > 1e6)
         result.warnings.push_back("ill-conditioned covariance (condition number " + format(result.condition_number) +
                                   " of the correlation matrix)");
@@ -204,7 +212,7 @@ NlmeResult fit_focei(const FoceiProblem& problem, const NlmeOptions& options, co
         result.eta = etas;
         result.estimate = problem.reported(x);
         result.se.assign(n, std::numeric_limits<double>::quiet_NaN());
-        result.rse_percent = result.se_r = result.se;
+        result.rse_percent = result.se_r = result.ci_lower = result.ci_upper = result.se;
         result.evaluations = evaluate.evaluations;
         return result;
     }
@@ -306,7 +314,7 @@ NlmeResult fit_focei(const FoceiProblem& problem, const NlmeOptions& options, co
     result.eta = etas;
     result.estimate = problem.reported(x);
     result.se.assign(n, std::numeric_limits<double>::quiet_NaN());
-    result.rse_percent = result.se_r = result.se;
+    result.rse_percent = result.se_r = result.ci_lower = result.ci_upper = result.se;
     check_omega_boundaries(problem, result);
     if (options.covariance && result.converged && options.max_iterations > 0) covariance_step(problem, evaluate, etas, result);
     result.evaluations = evaluate.evaluations;

@@ -60,6 +60,11 @@ struct ParameterLayout {
     int thetas = 0, betas = 0, omega = 0, sigmas = 0;
     std::vector<std::pair<int, int>> omega_elements;  // (row, column) of each Cholesky parameter, row >= column
     int size() const { return thetas + betas + omega + sigmas; }
+    // Typical values, omega variances and residual SDs are estimated on the log scale (betas and covariances not).
+    bool log_scale(int k) const {
+        if (k < thetas || k >= thetas + betas + omega) return true;
+        return k >= thetas + betas && omega_elements[k - thetas - betas].first == omega_elements[k - thetas - betas].second;
+    }
 };
 
 // The FOCEI objective of a data set under a spec; const and thread-safe.
@@ -118,6 +123,11 @@ struct NlmeResult {
     std::vector<std::string> names;  // reported parameters
     std::vector<double> estimate, se, rse_percent;  // natural scale; se NaN when the covariance step failed
     std::vector<double> se_r;  // from the R matrix alone, 2 R^-1 (NONMEM's $COV MATRIX=R)
+    // 95% intervals: on the log scale for the parameters estimated on it (exp(log estimate +- 1.96 s / estimate)),
+    // Wald otherwise, with s the sandwich SE times the small-sample factor sqrt(N / (N - p)), N subjects, p
+    // parameters (NaN when N <= p).
+    std::vector<double> ci_lower, ci_upper;
+    double small_sample_factor = 0.0;
     std::vector<double> covariance_x;  // of x (sandwich R^-1 S R^-1), row-major
     bool covariance_ok = false;
     double condition_number = 0.0;  // of the correlation matrix of x's covariance (R's when singular)
@@ -155,9 +165,14 @@ struct SseSummary {
     std::vector<std::string> names;
     std::vector<double> truth, mean_estimate, bias_percent, coverage_percent;  // coverage: sandwich SEs
     std::vector<double> coverage_r_percent;  // with the R-based SEs
+    // Intervals on the log scale, exp(log estimate +- 1.96 SE / estimate), for the positive parameters (typical
+    // values, omega variances, residual SDs; the scale they are estimated on); the Wald interval for the others.
+    std::vector<double> coverage_log_percent, coverage_log_r_percent;
+    std::vector<double> coverage_ci_percent;  // of the reported intervals (NlmeResult::ci_lower, ci_upper)
     std::vector<double> empirical_sd, mean_se, mean_se_r;  // SD of the estimates across replicates; mean SEs
     int replicates = 0, converged = 0, with_covariance = 0;
     double seconds = 0.0;
+    std::vector<NlmeResult> fits;  // per replicate, without diagnostics
 };
 SseSummary simulate_reestimate(const FoceiProblem& problem, const std::vector<double>& x_truth, int replicates,
                                std::uint64_t seed, int threads);

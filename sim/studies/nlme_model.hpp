@@ -23,6 +23,7 @@ struct Observation {
     double time = 0.0;  // h
     double value = 0.0;  // DV; for a censored observation the LLOQ
     bool censored = false;  // below the LLOQ: M3 likelihood P(y < LLOQ)
+    int output = -1;  // model output observed (a model file's output index); -1: the model's default
 };
 
 struct Subject {

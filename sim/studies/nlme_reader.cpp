@@ -5,9 +5,13 @@
 #include <filesystem>
 
 #include "sim/base/config.hpp"
+#include "sim/io/csv_output.hpp"
 #include "sim/io/dataset.hpp"
 #include "sim/base/errors.hpp"
 #include "sim/base/text_match.hpp"
+#include "sim/model_files/model_file.hpp"
+#include "sim/model_files/model_file_check.hpp"
+#include "sim/studies/nlme_model_file.hpp"
 
 namespace mobsim::nlme {
 
@@ -22,14 +26,23 @@ int index_of(const std::vector<std::string>& names, const std::string& name, con
     return static_cast<int>(it - names.begin());
 }
 
-// Doses into the depot (state 1) or the central compartment (state 2) as boluses, observations of the
-// central concentration (CMT 2 or none), baseline covariates: what the closed-form model supports; anything else is refused by line.
-Subject subject_from(const mobsim::Subject& in, const std::vector<std::string>& covariates, const std::string& path) {
+// How the dataset maps onto the structural model: a built-in model takes doses into the depot (state 1) or the
+// central compartment (state 2) and observes the central concentration; a model file takes doses into any state
+// and observes the output an observation's CMT names (`outputs`; none: the run file's output).
+struct DatasetMapping {
+    DatasetSchema schema{{"depot", "central"}, {"depot", "central"}};
+    bool model_file = false;
+    std::vector<std::string> outputs;  // empty: every observation is of the run file's (default) output
+};
+
+// Bolus doses and baseline covariates: what the NLME fit supports; anything else is refused by line.
+Subject subject_from(const mobsim::Subject& in, const std::vector<std::string>& covariates, const std::string& path,
+                     const DatasetMapping& mapping) {
     Subject out;
     out.id = in.id;
     auto refuse = [&](int line, const std::string& what) {
-        throw InputError(path + ":" + std::to_string(line) + ": " + what +
-                         " is not supported by the closed-form NLME model (bolus doses into depot or central only)");
+        throw InputError(path + ":" + std::to_string(line) + ": " + what + " is not supported by the NLME fit" +
+                         (mapping.model_file ? " (bolus doses only)" : " (bolus doses into depot or central only)"));
     };
     if (!in.dosing.resets_h.empty()) refuse(in.first_line, "a reset record (EVID 3/4)");
     for (const DoseRecord& d : in.dosing.doses) {
@@ -38,9 +51,11 @@ Subject subject_from(const mobsim::Subject& in, const std::vector<std::string>& 
         out.doses.push_back({d.time_h, d.amount, d.state + 1});
     }
     for (const DatasetObservation& o : in.observations) {
-        if (o.output == "depot") refuse(o.line, "an observation of the depot (CMT 1)");
+        if (!mapping.model_file && o.output == "depot") refuse(o.line, "an observation of the depot (CMT 1)");
         const bool censored = o.censoring == Censoring::below;
-        out.observations.push_back({o.time_h, censored ? o.lloq : o.value, censored});
+        const auto named = std::find(mapping.outputs.begin(), mapping.outputs.end(), o.output);
+        const int output = named == mapping.outputs.end() ? -1 : static_cast<int>(named - mapping.outputs.begin());
+        out.observations.push_back({o.time_h, censored ? o.lloq : o.value, censored, output});
     }
     if (in.has_time_varying_covariates())
         throw InputError(path + ":" + std::to_string(in.first_line) + ": subject " + in.id +
@@ -65,16 +80,67 @@ void read_error_model(const ConfigNode& node, NlmeSpec& spec) {
     if (proportional) spec.proportional_start = require_positive(error.require("proportional"), *proportional);
 }
 
+// A model file (`model: NAME.model`): the parameters listed under `parameters` are estimated, the others keep
+// the model file's values or those under `fixed`; `output` names the observed output.
+std::unique_ptr<StructuralModel> read_model_file_model(const std::string& path, const MapReader& top,
+                                                       NlmeInput& input, DatasetMapping& mapping) {
+    const std::string model_path = resolve_relative(path, top.text("model"));
+    // the run file is checked against the model file's declarations before anything is compiled
+    const model_file::CheckedModel checked = model_file::read_model_file(model_path);
+    const std::string model_name = checked.syntax.name;
+    std::vector<std::string> names, outputs, states;
+    ModelFileFit fit;
+    for (const auto& p : checked.syntax.parameters) names.push_back(p.name), fit.parameters.push_back(p.value);
+    for (const auto& st : checked.syntax.statements)
+        if (st.kind == model_file::Statement::Kind::output) outputs.push_back(st.target.name);
+    for (const auto& st : checked.syntax.states) states.push_back(st.name);
+    const ConfigNode& parameters = top.require("parameters");
+    expect_kind(parameters, ConfigNode::Kind::map);
+    for (const auto& [name, node] : parameters.entries)
+        fit.estimated.push_back(names[index_of(names, name, node, "parameter of " + model_name)]);
+    if (const ConfigNode* fixed = top.node().find("fixed")) {
+        expect_kind(*fixed, ConfigNode::Kind::map);
+        for (const auto& [name, node] : fixed->entries) {
+            const int k = index_of(names, name, node, "parameter of " + model_name);
+            if (parameters.find(name)) fail_at(node, "'" + name + "' is both estimated (parameters) and fixed");
+            const auto& declared = checked.syntax.parameters[k];
+            fit.parameters[k] = as_number(node);
+            if (fit.parameters[k] < declared.lower || fit.parameters[k] > declared.upper)
+                fail_at(node, "'" + name + "' = " + format_number(fit.parameters[k]) + " is outside its bounds [" +
+                                  format_number(declared.lower) + ", " + format_number(declared.upper) + "] in " +
+                                  model_path);
+        }
+    }
+    if (const auto output = top.optional_text("output"))
+        fit.output = index_of(outputs, *output, top.require("output"), "output of " + model_name);
+    else
+        mapping.outputs = outputs;
+    mapping.model_file = true;
+    // with `output`, an observation's CMT is not read as an output: it may name a compartment, as in NONMEM
+    mapping.schema = DatasetSchema{states, top.has("output") ? states : outputs};
+    for (const auto& c : checked.syntax.covariates) input.population.covariate_names.push_back(c.name);
+    std::shared_ptr<const Model> model = model_file::load_model_file(model_path, model_file::LoadOptions{});
+    return model_file_structural_model(std::move(model), std::move(fit));
+}
+
 }  // namespace
 
 NlmeInput read_nlme_file(const std::string& path) {
     const ConfigNode root = load_config_file(path);
-    const MapReader top(root, {"model", "data", "parameters", "omega_blocks", "error"});
+    const MapReader top(root, {"model", "data", "parameters", "omega_blocks", "error", "fixed", "output"});
     NlmeInput input;
-    input.model = structural_model(top.text("model"));
+    DatasetMapping mapping;
+    const std::string model_name = top.text("model");
+    const bool model_file = model_name.size() > 6 && model_name.compare(model_name.size() - 6, 6, ".model") == 0;
+    if (!model_file)
+        for (const char* key : {"fixed", "output"})
+            if (top.has(key)) fail_at(top.require(key), std::string("'") + key + "' applies to model files only");
+    input.model = model_file ? read_model_file_model(path, top, input, mapping) : structural_model(model_name);
     if (!input.model)
-        fail_at(top.require("model"), "unknown model '" + top.text("model") + "'" +
-                                          did_you_mean(top.text("model"), structural_model_names()));
+        fail_at(top.require("model"), "unknown model '" + model_name + "'" +
+                                          did_you_mean(model_name, structural_model_names()) +
+                                          " (or a model file NAME.model)");
+    const std::size_t model_covariates = input.population.covariate_names.size();
     input.data_path = resolve_relative(path, top.text("data"));
     const std::vector<std::string> names = input.model->parameter_names();
     const ConfigNode& parameters = top.require("parameters");
@@ -105,9 +171,11 @@ NlmeInput read_nlme_file(const std::string& path) {
                 const std::string covariate = effect.text("name");
                 auto it = std::find(input.population.covariate_names.begin(), input.population.covariate_names.end(), covariate);
                 e.covariate = static_cast<int>(it - input.population.covariate_names.begin());
-                if (it == input.population.covariate_names.end()) input.population.covariate_names.push_back(covariate);
+                if (it == input.population.covariate_names.end()) {
+                    input.population.covariate_names.push_back(covariate);
+                    covariate_nodes.push_back(&item);
+                }
                 input.spec.covariates.push_back(e);
-                covariate_nodes.push_back(&item);
             }
         }
     }
@@ -132,15 +200,19 @@ NlmeInput read_nlme_file(const std::string& path) {
         }
     }
     read_error_model(top.require("error"), input.spec);
-    const Dataset dataset = read_dataset(input.data_path, DatasetSchema{{"depot", "central"}, {"depot", "central"}});
+    const Dataset dataset = read_dataset(input.data_path, mapping.schema);
     for (std::size_t c = 0; c < input.population.covariate_names.size(); ++c) {
         const std::string& name = input.population.covariate_names[c];
-        if (std::find(dataset.covariate_names.begin(), dataset.covariate_names.end(), name) == dataset.covariate_names.end())
-            fail_at(*covariate_nodes[c], "the dataset " + input.data_path + " has no column '" + name + "'" +
+        if (std::find(dataset.covariate_names.begin(), dataset.covariate_names.end(), name) != dataset.covariate_names.end())
+            continue;
+        if (c < model_covariates)
+            throw InputError(input.data_path + ": no column '" + name + "', a covariate of " + input.model->name() +
+                             did_you_mean(name, dataset.covariate_names));
+        fail_at(*covariate_nodes[c - model_covariates], "the dataset " + input.data_path + " has no column '" + name + "'" +
                                              did_you_mean(name, dataset.covariate_names));
     }
     for (const mobsim::Subject& s : dataset.subjects) {
-        Subject subject = subject_from(s, input.population.covariate_names, input.data_path);
+        Subject subject = subject_from(s, input.population.covariate_names, input.data_path, mapping);
         if (!subject.observations.empty()) input.population.subjects.push_back(std::move(subject));
     }
     if (input.population.subjects.empty()) throw InputError(input.data_path + ": no subject has observations");

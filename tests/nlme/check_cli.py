@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """End-to-end checks of `mobsim nlme` and `mobsim vpc` on the theophylline data (run by ctest as nlme_cli):
 the files written, the OFV against nlmixr2's published 116.8036 (docs/nlme.md), row counts, a VPC from the
-estimates, identical files for 1 and 2 threads, and a mismatched estimates file refused with exit 2.
+estimates, identical files for 1 and 2 threads, a mismatched estimates file refused with exit 2, a fit stopped by
+its iteration limit written apart from the good result, and the model-file form's OFV equal to the closed form's.
 
   check_cli.py MOBSIM ROOT"""
 import csv
@@ -50,6 +51,32 @@ with tempfile.TemporaryDirectory() as tmp:
                        capture_output=True, text=True, timeout=60)
     check(r.returncode == 2 and "did you mean 'ka'" in r.stderr and not os.path.exists(os.path.join(tmp, "b_vpc.csv")),
           f"mismatched estimates: exit {r.returncode}, {r.stderr}")
+
+    # not converged: exit 4, partial results under PREFIX_not_converged_*, the good t2 files untouched
+    good = open(estimates).read()
+    r = subprocess.run([mobsim, "nlme", run_file, "--out", os.path.join(tmp, "t2"), "--max-iterations", "2",
+                        "--quiet", "--npde-samples", "10"], capture_output=True, text=True, timeout=120)
+    partial = os.path.join(tmp, "t2_not_converged_estimates.csv")
+    check(r.returncode == 4 and "did not converge" in r.stderr and "iteration 2" in r.stderr
+          and "parameter moved last: " in r.stderr, f"iteration limit: exit {r.returncode}, {r.stderr}")
+    check(os.path.exists(partial) and "NOT CONVERGED" in open(partial).read(), "partial results file")
+    check(open(estimates).read() == good, "a non-converged fit changed the converged result")
+
+    # the model file tests/data/one_compartment_oral_nlme.model: the same OFV as the closed form at the same values
+    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(tmp, "cache"))
+    # (and with the weight covariate inside the model file, against the closed form's power effect)
+    for pair in (("theoph_focei.yaml", "theoph_focei_model_file.yaml"),
+                 ("theoph_focei_weight.yaml", "theoph_focei_weight_model_file.yaml")):
+        ofvs = []
+        for name in pair:
+            prefix = os.path.join(tmp, "e_" + name)
+            r = subprocess.run([mobsim, "nlme", os.path.join(root, "tests", "data", name), "--evaluate", "--quiet",
+                                "--npde-samples", "10", "--out", prefix], capture_output=True, text=True,
+                               timeout=300, env=env)
+            check(r.returncode == 0, f"{name} --evaluate: exit {r.returncode}, {r.stderr}")
+            ofvs += [float(line.rsplit(":", 1)[1]) for line in open(prefix + "_estimates.csv")
+                     if line.startswith("# OFV")]
+        check(len(ofvs) == 2 and abs(ofvs[0] - ofvs[1]) < 1e-6, f"{pair}: OFVs {ofvs}")
 
 for f in failures:
     print("FAIL:", f)

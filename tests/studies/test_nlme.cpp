@@ -167,6 +167,48 @@ TEST_CASE("FOCEI re-estimates a simulated one-compartment population and is thre
     CHECK(a.estimate[7] == Approx(0.15).epsilon(0.15));
 }
 
+// The reduced version of docs/nlme.md's 2 x 200 data sets (scripts/nlme_benchmarks.sh --sse): 10 data sets, 80
+// intervals. A true 95% coverage gives 76 on average (binomial SD 2); 85% (68) would be 4 SDs short.
+TEST_CASE("the reported 95% intervals of a small simulation-re-estimation hold the truth", "[nlme]") {
+    const auto model = one_compartment_oral();
+    Truth truth = simulation_truth(50);
+    const FoceiProblem design(*model, truth.design, truth.spec);
+    const SseSummary s = simulate_reestimate(design, design.start(), 10, 7, 2);
+    REQUIRE(s.with_covariance >= 9);
+    double coverage = 0.0;
+    for (double c : s.coverage_ci_percent) coverage += c / s.coverage_ci_percent.size();
+    CHECK(coverage >= 85.0);
+    const NlmeResult& fit = s.fits[0];
+    CHECK(fit.small_sample_factor == Approx(std::sqrt(50.0 / 42.0)));  // 50 subjects, 8 parameters
+    for (int k : {0, 4, 7})  // typical value, omega variance, residual SD: symmetric on the log scale
+        CHECK(fit.ci_lower[k] * fit.ci_upper[k] == Approx(fit.estimate[k] * fit.estimate[k]).epsilon(1e-12));
+    CHECK(fit.ci_upper[3] - fit.estimate[3] == Approx(fit.estimate[3] - fit.ci_lower[3]));  // the beta: Wald
+}
+
+TEST_CASE("a random effect on a parameter without variability goes to its boundary and is reported", "[nlme]") {
+    // data simulated with no between-subject variability in V, fitted with an omega on V: the likelihood is
+    // highest at omega(V) = 0, which the log-Cholesky scale reaches only in the limit
+    const auto model = one_compartment_oral();
+    Truth truth = simulation_truth(50);
+    truth.spec.omega_start[8] = 1e-8;
+    const FoceiProblem design(*model, truth.design, truth.spec);
+    const Population data = simulate_population(design, design.start(), 11, 0);
+    NlmeSpec start = truth.spec;
+    start.omega_start[8] = 0.05;
+    const FoceiProblem problem(*model, data, start);
+    NlmeOptions options;
+    options.diagnostics = false;
+    const NlmeResult r = fit_focei(problem, options);
+    REQUIRE(r.converged);
+    CHECK(r.estimate[6] < 1e-4);  // omega(V); measured 1.2e-5
+    bool boundary = false;
+    for (const std::string& w : r.warnings) boundary = boundary || w.find("omega(V) is at its boundary") == 0;
+    CHECK(boundary);
+    // and the covariance step says the problem is singular: R not positive definite or ill-conditioned
+    CHECK((!r.covariance_ok || r.condition_number > 1e6));
+    CHECK(r.condition_number > 1e6);  // measured 1.1e7 (R's eigenvalue ratio, R not positive definite)
+}
+
 TEST_CASE("a random effect the data cannot inform is reported as not identifiable", "[nlme]") {
     // intravenous boluses: the predictions do not depend on ka, so neither ka nor omega(ka) is identifiable and
     // the OFV is flat along both; the covariance step must say so rather than print standard errors
