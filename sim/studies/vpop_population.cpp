@@ -115,15 +115,19 @@ std::vector<double> draw_candidates(const VpopStudy& study) {
 }
 
 int screen_candidate(const VpopStudy& study, const std::vector<std::size_t>& constraint_columns, double* row) {
-    const std::size_t d = study.varied.size(), width = d + study.summaries.size();
-    Problem p = study.base;
-    for (std::size_t j = 0; j < d; ++j) apply_varied(p, study.varied[j], row[j]);
-    try {
-        const Trajectory trajectory = simulate(p);
-        for (std::size_t k = 0; k < study.summaries.size(); ++k) row[d + k] = evaluate_summary(trajectory, study.summaries[k]);
-    } catch (const SolverError&) {  // not plausible; counted, not fatal
-        for (std::size_t k = d; k < width; ++k) row[k] = std::nan("");
-        return kSolverFailed;
+    const std::size_t d = study.varied.size(), n_summaries = study.summaries.size();
+    const std::size_t width = d + study.arms.size() * n_summaries;
+    for (std::size_t a = 0; a < study.arms.size(); ++a) {
+        Problem p = study.arms[a].base;
+        for (std::size_t j = 0; j < d; ++j) apply_varied(p, study.varied[j], row[j]);
+        try {
+            const Trajectory trajectory = simulate(p);
+            for (std::size_t k = 0; k < n_summaries; ++k)
+                row[d + a * n_summaries + k] = evaluate_summary(trajectory, study.summaries[k]);
+        } catch (const SolverError&) {  // not plausible; counted, not fatal
+            for (std::size_t k = d; k < width; ++k) row[k] = std::nan("");
+            return kSolverFailed;
+        }
     }
     for (std::size_t k = 0; k < study.constraints.size(); ++k) {
         const double v = row[constraint_columns[k]];
