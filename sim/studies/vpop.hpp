@@ -66,6 +66,8 @@ struct VpopStudy {
     std::vector<SummarySpec> summaries;  // evaluated in every arm
     std::vector<PlausibilityConstraint> constraints;
     std::vector<VpopTarget> targets;
+    enum class Sampling { latin_hypercube, sobol };  // the candidates' points in the unit cube
+    Sampling sampling = Sampling::latin_hypercube;
     int plausible_size = 10000;
     int vpop_size = 1000;
     int bootstrap = 500;

@@ -8,6 +8,7 @@
 #include "sim/base/errors.hpp"
 #include "sim/numerics/optimizer.hpp"
 #include "sim/numerics/parallel.hpp"
+#include "sim/numerics/sobol.hpp"
 #include "sim/studies/vpop_internal.hpp"
 
 namespace mobsim {
@@ -99,7 +100,9 @@ std::vector<double> copula_factor(const VpopStudy& study) {
 
 std::vector<std::vector<double>> candidate_uniforms(const VpopStudy& study) {
     const std::size_t d = study.varied.size();
-    auto cube = latin_hypercube(study.plausible_size, std::vector<double>(d, 0.0), std::vector<double>(d, 1.0), study.seed);
+    auto cube = study.sampling == VpopStudy::Sampling::sobol
+                    ? sobol_points(study.plausible_size, static_cast<int>(d))
+                    : latin_hypercube(study.plausible_size, std::vector<double>(d, 0.0), std::vector<double>(d, 1.0), study.seed);
     for (auto& point : cube)
         for (double& u : point) u = std::clamp(u, 1e-12, 1.0 - 1e-12);
     return cube;

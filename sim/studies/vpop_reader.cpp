@@ -3,6 +3,7 @@
 //   arms:                          # every candidate simulated in every arm; a summary's column is QUANTITY@ARM
 //     - {name: low, scenario: low_dose.yaml}
 //     - {name: nm, scenario: template.yaml, dataset: doses.csv, id: 12, time_unit: h}   # a subject's doses
+//   sampling: latin_hypercube      # or sobol (Joe & Kuo 2008 direction numbers, up to 20 varied values; unscrambled)
 //   seed: 1                        # every draw depends only on (seed, candidate index)
 //   plausible_size: 100000         # candidates drawn (Latin hypercube) and simulated
 //   vpop_size: 1000                # patients selected
@@ -33,6 +34,7 @@
 #include "sim/studies/cohort.hpp"
 #include "sim/base/errors.hpp"
 #include "sim/base/text_match.hpp"
+#include "sim/numerics/sobol.hpp"
 #include "sim/studies/vpop_internal.hpp"
 
 namespace mobsim {
@@ -262,6 +264,17 @@ void check_quantity_names(const ConfigNode& list, const std::vector<SummarySpec>
     }
 }
 
+void read_sampling(const ConfigNode& node, VpopStudy& study) {
+    const std::string text = as_text(node);
+    const std::vector<std::string> kinds = {"latin_hypercube", "sobol"};
+    if (text == "sobol") study.sampling = VpopStudy::Sampling::sobol;
+    else if (text != "latin_hypercube")
+        fail_at(node, "unknown sampling '" + text + "'" + did_you_mean(text, kinds) + " (expected latin_hypercube or sobol)");
+    if (study.sampling == VpopStudy::Sampling::sobol && study.varied.size() > kSobolMaxDimensions)
+        fail_at(node, "sobol sampling supports up to " + std::to_string(kSobolMaxDimensions) + " varied values (" +
+                          std::to_string(study.varied.size()) + " given); use latin_hypercube");
+}
+
 }  // namespace
 
 std::string PlausibilityConstraint::describe() const {
@@ -280,7 +293,7 @@ std::vector<std::string> VpopStudy::quantity_names() const {
 
 VpopStudy read_vpop_study(const std::string& path, const ModelRegistry& models) {
     const ConfigNode root = load_config_file(path);
-    MapReader r(root, {"description", "scenario", "arms", "seed", "plausible_size", "vpop_size", "bootstrap", "threads",
+    MapReader r(root, {"description", "scenario", "arms", "sampling", "seed", "plausible_size", "vpop_size", "bootstrap", "threads",
                        "vary", "rank_correlations", "quantities", "constraints", "targets", "output", "refine"});
     VpopStudy study;
     study.file = path;
@@ -299,6 +312,7 @@ VpopStudy read_vpop_study(const std::string& path, const ModelRegistry& models) 
     std::shared_ptr<const Model> model = models.create(scenarios.front().model);
     read_varied(r.require("vary"), study, scenarios, *model);
     if (r.has("rank_correlations")) read_rank_correlations(r.require("rank_correlations"), study);
+    if (r.has("sampling")) read_sampling(r.require("sampling"), study);
     build_arm_problems(r, study, scenarios, model);
     if (r.has("quantities")) check_quantity_names(r.require("quantities"), study.summaries, *model);
     study.constraints_where = r.has("constraints") ? r.require("constraints").where() : root.where();

@@ -97,3 +97,29 @@ TEST_CASE("VPop arms refuse an unnamed arm, an unknown arm and a summary without
     CHECK_THAT(message("arms_and_scenario.yaml", "scenario: " + arm_scenario(1) + "\n" + arms + "targets: []\n"),
                Catch::Contains("give either scenario (one arm) or arms"));
 }
+
+TEST_CASE("VPop sampling sobol maps Sobol points through the priors", "[vpop][sobol]") {
+    const std::string file = test::write_temp_file("vpop_sobol.yaml", "sampling: sobol\nplausible_size: 1023\nvpop_size: 100\n"
+        "bootstrap: 0\nscenario: " + arm_scenario(1) + R"(
+vary:
+  CL: {distribution: lognormal, median: 5, sd_log: 0.4}
+  weight_kg: {distribution: uniform, low: 50, high: 90}
+quantities:
+  - {name: auc, output: conc_central, kind: auc}
+)" + "targets:\n  - {statistic: mean, quantity: auc, value: 16, se: 0.2}\n");
+    const VpopStudy study = read_vpop_study(file, registry());
+    const std::vector<double> values = draw_candidates(study);  // CL, weight_kg per candidate
+    // the first Sobol points are (0.5, 0.5), (0.75, 0.25), (0.25, 0.75): CL = 5 exp(0.4 z(u)), weight = 50 + 40 u
+    const double z75 = 0.6744897501960817;
+    CHECK(values[0] == Approx(5.0).epsilon(1e-9));
+    CHECK(values[1] == Approx(70.0).epsilon(1e-12));
+    CHECK(values[2] == Approx(5.0 * std::exp(0.4 * z75)).epsilon(1e-9));
+    CHECK(values[3] == Approx(60.0).epsilon(1e-12));
+    CHECK(values[4] == Approx(5.0 * std::exp(-0.4 * z75)).epsilon(1e-9));
+    const VpopResult r = select_vpop(study, generate_plausible(study, 2));
+    CHECK(mean_of(r.population.column("auc", r.selected)) == Approx(16.0).margin(0.8));
+    CHECK_THROWS_WITH(read_vpop_study(test::write_temp_file("vpop_sobol_bad.yaml", "sampling: sobl\nscenario: " +
+                                                                arm_scenario(1) + "\n" + kVary + "targets: []\n"),
+                                      registry()),
+                      Catch::Contains("unknown sampling 'sobl'") && Catch::Contains("did you mean 'sobol'?"));
+}
