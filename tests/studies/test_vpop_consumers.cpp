@@ -2,6 +2,9 @@
 // one-compartment IV bolus in mg/kg: AUC(0-inf) = dose x weight / CL and peak = dose x weight / V1.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
+
 #include "models/registry.hpp"
 #include "sim/base/errors.hpp"
 #include "sim/studies/fit.hpp"
@@ -79,13 +82,9 @@ optimizer: {starts: 1}
     REQUIRE(spec.cohort->size == 3);
     const FitResult result = fit(FitObjective(spec, registry()));
     CHECK(result.natural[0] == Approx(20.0).epsilon(1e-6));
-    const std::string bad = test::write_temp_file("consumer_fit_bad.yaml", R"(scenarios: {bolus: consumer_bolus.yaml}
-parameters:
-  - {parameterId: CL, parameterScale: log10, lowerBound: 0.1, upperBound: 100, nominalValue: 1}
-observables:
-  peak: {output: conc_central, summary: {kind: maximum, start_h: 0, end_h: 80}}
-data: {summaries: [consumer_targets.csv]}
-cohort: {vpop: consumer_vpop.csv}
-)");
+    std::ifstream in(fit_file);  // the same fit estimating CL, which the VPop sets per patient
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("parameterId: V1"), 15, "parameterId: CL");
+    const std::string bad = test::write_temp_file("consumer_fit_bad.yaml", text);
     CHECK_THROWS_WITH(read_fit_file(bad, registry()), Contains("'CL' is a fit parameter and a column of the VPop file"));
 }
