@@ -14,10 +14,7 @@ using namespace mobsim;
 
 namespace {
 
-const ModelRegistry& registry() {
-    static const ModelRegistry models = models::builtin_models();
-    return models;
-}
+const ModelRegistry& registry() { return test::registry_with_model_files(); }
 
 // k = CL / V at most 20 / 10 per h: by 60 h exp(-k t) < 1e-5 for every candidate
 std::string arm_scenario(double mg_per_kg) {

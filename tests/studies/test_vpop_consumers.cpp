@@ -17,10 +17,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-const ModelRegistry& registry() {
-    static const ModelRegistry models = models::builtin_models();
-    return models;
-}
+const ModelRegistry& registry() { return test::registry_with_model_files(); }
 
 // three virtual patients as mobsim vpop writes them: index columns, varied values, then a quantity (ignored)
 const char* kVpop = "# provenance\npatient,candidate,CL,weight_kg,auc\n0,4,2.5,60,24\n1,9,10,80,8\n2,12,5,100,20\n";
