@@ -9,10 +9,11 @@ scenarios/cohort_trial_800mg.yaml --size 28 and 1000), association (mobsim assoc
 sensitivity (mobsim sensitivity scenarios/trial_800mg.yaml --outputs fold_cd34,...,fold_blasts).
 """
 import os
-import re
 import subprocess
 import sys
 import tempfile
+
+import marked_blocks
 
 LABELS = {"cxcr4_expression": "CXCR4", "cd44_expression": "CD44", "vla4_expression": "VLA4",
           "peak_fold_cd34_38neg": "CD34+/38−", "peak_fold_cd34_38neg_123pos": "CD34+/38−/123+"}
@@ -112,29 +113,10 @@ def main():
     binary = os.path.abspath(args[0])
     source = args[1] if len(args) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     doc = os.path.join(source, "docs", "model.md")
-    with open(doc, encoding="utf-8") as fh:
-        text = fh.read()
     blocks = {"association": association_block(binary, source), "sensitivity": sensitivity_block(binary, source),
               "validation": validation_block(binary, source), "response": response_block(binary, source),
               "describe": describe_block(binary, source)}
-    new_text = text
-    for name, body in blocks.items():
-        pattern = re.compile(r"(<!-- %s:begin[^>]*-->\n)(.*?)(\n<!-- %s:end -->)" % (name, name), re.S)
-        match = pattern.search(new_text)
-        if not match:
-            print("model_figures: no '%s' block in docs/model.md" % name)
-            return 1
-        if match.group(2) != body:
-            print("model_figures: block '%s' differs from the program:\n--- docs\n%s\n--- program\n%s"
-                  % (name, match.group(2), body))
-        new_text = new_text[:match.start(2)] + body + new_text[match.end(2):]
-    if check:
-        ok = new_text == text
-        print("model_figures: %s" % ("docs/model.md matches the program" if ok else "STALE: run scripts/model_figures.py"))
-        return 0 if ok else 1
-    with open(doc, "w", encoding="utf-8") as fh:
-        fh.write(new_text)
-    return 0
+    return marked_blocks.update(doc, blocks, check, "model_figures")
 
 
 if __name__ == "__main__":

@@ -38,10 +38,12 @@ void estimate_work(const SweepStudy& study, int threads, const SweepOptions& o) 
         return;
     }
     const double one = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double total = one * static_cast<double>(study.points()) / threads;
+    const double total = one * static_cast<double>(study.runs()) / threads;
     std::ostringstream text;
     text.precision(3);
-    text << study.points() << " grid points; the first took " << one << " s, so about " << total / 60.0
+    text << study.points() << " grid points";
+    if (study.vpop.rows() > 0) text << " x " << study.vpop.rows() << " VPop patients";
+    text << "; the first took " << one << " s, so about " << total / 60.0
          << " min on " << threads << (threads == 1 ? " thread" : " threads");
     if (total > kConfirmAboveSeconds && !o.yes)
         throw InputError(o.file + ": " + text.str() + "; give --yes to run a sweep of more than " +
@@ -60,14 +62,14 @@ void run(const SweepOptions& o, const Context& context) {
         o.record_outputs.empty() ? "" : (out_path.parent_path() / (out_path.stem().string() + "_records.csv")).string();
     std::vector<std::string> outputs{out};
     if (!records.empty()) outputs.push_back(records);
-    for (const auto& file : outputs) refuse_to_overwrite_inputs(file, {o.file, study.scenario_file});
+    for (const auto& file : outputs) refuse_to_overwrite_inputs(file, {o.file, study.scenario_file, study.vpop.file});
     check_output_paths(outputs, o.force);
     const int threads = o.threads > 0 ? o.threads : study.threads > 0 ? study.threads : default_thread_count();
     estimate_work(study, threads, o);
     const bool show = !o.quiet && progress_wanted(o.progress);
     SweepResult result;
     try {
-        result = run_sweep(study, threads, progress_reporter("sweep", static_cast<int>(study.points()), show));
+        result = run_sweep(study, threads, progress_reporter("sweep", static_cast<int>(study.runs()), show));
     } catch (...) {
         if (show) std::cerr << '\n';
         throw;
@@ -76,6 +78,7 @@ void run(const SweepOptions& o, const Context& context) {
                                             context.command_line);
     add_scenario_file(provenance, study.scenario_file);
     add_parameters_file(provenance, study.scenario.parameters_file);
+    if (!study.vpop.file.empty()) provenance.entries.emplace_back("vpop", study.vpop.file);
     provenance.entries.emplace_back("units", sweep_units(study));
     std::vector<OutputFile> files{{out, sweep_csv(result, provenance)}};
     if (!records.empty()) files.push_back({records, sweep_records_csv(study, result, provenance)});

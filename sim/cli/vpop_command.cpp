@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "cli_options.hpp"
 #include "progress.hpp"
 #include "sim/base/atomic_file.hpp"
 #include "sim/base/errors.hpp"
@@ -18,17 +19,8 @@ struct VpopOptions {
     std::string file, prefix;
     int threads = 0, plausible_size = 0, vpop_size = 0;
     long seed = -1;
-    bool benchmark = false, progress = false, quiet = false;
+    bool benchmark = false, progress = false, quiet = false, force = false;
 };
-
-// Refuses before any file is written when a folder is missing, so the three files are written together or not at all.
-void require_folders(const std::vector<std::string>& paths) {
-    for (const auto& path : paths) {
-        const auto folder = std::filesystem::path(path).parent_path();
-        if (!folder.empty() && !std::filesystem::is_directory(folder))
-            throw InputError(path + ": the folder " + folder.string() + " does not exist; nothing was written");
-    }
-}
 
 void run(const VpopOptions& o, const Context& context) {
     VpopStudy study = read_vpop_study(o.file, *context.models);
@@ -45,8 +37,10 @@ void run(const VpopOptions& o, const Context& context) {
     };
     const std::string vpop = choose(study.vpop_file, "_vpop.csv"), report = choose(study.report_file, "_report.csv"),
                       plausible = choose(study.plausible_file, "_plausible.csv");
-    for (const auto& out : {vpop, report, plausible}) refuse_to_overwrite_inputs(out, {o.file, study.scenario_file});
-    if (!o.benchmark) require_folders({vpop, report, plausible});
+    std::vector<std::string> inputs = {o.file};
+    for (const auto& arm : study.arms) inputs.insert(inputs.end(), {arm.scenario_file, arm.dataset_file});
+    for (const auto& out : {vpop, report, plausible}) refuse_to_overwrite_inputs(out, inputs);
+    if (!o.benchmark) check_output_paths({vpop, report, plausible}, o.force);  // before hours of simulation
 
     const int threads = o.threads > 0 ? o.threads : study.threads > 0 ? study.threads : default_thread_count();
     const bool show = !o.quiet && progress_wanted(o.progress);
@@ -82,16 +76,19 @@ void run(const VpopOptions& o, const Context& context) {
     const VpopResult result = select_vpop(study, std::move(population));
     const double selection_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - selection_start).count();
-    Provenance provenance = make_provenance(o.file, *study.base.model, study.base.solver, context.command_line);
-    if (!study.scenario_file.empty()) provenance.entries.emplace_back("scenario", study.scenario_file);
+    const Problem& first = study.arms.front().base;
+    Provenance provenance = make_provenance(o.file, *first.model, first.solver, context.command_line);
+    for (const auto& arm : study.arms) {
+        const std::string key = arm.name.empty() ? "scenario" : "arm " + arm.name;
+        if (!arm.scenario_file.empty()) provenance.entries.emplace_back(key, arm.scenario_file);
+        if (!arm.dataset_file.empty()) provenance.entries.emplace_back(key + " dataset", arm.dataset_file + " ID " + arm.subject);
+    }
     provenance.entries.emplace_back("seed", std::to_string(study.seed));
     provenance.entries.emplace_back("method", "Latin hypercube candidates, minimum-divergence prevalence weights, "
                                               "prevalence-based selection (docs/vpop.md)");
     const std::string vpop_text = vpop_csv(study, result, provenance), report_text = vpop_report_csv(study, result, provenance),
                       plausible_text = plausible_csv(study, result, provenance);
-    write_file_atomically(plausible, plausible_text);
-    write_file_atomically(vpop, vpop_text);
-    write_file_atomically(report, report_text);
+    write_result_set({{vpop, vpop_text}, {report, report_text}, {plausible, plausible_text}}, o.force);  // all or none
     if (o.quiet) return;
     int within = 0;
     for (const auto& f : result.fits) within += f.within;
@@ -126,6 +123,7 @@ void add_vpop_command(CLI::App& app, const Context& context) {
                   "Only generate and screen the candidates, print the time taken, write nothing");
     cmd->add_flag("--progress", options->progress, "Report progress on stderr even when it is not a terminal");
     cmd->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
+    add_force_flag(cmd, options->force);
     cmd->callback([options, context] { run(*options, context); });
 }
 

@@ -168,9 +168,11 @@ CovariateDistribution read_covariate(const ConfigNode& node) {
 }
 
 CohortSpec read_cohort(const ConfigNode& node, const Model& model) {
-    MapReader r(node, {"size", "seed", "variability", "covariates", "covariate_correlation"});
+    MapReader r(node, {"size", "seed", "variability", "covariates", "covariate_correlation", "vpop"});
     CohortSpec c;
-    const long size = as_integer(r.require("size"));
+    if (r.has("vpop")) c.listed = read_listed_values(resolve_relative(node.file, r.text("vpop")), model);
+    // with a VPop, the size defaults to its rows; without one it is required (require() names the missing key)
+    const long size = r.has("vpop") && !r.has("size") ? c.listed.rows() : as_integer(r.require("size"));
     if (size < 1 || size > 100000) fail_at(r.require("size"), "expected a cohort size from 1 to 100000");
     c.size = static_cast<int>(size);
     if (auto seed = r.optional_integer("seed")) {
@@ -200,6 +202,18 @@ CohortSpec read_cohort(const ConfigNode& node, const Model& model) {
         fail_at(node, e.what());
     }
     return c;
+}
+
+// A VPop's row sets its values last (patient_problem), so it would silently undo a fitted parameter's value.
+void check_listed_against_fit(const ConfigNode& node, FitSpec& spec, const Model& model) {
+    for (const auto& name : spec.cohort->listed.names) {
+        for (const auto& p : spec.parameters)
+            if (p.id == name)
+                fail_at(node, "'" + name + "' is a fit parameter and a column of the VPop file " + spec.cohort->listed.file +
+                                  ", which sets it per patient; drop one of them");
+        if (model.parameter_index(name) < 0)  // a covariate's placeholder; each row replaces it
+            for (auto& s : spec.scenarios) s.scenario.patient.emplace(name, 1.0);
+    }
 }
 
 FitOptions read_options(const ConfigNode& node) {
@@ -382,7 +396,10 @@ FitSpec read_fit_node(const ConfigNode& root, const ModelRegistry& models) {
             }
         }
     }
-    if (r.has("cohort")) spec.cohort = read_cohort(r.require("cohort"), *model);
+    if (r.has("cohort")) {
+        spec.cohort = read_cohort(r.require("cohort"), *model);
+        check_listed_against_fit(r.require("cohort"), spec, *model);
+    }
     if (r.has("optimizer")) spec.options = read_options(r.require("optimizer"));
     if (auto start = r.optional_text("start")) {
         spec.start_file = resolve_relative(root.file, *start);

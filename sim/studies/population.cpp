@@ -203,16 +203,20 @@ Problem patient_problem(const Problem& base, const CohortSpec& spec, const Virtu
             if (model_covariates[c].name == name) set_covariate(p, c, patient.covariates[k]);
         if (name == "weight_kg") p.weight_kg = patient.covariates[k];
     }
-    const ListedValues& listed = spec.listed;
+    apply_listed_row(p, spec.listed, patient.index);
+    return p;
+}
+
+void apply_listed_row(Problem& p, const ListedValues& listed, int row) {
+    const auto& model_covariates = p.model->covariates();
     for (std::size_t k = 0; k < listed.names.size(); ++k) {
-        const double value = listed.values[static_cast<std::size_t>(patient.index) * listed.names.size() + k];
+        const double value = listed.values[static_cast<std::size_t>(row) * listed.names.size() + k];
         const int index = p.model->parameter_index(listed.names[k]);
         if (index >= 0) p.parameters[static_cast<std::size_t>(index)] = value;
         for (std::size_t c = 0; c < model_covariates.size(); ++c)
             if (model_covariates[c].name == listed.names[k]) set_covariate(p, c, value);
         if (listed.names[k] == "weight_kg") p.weight_kg = value;
     }
-    return p;
 }
 
 }  // namespace mobsim

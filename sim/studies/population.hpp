@@ -71,6 +71,9 @@ std::vector<VirtualPatient> draw_cohort(const CohortSpec& spec);
 // The problem for one patient: parameters multiplied by exp(eta), covariates (and weight) replaced.
 Problem patient_problem(const Problem& base, const CohortSpec& spec, const VirtualPatient& patient);
 
+// Row `row` of a VPop file's values into the problem (parameters, covariates, weight).
+void apply_listed_row(Problem& p, const ListedValues& listed, int row);
+
 // eta = L z for a given omega (used by fits that estimate omega).
 std::vector<double> etas(const VariabilitySpec& variability, const std::vector<double>& z);
 

@@ -126,6 +126,8 @@ std::size_t SweepStudy::points() const {
     return n;
 }
 
+std::size_t SweepStudy::runs() const { return points() * static_cast<std::size_t>(std::max(1, vpop.rows())); }
+
 void apply_sweep_value(Scenario& s, const std::string& key, double value) {
     if (!std::isfinite(value)) throw InputError(key + ": expected a finite value");
     if (starts_with(key, "parameters.")) {
@@ -244,24 +246,29 @@ SweepResult run_sweep(const SweepStudy& study, int threads, const std::function<
         r.axis_names.push_back(a.key);
         r.axis_labels.push_back(a.labels);
     }
+    const std::size_t patients = static_cast<std::size_t>(std::max(1, study.vpop.rows()));
+    if (study.vpop.rows() > 0) r.axis_names.push_back("patient");  // the VPop row, after the grid point's values
     for (const auto& s : study.summaries) r.summary_names.push_back(s.name);
-    const std::size_t n = study.points(), n_axes = r.axis_names.size(), n_sum = r.summary_names.size();
-    if (n > 10000000) throw InputError(study.file + ": the sweep has more than 1e7 grid points");
+    const std::size_t n = study.runs(), n_axes = r.axis_names.size(), n_sum = r.summary_names.size();
+    if (n > 10000000) throw InputError(study.file + ": the sweep has more than 1e7 runs (grid points x VPop patients)");
     r.axis_values.resize(n * n_axes);
     r.summary_values.resize(n * n_sum);
     for (const auto& name : study.record_outputs) study.model->require_output(name, study.file + ": records");
     if (!study.record_outputs.empty()) r.records.resize(n);
     const int workers = threads > 0 ? threads : study.threads > 0 ? study.threads : default_thread_count();
     parallel_for(static_cast<int>(n), workers, [&](int point) {
-        const auto i = static_cast<std::size_t>(point);
-        const Problem p = sweep_point_problem(study, i);
+        const auto i = static_cast<std::size_t>(point), grid_point = i / patients;
+        Problem p = sweep_point_problem(study, grid_point);
+        if (study.vpop.rows() > 0) apply_listed_row(p, study.vpop, static_cast<int>(i % patients));
         Trajectory t;
         try {
             t = simulate(p);
         } catch (const SolverError& e) {
-            throw SolverError(describe_point(study, i) + ": " + e.what());
+            const std::string patient = study.vpop.rows() > 0 ? ", VPop row " + std::to_string(i % patients) : "";
+            throw SolverError(describe_point(study, grid_point) + patient + ": " + e.what());
         }
-        const auto values = sweep_point_values(study, i);
+        auto values = sweep_point_values(study, grid_point);
+        if (study.vpop.rows() > 0) values.push_back(static_cast<double>(i % patients));
         std::copy(values.begin(), values.end(), r.axis_values.begin() + static_cast<long>(i * n_axes));
         for (std::size_t k = 0; k < n_sum; ++k) r.summary_values[i * n_sum + k] = evaluate_summary(t, study.summaries[k]);
         if (!r.records.empty())

@@ -9,6 +9,7 @@
 #include "sim/io/csv_output.hpp"
 #include "sim/engine/scenario.hpp"
 #include "sim/engine/simulation.hpp"
+#include "sim/studies/population.hpp"
 #include "sim/studies/summary.hpp"
 
 namespace mobsim {
@@ -35,7 +36,11 @@ struct SweepStudy {
     std::string output_file;  // empty: chosen by the caller
     // Outputs written per grid point as NONMEM-layout records (sweep_records_csv); empty: none
     std::vector<std::string> record_outputs;
+    // A VPop file's rows (vpop:, mobsim vpop): every grid point runs on every row, one output row each (column
+    // `patient`, the VPop row); empty: one run per grid point
+    ListedValues vpop;
     std::size_t points() const;
+    std::size_t runs() const;  // points() x VPop rows (or 1)
 };
 
 // Sets one swept value in a scenario. start_day_offset shifts every administration of the regimen by

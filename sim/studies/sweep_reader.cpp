@@ -1,5 +1,6 @@
 // The sweep file format (paths relative to the sweep file):
 //   scenario: trial.yaml         # a scenario file, or an inline scenario mapping
+//   vpop: trial_vpop.csv         # optional: every grid point on every patient of a VPop file (mobsim vpop)
 //   threads: 4                   # optional; default all cores
 //   grid:                        # full factorial; the first key varies slowest
 //     plerixafor.count: [1, 2, 3]               # REGIMEN_LABEL.FIELD
@@ -58,11 +59,18 @@ std::vector<double> read_axis_values(const ConfigNode& node) {
     return values;
 }
 
+// The VPop's covariates need a placeholder in the scenario to build its problem; each row replaces it.
+void read_sweep_vpop(const ConfigNode& node, SweepStudy& study) {
+    study.vpop = read_listed_values(resolve_relative(study.file, as_text(node)), *study.model);
+    for (const auto& name : study.vpop.names)
+        if (study.model->parameter_index(name) < 0) study.scenario.patient.emplace(name, 1.0);
+}
+
 }  // namespace
 
 SweepStudy read_sweep_study(const std::string& path, const ModelRegistry& models) {
     const ConfigNode root = load_config_file(path);
-    MapReader r(root, {"description", "scenario", "threads", "grid", "summaries", "output"});
+    MapReader r(root, {"description", "scenario", "vpop", "threads", "grid", "summaries", "output"});
     SweepStudy study;
     study.file = path;
     const ConfigNode& scenario_node = r.require("scenario");
@@ -73,6 +81,7 @@ SweepStudy read_sweep_study(const std::string& path, const ModelRegistry& models
         study.scenario = read_scenario(study.scenario_file);
     }
     study.model = models.create(study.scenario.model);
+    if (r.has("vpop")) read_sweep_vpop(r.require("vpop"), study);
     const Problem base = build_problem(study.scenario, study.model);
     if (auto threads = r.optional_integer("threads")) {
         if (*threads < 1 || *threads > 1024) fail_at(r.require("threads"), "expected 1 to 1024 threads");
@@ -81,8 +90,16 @@ SweepStudy read_sweep_study(const std::string& path, const ModelRegistry& models
     const ConfigNode& grid = r.require("grid");
     expect_kind(grid, ConfigNode::Kind::map);
     if (grid.entries.empty()) fail_at(grid, "expected at least one swept quantity");
-    for (const auto& [key, value] : grid.entries)
-        study.axes.push_back(is_list_field(key) ? read_list_axis(key, value) : SweepAxis{key, read_axis_values(value), value.where(), {}});
+    for (const auto& [key, value] : grid.entries) {
+        study.axes.push_back(is_list_field(key) ? read_list_axis(key, value)
+                                                : SweepAxis{key, read_axis_values(value), value.where(), {}});
+        const auto dot = key.find('.');
+        const std::string name = dot == std::string::npos ? key : key.substr(dot + 1);
+        const auto& listed = study.vpop.names;
+        if ((key.rfind("parameters.", 0) == 0 || key.rfind("patient.", 0) == 0) &&
+            std::find(listed.begin(), listed.end(), name) != listed.end())
+            fail_at(value, "'" + name + "' is a column of the VPop file, which sets it per patient; sweep another value");
+    }
     if (static_cast<double>(study.points()) > 1e7) fail_at(grid, "the grid has more than 1e7 points");
     study.summaries = read_summaries(r.require("summaries"), *study.model, base.end_h);
     if (auto out = r.has("output") ? MapReader(r.require("output"), {"file"}).optional_text("file") : std::nullopt)

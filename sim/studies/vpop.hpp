@@ -47,17 +47,27 @@ struct VpopTarget {
     std::string where;
 };
 
+// One arm of a study: every candidate is simulated in every arm (dose levels, schedules), with its own varied values.
+struct VpopArm {
+    std::string name;           // empty for a study with one `scenario:`; else a quantity's column is QUANTITY@NAME
+    std::string scenario_file;  // empty for an inline scenario
+    std::string dataset_file;   // set when the arm's doses and covariates are a dataset subject's (docs/datasets.md)
+    std::string subject;        // that subject's ID
+    Problem base;               // its grid includes the summaries' times
+};
+
 struct VpopStudy {
     std::string file;
-    std::string scenario_file;
-    Problem base;
+    std::vector<VpopArm> arms;  // at least one; all of one model
     std::vector<CovariateDistribution> varied;  // parameters and covariates, in file order
     // Gaussian copula correlation (converted from the file's Spearman rho), row-major; empty: independent
     std::vector<double> rank_correlation;
     std::string constraints_where;  // position of the constraints list, for "no plausible candidate"
-    std::vector<SummarySpec> summaries;
+    std::vector<SummarySpec> summaries;  // evaluated in every arm
     std::vector<PlausibilityConstraint> constraints;
     std::vector<VpopTarget> targets;
+    enum class Sampling { latin_hypercube, sobol };  // the candidates' points in the unit cube
+    Sampling sampling = Sampling::latin_hypercube;
     int plausible_size = 10000;
     int vpop_size = 1000;
     int bootstrap = 500;
@@ -66,7 +76,9 @@ struct VpopStudy {
     std::uint64_t seed = 1;
     int threads = 0;
     std::string vpop_file, report_file, plausible_file;  // empty: chosen by the caller
-    std::vector<std::string> quantity_names() const;     // varied names, then summary names
+    // varied names, then each arm's summary names (arm by arm; QUANTITY@ARM when the arms are named)
+    std::vector<std::string> quantity_names() const;
+    const Model& model() const { return *arms.front().base.model; }
 };
 
 // The plausible population: every candidate drawn, its quantities, and whether it passed the constraints.

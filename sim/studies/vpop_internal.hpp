@@ -1,7 +1,12 @@
 // Pieces shared by the VPop source files (sim/vpop_*.cpp); not part of the engine's interface.
 #pragma once
 #include <cstddef>
+#include <memory>
+#include <string>
 #include <vector>
+
+#include "sim/base/config.hpp"
+#include "sim/engine/scenario.hpp"
 
 #include "sim/studies/vpop.hpp"
 
@@ -29,5 +34,15 @@ std::vector<std::size_t> constraint_columns(const VpopStudy& study);
 // Simulates the candidate whose varied values lead `row` and fills its summaries; kPlausible, kSolverFailed or
 // the index of the first constraint it fails.
 int screen_candidate(const VpopStudy& study, const std::vector<std::size_t>& constraint_columns, double* row);
+
+// Arms (sim/studies/vpop_arms.cpp): QUANTITY@ARM (QUANTITY for the one unnamed arm); the scenarios of `scenario:`
+// or `arms:`; each arm's problem, the summaries and their times; the columns a target's or constraint's
+// quantity names (a summary in its `arm:`, or, when every_arm_by_default, in every arm).
+std::string arm_column(const std::string& quantity, const std::string& arm);
+std::vector<Scenario> read_arm_scenarios(const MapReader& r, VpopStudy& study);
+void build_arm_problems(const MapReader& r, VpopStudy& study, const std::vector<Scenario>& scenarios,
+                        const std::shared_ptr<const Model>& model);
+std::vector<std::string> quantity_columns(const VpopStudy& study, const MapReader& r, const ConfigNode& node,
+                                          const std::string& name, bool every_arm_by_default);
 
 }  // namespace mobsim

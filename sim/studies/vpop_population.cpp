@@ -8,6 +8,7 @@
 #include "sim/base/errors.hpp"
 #include "sim/numerics/optimizer.hpp"
 #include "sim/numerics/parallel.hpp"
+#include "sim/numerics/sobol.hpp"
 #include "sim/studies/vpop_internal.hpp"
 
 namespace mobsim {
@@ -99,7 +100,9 @@ std::vector<double> copula_factor(const VpopStudy& study) {
 
 std::vector<std::vector<double>> candidate_uniforms(const VpopStudy& study) {
     const std::size_t d = study.varied.size();
-    auto cube = latin_hypercube(study.plausible_size, std::vector<double>(d, 0.0), std::vector<double>(d, 1.0), study.seed);
+    auto cube = study.sampling == VpopStudy::Sampling::sobol
+                    ? sobol_points(study.plausible_size, static_cast<int>(d))
+                    : latin_hypercube(study.plausible_size, std::vector<double>(d, 0.0), std::vector<double>(d, 1.0), study.seed);
     for (auto& point : cube)
         for (double& u : point) u = std::clamp(u, 1e-12, 1.0 - 1e-12);
     return cube;
@@ -115,15 +118,19 @@ std::vector<double> draw_candidates(const VpopStudy& study) {
 }
 
 int screen_candidate(const VpopStudy& study, const std::vector<std::size_t>& constraint_columns, double* row) {
-    const std::size_t d = study.varied.size(), width = d + study.summaries.size();
-    Problem p = study.base;
-    for (std::size_t j = 0; j < d; ++j) apply_varied(p, study.varied[j], row[j]);
-    try {
-        const Trajectory trajectory = simulate(p);
-        for (std::size_t k = 0; k < study.summaries.size(); ++k) row[d + k] = evaluate_summary(trajectory, study.summaries[k]);
-    } catch (const SolverError&) {  // not plausible; counted, not fatal
-        for (std::size_t k = d; k < width; ++k) row[k] = std::nan("");
-        return kSolverFailed;
+    const std::size_t d = study.varied.size(), n_summaries = study.summaries.size();
+    const std::size_t width = d + study.arms.size() * n_summaries;
+    for (std::size_t a = 0; a < study.arms.size(); ++a) {
+        Problem p = study.arms[a].base;
+        for (std::size_t j = 0; j < d; ++j) apply_varied(p, study.varied[j], row[j]);
+        try {
+            const Trajectory trajectory = simulate(p);
+            for (std::size_t k = 0; k < n_summaries; ++k)
+                row[d + a * n_summaries + k] = evaluate_summary(trajectory, study.summaries[k]);
+        } catch (const SolverError&) {  // not plausible; counted, not fatal
+            for (std::size_t k = d; k < width; ++k) row[k] = std::nan("");
+            return kSolverFailed;
+        }
     }
     for (std::size_t k = 0; k < study.constraints.size(); ++k) {
         const double v = row[constraint_columns[k]];

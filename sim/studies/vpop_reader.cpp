@@ -1,5 +1,9 @@
 // The VPop study file (paths relative to it; method in sim/studies/vpop.hpp and docs/vpop.md):
-//   scenario: trial.yaml           # a scenario file or an inline scenario mapping
+//   scenario: trial.yaml           # a scenario file or an inline scenario mapping (one arm), or instead:
+//   arms:                          # every candidate simulated in every arm; a summary's column is QUANTITY@ARM
+//     - {name: low, scenario: low_dose.yaml}
+//     - {name: nm, scenario: template.yaml, dataset: doses.csv, id: 12, time_unit: h}   # a subject's doses
+//   sampling: latin_hypercube      # or sobol (Joe & Kuo 2008 direction numbers, up to 20 varied values; unscrambled)
 //   seed: 1                        # every draw depends only on (seed, candidate index)
 //   plausible_size: 100000         # candidates drawn (Latin hypercube) and simulated
 //   vpop_size: 1000                # patients selected
@@ -12,9 +16,10 @@
 //     - {between: [CL, weight_kg], rho: 0.3}
 //   quantities: [...]              # per-patient summaries of outputs (sim/studies/summary_reader.cpp)
 //   constraints:                   # plausibility: a candidate outside any bound is not plausible
-//     - {quantity: auc, lower: 1, upper: 1000}
+//     - {quantity: auc, lower: 1, upper: 1000}               # with arms: in every arm, or in `arm: low`
 //   targets:                       # statistic: mean | sd | median | percentile | proportion | spearman | pearson
 //     - {statistic: mean, quantity: auc, value: 20, sd: 6, n: 28}       # uncertainty: se, ci, sd + n, or n
+//     - {statistic: mean, quantity: auc, arm: low, value: 10, se: 1}    # with arms, a summary's target names its arm
 //     - {statistic: percentile, q: 90, quantity: auc, value: 35, se: 2}
 //     - {statistic: proportion, quantity: auc, above: 30, value: 0.2, n: 50}
 //     - {statistic: spearman, quantities: [CL, auc], sign: negative, p_value_at_most: 0.002, n: 28}
@@ -29,7 +34,8 @@
 #include "sim/studies/cohort.hpp"
 #include "sim/base/errors.hpp"
 #include "sim/base/text_match.hpp"
-#include "sim/studies/vpop.hpp"
+#include "sim/numerics/sobol.hpp"
+#include "sim/studies/vpop_internal.hpp"
 
 namespace mobsim {
 
@@ -40,12 +46,6 @@ int bounded_integer(const MapReader& r, const std::string& key, long fallback, l
     if (value < low || value > high)
         fail_at(r.require(key), "expected a whole number from " + std::to_string(low) + " to " + std::to_string(high));
     return static_cast<int>(value);
-}
-
-void require_quantity(const ConfigNode& node, const std::string& name, const std::vector<std::string>& known) {
-    if (std::find(known.begin(), known.end(), name) == known.end())
-        fail_at(node, "unknown quantity '" + name + "'" + did_you_mean(name, known) +
-                          " (quantities: the varied values and the summaries: " + join(known, ", ") + ")");
 }
 
 // The support of a varied value must lie inside the parameter's admissible range.
@@ -68,7 +68,7 @@ void check_support(const ConfigNode& node, const CovariateDistribution& d, const
                           format_number(info.upper) + "] " + info.unit + "; truncate it with lower/upper");
 }
 
-void read_varied(const ConfigNode& list, VpopStudy& study, Scenario& scenario, const Model& model) {
+void read_varied(const ConfigNode& list, VpopStudy& study, std::vector<Scenario>& scenarios, const Model& model) {
     expect_kind(list, ConfigNode::Kind::map);
     if (list.entries.empty()) fail_at(list, "expected at least one varied parameter or covariate");
     std::vector<std::string> names;
@@ -81,7 +81,8 @@ void read_varied(const ConfigNode& list, VpopStudy& study, Scenario& scenario, c
                                did_you_mean(name, names));
         study.varied.push_back(read_distribution(name, value));
         check_support(value, study.varied.back(), model);
-        if (model.parameter_index(name) < 0) scenario.patient.emplace(name, 1.0);  // placeholder; each draw replaces it
+        if (model.parameter_index(name) < 0)
+            for (auto& scenario : scenarios) scenario.patient.emplace(name, 1.0);  // placeholder; each draw replaces it
     }
 }
 
@@ -112,19 +113,21 @@ void read_rank_correlations(const ConfigNode& list, VpopStudy& study) {
     cholesky_lower(study.rank_correlation, n, list.where());
 }
 
-void read_constraints(const ConfigNode& list, VpopStudy& study, const std::vector<std::string>& known) {
+// A constraint on a summary without `arm` holds in every arm.
+void read_constraints(const ConfigNode& list, VpopStudy& study) {
     expect_kind(list, ConfigNode::Kind::sequence);
     for (const auto& item : list.items) {
-        MapReader r(item, {"quantity", "lower", "upper"});
+        MapReader r(item, {"quantity", "arm", "lower", "upper"});
         PlausibilityConstraint c;
-        c.quantity = r.text("quantity");
-        require_quantity(r.require("quantity"), c.quantity, known);
         if (!r.has("lower") && !r.has("upper")) fail_at(item, "give lower, upper or both");
         c.lower = r.number_or("lower", c.lower);
         c.upper = r.number_or("upper", c.upper);
         if (c.lower > c.upper) fail_at(r.require("upper"), "expected lower <= upper");
         c.where = item.where();
-        study.constraints.push_back(c);
+        for (const auto& column : quantity_columns(study, r, r.require("quantity"), r.text("quantity"), true)) {
+            c.quantity = column;
+            study.constraints.push_back(c);
+        }
     }
 }
 
@@ -207,8 +210,8 @@ void read_uncertainty(const MapReader& r, VpopTarget& t) {
     if (r.has("sd") && t.uncertainty_source != "sd/sqrt(n)") fail_at(r.require("sd"), "sd (with n) applies to a mean");
 }
 
-VpopTarget read_target(const ConfigNode& node, const std::vector<std::string>& known) {
-    MapReader r(node, {"name", "statistic", "quantity", "quantities", "q", "above", "below", "value", "p_value",
+VpopTarget read_target(const ConfigNode& node, const VpopStudy& study) {
+    MapReader r(node, {"name", "statistic", "quantity", "quantities", "arm", "q", "above", "below", "value", "p_value",
                        "p_value_at_most", "sign", "at_least", "at_most", "se", "ci", "sd", "n"});
     VpopTarget t;
     t.where = node.where();
@@ -228,7 +231,8 @@ VpopTarget read_target(const ConfigNode& node, const std::vector<std::string>& k
     if (correlation && (t.quantities.size() != 2 || t.quantities[0] == t.quantities[1]))
         fail_at(r.require("quantities"), "expected two different quantities");
     for (std::size_t k = 0; k < t.quantities.size(); ++k)
-        require_quantity(correlation ? r.require(quantity_key).items[k] : r.require(quantity_key), t.quantities[k], known);
+        t.quantities[k] = quantity_columns(study, r, correlation ? r.require(quantity_key).items[k] : r.require(quantity_key),
+                                           t.quantities[k], false).front();
     if (r.has("q") != (t.statistic == Statistic::percentile)) fail_at(node, "q (0-100) goes with statistic percentile");
     if (t.statistic == Statistic::median) t.q = 50.0;
     if (r.has("q")) {
@@ -248,6 +252,29 @@ VpopTarget read_target(const ConfigNode& node, const std::vector<std::string>& k
     return t;
 }
 
+// The VPop file's columns must stay unambiguous for cohort files that read it.
+void check_quantity_names(const ConfigNode& list, const std::vector<SummarySpec>& summaries, const Model& model) {
+    for (std::size_t k = 0; k < summaries.size(); ++k) {
+        const std::string& name = summaries[k].name;
+        const bool covariate = std::any_of(model.covariates().begin(), model.covariates().end(),
+                                           [&](const auto& c) { return c.name == name; });
+        if (model.parameter_index(name) >= 0 || covariate || name == "weight_kg")
+            fail_at(list.items[k], "'" + name + "' names a model parameter or covariate; rename the quantity");
+        if (name.find('@') != std::string::npos) fail_at(list.items[k], "'@' is kept for QUANTITY@ARM; rename the quantity");
+    }
+}
+
+void read_sampling(const ConfigNode& node, VpopStudy& study) {
+    const std::string text = as_text(node);
+    const std::vector<std::string> kinds = {"latin_hypercube", "sobol"};
+    if (text == "sobol") study.sampling = VpopStudy::Sampling::sobol;
+    else if (text != "latin_hypercube")
+        fail_at(node, "unknown sampling '" + text + "'" + did_you_mean(text, kinds) + " (expected latin_hypercube or sobol)");
+    if (study.sampling == VpopStudy::Sampling::sobol && study.varied.size() > kSobolMaxDimensions)
+        fail_at(node, "sobol sampling supports up to " + std::to_string(kSobolMaxDimensions) + " varied values (" +
+                          std::to_string(study.varied.size()) + " given); use latin_hypercube");
+}
+
 }  // namespace
 
 std::string PlausibilityConstraint::describe() const {
@@ -259,17 +286,19 @@ std::string PlausibilityConstraint::describe() const {
 std::vector<std::string> VpopStudy::quantity_names() const {
     std::vector<std::string> names;
     for (const auto& v : varied) names.push_back(v.name);
-    for (const auto& s : summaries) names.push_back(s.name);
+    for (const auto& arm : arms)
+        for (const auto& s : summaries) names.push_back(arm_column(s.name, arm.name));
     return names;
 }
 
 VpopStudy read_vpop_study(const std::string& path, const ModelRegistry& models) {
     const ConfigNode root = load_config_file(path);
-    MapReader r(root, {"description", "scenario", "seed", "plausible_size", "vpop_size", "bootstrap", "threads",
+    MapReader r(root, {"description", "scenario", "arms", "sampling", "seed", "plausible_size", "vpop_size", "bootstrap", "threads",
                        "vary", "rank_correlations", "quantities", "constraints", "targets", "output", "refine"});
     VpopStudy study;
     study.file = path;
-    Scenario scenario = read_study_scenario(r.require("scenario"), path, study.scenario_file);
+    if (r.has("scenario") == r.has("arms")) fail_at(root, "give either scenario (one arm) or arms (a list of named arms)");
+    std::vector<Scenario> scenarios = read_arm_scenarios(r, study);
     const long seed = r.optional_integer("seed").value_or(1);
     if (seed < 0) fail_at(r.require("seed"), "expected a seed >= 0");
     study.seed = static_cast<std::uint64_t>(seed);
@@ -280,33 +309,19 @@ VpopStudy read_vpop_study(const std::string& path, const ModelRegistry& models) 
     if (study.vpop_size > study.plausible_size)
         fail_at(r.require("vpop_size"), "the VPop cannot be larger than the plausible_size candidates");
 
-    std::shared_ptr<const Model> model = models.create(scenario.model);
-    read_varied(r.require("vary"), study, scenario, *model);
+    std::shared_ptr<const Model> model = models.create(scenarios.front().model);
+    read_varied(r.require("vary"), study, scenarios, *model);
     if (r.has("rank_correlations")) read_rank_correlations(r.require("rank_correlations"), study);
-    study.base = build_problem(scenario, model);
-    if (r.has("quantities")) study.summaries = read_summaries(r.require("quantities"), *model, study.base.end_h);
-    auto& grid = study.base.grid;
-    const auto extra = required_times(study.summaries);
-    grid.insert(grid.end(), extra.begin(), extra.end());
-    std::sort(grid.begin(), grid.end());
-    grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
-
-    for (std::size_t k = 0; k < study.summaries.size(); ++k) {
-        const std::string& name = study.summaries[k].name;
-        const bool covariate = std::any_of(model->covariates().begin(), model->covariates().end(),
-                                           [&](const auto& c) { return c.name == name; });
-        // the VPop file's columns must stay unambiguous for cohort files that read it
-        if (model->parameter_index(name) >= 0 || covariate || name == "weight_kg")
-            fail_at(r.require("quantities").items[k], "'" + name + "' names a model parameter or covariate; rename the quantity");
-    }
-    const auto known = study.quantity_names();
+    if (r.has("sampling")) read_sampling(r.require("sampling"), study);
+    build_arm_problems(r, study, scenarios, model);
+    if (r.has("quantities")) check_quantity_names(r.require("quantities"), study.summaries, *model);
     study.constraints_where = r.has("constraints") ? r.require("constraints").where() : root.where();
-    if (r.has("constraints")) read_constraints(r.require("constraints"), study, known);
+    if (r.has("constraints")) read_constraints(r.require("constraints"), study);
     const ConfigNode& targets = r.require("targets");
     expect_kind(targets, ConfigNode::Kind::sequence);
     if (targets.items.empty()) fail_at(targets, "expected at least one target");
     for (const auto& item : targets.items) {
-        study.targets.push_back(read_target(item, known));
+        study.targets.push_back(read_target(item, study));
         for (std::size_t k = 0; k + 1 < study.targets.size(); ++k)
             if (study.targets[k].name == study.targets.back().name)
                 fail_at(item, "target name '" + study.targets.back().name + "' is used twice; give each a name");

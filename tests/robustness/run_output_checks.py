@@ -5,7 +5,7 @@ usage: run_output_checks.py MOBSIM
 
 Each check runs in a fresh temporary folder and asserts the exit status, a fragment of the message and
 which files exist afterwards with what content:
-  result sets   cohort/fit whose last file cannot be written change none of the set; SIGTERM/SIGINT sent as
+  result sets   cohort/fit/vpop whose last file cannot be written change none of the set; SIGTERM/SIGINT sent as
                 soon as the first temporary appears leaves the set all old or all new (never mixed)
   output paths  -o '' is an error; -o - writes standard output; a symlink's target is replaced and the link
                 kept; a read-only file is refused, and replaced with --force; /dev/null and a FIFO are
@@ -34,6 +34,7 @@ SCEN = os.path.join(ROOT, 'scenarios')
 RUN = ['run', os.path.join(SCEN, 'pk_linear_example.yaml')]
 COHORT = ['cohort', os.path.join(SCEN, 'cohort_example.yaml')]
 FIT = ['fit', os.path.join(SCEN, 'fit_example_linear.yaml')]
+VPOP = ['vpop', os.path.join(SCEN, 'vpop_example.yaml'), '--plausible-size', '200', '--vpop-size', '50']
 SENTINEL = b'# an earlier, good result\n'
 failures = []
 
@@ -70,7 +71,8 @@ def expect_error(label, args, cwd, fragment, unchanged):
 def result_sets(tmp):
     for args, names, broken in (
             (COHORT, ['out_patients.csv', 'out_correlations.csv'], 'out_time_summary.csv'),
-            (FIT, ['out_report.yaml', 'out_parameters.yaml'], 'out_residuals.csv')):
+            (FIT, ['out_report.yaml', 'out_parameters.yaml'], 'out_residuals.csv'),
+            (VPOP, ['out_vpop.csv', 'out_report.csv'], 'out_plausible.csv')):
         folder = tempfile.mkdtemp(dir=tmp)
         for name in names:
             with open(os.path.join(folder, name), 'wb') as f:
