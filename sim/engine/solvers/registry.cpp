@@ -1,9 +1,8 @@
 // The registry of solver methods: the one place a method is named. The scenario reader, `mobsim --help`,
 // `mobsim bench` and the fuzz dictionary's test (tests/engine/test_solver_registry.cpp) take the list from here.
 // Adding a method: a file sim/engine/solvers/<name>.cpp defining run_<name> (a Stepping, stepping.hpp, given to
-// integrate_segments), and its two lines here.
-#include <algorithm>
-
+// integrate_segments), and its two lines here. As libRoadRunner's IntegratorFactory::Register lists its
+// integrators in one function, the list is explicit: a static library would drop self-registering objects.
 #include "sim/engine/solver.hpp"
 
 namespace mobsim {
