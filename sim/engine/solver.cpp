@@ -23,9 +23,9 @@ SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, doubl
     system.set_propagated_blocks(driven.block_ids);
     if (!settings.tolerance_scale.empty() && settings.tolerance_scale.size() != x.size())
         throw std::invalid_argument("integrate: tolerance_scale needs one factor per state");
-    // scalar error checks: the smallest factor of any stepped state, for all
+    // a scalar error check applies the smallest factor of any stepped state to all
     double scale = 1.0;
-    if (!settings.tolerance_scale.empty() && !driven.stepped.empty()) {
+    if (!method->per_state_tolerance && !settings.tolerance_scale.empty() && !driven.stepped.empty()) {
         scale = std::numeric_limits<double>::infinity();
         for (int i : driven.stepped) scale = std::min(scale, settings.tolerance_scale[i]);
     }

@@ -53,8 +53,8 @@ struct MethodRun {
     const SolverSettings& settings;
     const StateObserver& observer;
     const SolveContext& context;
-    // For methods whose error check is scalar: settings' tolerances times the smallest tolerance_scale factor
-    // of any stepped state
+    // For methods whose error check is scalar (not SolverMethod::per_state_tolerance): settings' tolerances
+    // times the smallest tolerance_scale factor of any stepped state; for the others, settings' tolerances
     double scalar_atol, scalar_rtol;
 };
 
