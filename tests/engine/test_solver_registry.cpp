@@ -78,6 +78,16 @@ TEST_CASE("the scenario reader names every registered method, and takes only sti
     }
 }
 
+TEST_CASE("the default method and stiff fallback are registered, the fallback as stiff", "[registry]") {
+    const SolverSettings defaults;
+    CHECK(find_solver_method(defaults.method) != nullptr);
+    REQUIRE(defaults.stiff_fallback.has_value());
+    const SolverMethod* fallback = find_solver_method(*defaults.stiff_fallback);
+    REQUIRE(fallback != nullptr);
+    CHECK(fallback->stiff);
+    CHECK(find_solver_method("no_such_method") == nullptr);
+}
+
 TEST_CASE("the fuzz dictionary lists every registered solver method", "[registry]") {
     const std::string dictionary = read_text(std::filesystem::path(MOBSIM_SOURCE_DIR) / "fuzz" / "yaml.dict");
     REQUIRE(!dictionary.empty());
