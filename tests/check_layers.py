@@ -10,7 +10,8 @@ include = re.compile(r'#include "sim/([a-z_]+)/')
 bad = []
 for top, own_rank in [(f'sim/{layer}', i) for i, layer in enumerate(ORDER)] + [('models', ALLOWED['models'])]:
     folder = os.path.join(root, top)
-    for name in sorted(os.listdir(folder)):
+    names = sorted(os.path.relpath(os.path.join(d, f), folder) for d, _, files in os.walk(folder) for f in files)
+    for name in names:
         if not name.endswith(('.hpp', '.cpp')):
             continue
         with open(os.path.join(folder, name)) as source:

@@ -17,9 +17,17 @@ namespace mobsim::cli {
 
 namespace {
 
+// The default comparison: the registered methods that are not stiff (a stiff one on request, --methods).
+std::vector<std::string> explicit_methods() {
+    std::vector<std::string> names;
+    for (const SolverMethod& m : solver_methods())
+        if (!m.stiff) names.push_back(m.name);
+    return names;
+}
+
 struct BenchOptions {
     std::string scenario, cohort, fit, output;
-    std::vector<std::string> methods{"dopri5", "tsit5", "bulirsch_stoer"};
+    std::vector<std::string> methods = explicit_methods();
     std::vector<double> rtols{1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10};
     double atol_ratio = 1e-2, reference_rtol = 1e-13, floor = 1e-4;
     int repeats = 5, cohort_size = 0, cohort_accuracy = 0;
@@ -38,14 +46,13 @@ void bench(const BenchOptions& o, const Context& context) {
     }
     const Scenario scenario = read_scenario(o.scenario);
     const Problem problem = build_problem(scenario, context.models->create(scenario.model));
-    std::vector<Method> methods;
-    for (const auto& m : o.methods) {
-        if (auto method = method_from_string(m)) methods.push_back(*method);
-        else throw InputError("--methods: unknown method '" + m + "'" + did_you_mean(m, method_names()));
-    }
+    for (const auto& m : o.methods)
+        if (!find_solver_method(m))
+            throw InputError("--methods: unknown method '" + m + "'" + did_you_mean(m, solver_method_names()) +
+                             " (expected " + join(solver_method_names(), ", ") + ")");
     std::cout << "scenario " << o.scenario << " (" << problem.model->states().size() << " states, "
               << problem.grid.size() << " output times)\n"
-              << "default solver: " << to_string(problem.solver.method) << " rtol " << problem.solver.rtol
+              << "default solver: " << problem.solver.method << " rtol " << problem.solver.rtol
               << " atol " << problem.solver.atol << "\n\n";
     std::vector<double> rtols = o.rtols;  // always include the scenario's own (default) tolerance
     if (std::find(rtols.begin(), rtols.end(), problem.solver.rtol) == rtols.end()) {
@@ -56,7 +63,7 @@ void bench(const BenchOptions& o, const Context& context) {
     if (o.blocks != "stepped") exact_blocks.push_back(true);
     if (o.blocks != "exact") exact_blocks.push_back(false);
     const auto rows =
-        work_precision(problem, methods, rtols, o.atol_ratio, o.reference_rtol, o.repeats, o.floor, exact_blocks);
+        work_precision(problem, o.methods, rtols, o.atol_ratio, o.reference_rtol, o.repeats, o.floor, exact_blocks);
     std::cout << std::left << std::setw(16) << "method" << std::setw(9) << "blocks" << std::setw(9) << "rtol" << std::setw(12) << "ms/run"
               << std::setw(9) << "steps" << std::setw(10) << "RHS" << "max rel. error (output)\n";
     for (const auto& r : rows)
@@ -113,7 +120,8 @@ void add_bench_command(CLI::App& app, const Context& context) {
     CLI::App* cmd = app.add_subcommand("bench", "Benchmark: work-precision table against a tight reference, "
                                                 "cohort throughput on 1 and 2 threads, calibration wall time");
     cmd->add_option("scenario", o->scenario, "Scenario YAML file")->required();
-    cmd->add_option("--methods", o->methods, "Methods to compare")->delimiter(',');
+    cmd->add_option("--methods", o->methods, "Methods to compare, of " + join(solver_method_names(), ", "))
+        ->delimiter(',');
     cmd->add_option("--rtols", o->rtols, "Relative tolerances")->delimiter(',')->check(in_range(1e-14, 0.1));
     cmd->add_option("--atol-ratio", o->atol_ratio, "atol = rtol x this ratio")->check(in_range(1e-12, 1e6));
     cmd->add_option("--reference-rtol", o->reference_rtol, "Tolerance of the reference solution (dopri5)")

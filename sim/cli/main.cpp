@@ -1,6 +1,7 @@
 // mobsim: the command-line program. Parsing and error reporting only; the work is in the engine.
 #include <algorithm>
 #include <csignal>
+#include <cstring>
 #include <iostream>
 
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "sim/base/errors.hpp"
 #include "sim/model_files/model_file.hpp"
 #include "sim/base/text_match.hpp"
+#include "sim/engine/solver.hpp"
 
 
 int main(int argc, char** argv) {
@@ -28,6 +30,13 @@ int main(int argc, char** argv) {
     CLI::App app{"mobsim: pharmacokinetic/pharmacodynamic simulation of leukemic-cell mobilization"};
     app.set_version_flag("--version", "mobsim " + mobsim::program_version() + " (" + mobsim::git_revision() + ")");
     app.require_subcommand(1);
+    app.footer([] {  // built only when help is printed
+        std::string methods = "\nSolver methods (a scenario's solver.method):\n";
+        for (const mobsim::SolverMethod& m : mobsim::solver_methods())
+            methods += "  " + std::string(m.name) +
+                       std::string(16 - std::min<std::size_t>(15, std::strlen(m.name)), ' ') + m.summary + "\n";
+        return methods;
+    });
     app.fallthrough();  // --model-cache may follow the command's name
     app.add_option("--model-cache", *model_cache, "Folder of compiled model files (default: $XDG_CACHE_HOME/mobsim "
                                                    "or ~/.cache/mobsim)");

@@ -1,5 +1,6 @@
 #include "sim/engine/scenario.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -137,17 +138,19 @@ SolverSettings read_solver_settings(const ConfigNode& node) {
                        "tolerance_scale"});
     SolverSettings s;
     if (auto method = r.optional_text("method")) {
-        if (auto m = method_from_string(*method)) s.method = *m;
+        if (find_solver_method(*method)) s.method = *method;
         else fail_at(r.require("method"), "unknown solver method '" + *method + "'" +
-                                              did_you_mean(*method, method_names()) +
-                                              " (expected dopri5, tsit5, rosenbrock4 or bulirsch_stoer)");
+                                              did_you_mean(*method, solver_method_names()) + " (expected " +
+                                              join(solver_method_names(), ", ") + ")");
     }
     if (auto fallback = r.optional_text("stiff_fallback")) {
+        std::vector<std::string> allowed = stiff_solver_method_names();
+        allowed.push_back("none");
         if (*fallback == "none") s.stiff_fallback.reset();
-        else if (*fallback == "rosenbrock4") s.stiff_fallback = Method::rosenbrock4;
+        else if (std::find(allowed.begin(), allowed.end(), *fallback) != allowed.end()) s.stiff_fallback = *fallback;
         else fail_at(r.require("stiff_fallback"), "unknown stiff_fallback '" + *fallback + "'" +
-                                                      did_you_mean(*fallback, {"rosenbrock4", "none"}) +
-                                                      " (expected rosenbrock4 or none)");
+                                                      did_you_mean(*fallback, allowed) + " (expected a stiff method: " +
+                                                      join(allowed, ", ") + ")");
     }
     if (r.has("rtol")) {
         s.rtol = r.number("rtol");

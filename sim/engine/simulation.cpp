@@ -271,8 +271,8 @@ Trajectory simulate_with(const Problem& p) {
 
 std::string describe_fallback(const SolverSettings& settings, const SolveStats& stats) {
     if (stats.method == settings.method) return "";
-    return to_string(settings.method) + " stopped after " + std::to_string(stats.abandoned_steps) + " steps; " +
-           to_string(stats.method) + " (solver.stiff_fallback) finished in " + std::to_string(stats.steps) + " steps";
+    return settings.method + " stopped after " + std::to_string(stats.abandoned_steps) + " steps; " +
+           stats.method + " (solver.stiff_fallback) finished in " + std::to_string(stats.steps) + " steps";
 }
 
 Trajectory simulate(const Problem& p) {
@@ -288,7 +288,7 @@ Trajectory simulate(const Problem& p) {
             out.stats.abandoned_steps = first.steps();
             return out;
         } catch (const SolverError& second) {
-            throw SolverError(std::string(first.what()) + "\nRetried with " + to_string(*fallback) +
+            throw SolverError(std::string(first.what()) + "\nRetried with " + *fallback +
                               " (solver.stiff_fallback), which failed too: " + second.what());
         }
     }

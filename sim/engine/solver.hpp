@@ -1,5 +1,7 @@
-// Integration of an OdeSystem through dose events, reporting the state on a time grid.
-// In the engine only solver.cpp includes Boost.Odeint (tests/numerics/test_embedded_runge_kutta.cpp does too, to compare).
+// Integration of an OdeSystem through dose events, reporting the state on a time grid, by a method chosen by
+// name from the registry of solver methods (sim/engine/solvers/registry.cpp, the one list of them).
+// The methods and their machinery are in sim/engine/solvers/; only the method files there include Boost.Odeint
+// (tests/numerics/test_embedded_runge_kutta.cpp does too, to compare).
 #pragma once
 #include <functional>
 #include <optional>
@@ -11,31 +13,29 @@
 
 namespace mobsim {
 
-enum class Method { dopri5, tsit5, rosenbrock4, bulirsch_stoer };
-
 struct SolverSettings {
-    Method method = Method::dopri5;
-    // 2.3e-7 relative error on every output of the trial model at most, and 6 of 600 cohort patients above 1e-6
-    // (mobsim bench, with the model's tolerance scale on ANC; docs/performance.md)
+    std::string method = "dopri5";  // a registered method's name (solver_method_names())
+    // The accuracy this default gives the trial model is measured by `mobsim bench` (docs/performance.md).
     double rtol = 7e-7;
     double atol = 7e-9;
-    // Over the whole run, per attempt. 150,000 dopri5 steps take about 0.15 s; the stiffest trial-cohort patient
-    // would need 3.7 million, and rosenbrock4 finishes it in 6,552 steps and 0.34 s (docs/performance.md).
+    // Over the whole run, per attempt: a stiff patient that would need millions of explicit steps fails fast
+    // and goes to stiff_fallback (docs/performance.md).
     long max_steps = 150000;
     double initial_step_h = 1e-3;
     // Propagate the model's linear blocks exactly (matrix exponential) instead of stepping them, with every
     // method; a block that receives a zero-order infusion is stepped all the same.
     bool exact_linear_blocks = true;
-    // When the method fails (step limit, step-size underflow), simulate() runs the problem again with this one.
-    std::optional<Method> stiff_fallback = Method::rosenbrock4;
+    // When the method fails (step limit, step-size underflow), simulate() runs the problem again with this one,
+    // a method the registry marks as stiff.
+    std::optional<std::string> stiff_fallback = std::string("rosenbrock4");
     // Per model state, a factor on rtol and atol for that state's local error (empty: 1 for every state).
-    // dopri5 and tsit5 apply it state by state; rosenbrock4 and bulirsch_stoer, whose error checks are scalar,
-    // apply the smallest factor to every state.
+    // Methods with per-state error checks apply it state by state; those whose error checks are scalar apply
+    // the smallest factor of a stepped state to every state (SolverMethod::per_state_tolerance).
     std::vector<double> tolerance_scale;
 };
 
 struct SolveStats {
-    Method method = Method::dopri5;  // the method that produced the result
+    std::string method = "dopri5";  // the method that produced the result
     long steps = 0;
     long rhs_evaluations = 0;
     long jacobian_evaluations = 0;
@@ -55,15 +55,32 @@ struct SolveContext {
 
 // Integrates `system` from (t0, x) to t_end. Doses are applied exactly at their times; a grid time equal
 // to a dose time reports the state after the dose. Grid times outside [t0, t_end] are ignored.
-// x holds the final state on return. Throws SolverError on failure.
+// x holds the final state on return. Throws SolverError on failure, std::invalid_argument for a method name
+// the registry does not know.
 SolveStats integrate(OdeSystem& system, std::vector<double>& x, double t0, double t_end,
                      const std::vector<DoseEvent>& events, const std::vector<double>& grid,
                      const SolverSettings& settings, const StateObserver& observer,
                      const SolveContext& context);
 
-std::string to_string(Method method);
-// The method named `name` (as to_string() names it), or none.
-std::optional<Method> method_from_string(const std::string& name);
-std::vector<std::string> method_names();  // every method, by name
+namespace solvers {
+struct MethodRun;  // one integration, as a method receives it (sim/engine/solvers/stepping.hpp)
+}
+
+// A registered solver method: what the readers, --help and the fuzz dictionary show, and how to run it.
+struct SolverMethod {
+    const char* name;
+    const char* summary;  // one line, for --help
+    bool stiff;  // uses the Jacobian and is stable on stiff problems: may be solver.stiff_fallback
+    bool per_state_tolerance;  // its error check applies tolerance_scale state by state
+    // Integrates the run and returns the steps taken. Null only in the readers-only build (the fuzzers').
+    long (*run)(const solvers::MethodRun& run);
+};
+
+// Every registered method, in the registry's order.
+const std::vector<SolverMethod>& solver_methods();
+// The method named `name`, or null.
+const SolverMethod* find_solver_method(const std::string& name);
+std::vector<std::string> solver_method_names();
+std::vector<std::string> stiff_solver_method_names();
 
 }  // namespace mobsim

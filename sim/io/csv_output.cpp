@@ -43,9 +43,9 @@ Provenance make_provenance(const std::string& input_path, const Model& model, co
     p.entries.emplace_back("input_sha256", sha256_of_file(input_path));
     p.entries.emplace_back("model", model.name());
     std::ostringstream s;
-    s << to_string(solver.method) << " rtol=" << format_number(solver.rtol) << " atol=" << format_number(solver.atol)
+    s << solver.method << " rtol=" << format_number(solver.rtol) << " atol=" << format_number(solver.atol)
       << " max_steps=" << solver.max_steps << " linear_blocks=" << (solver.exact_linear_blocks ? "exact" : "stepped")
-      << " stiff_fallback=" << (solver.stiff_fallback ? to_string(*solver.stiff_fallback) : "none");
+      << " stiff_fallback=" << (solver.stiff_fallback ? *solver.stiff_fallback : std::string("none"));
     for (std::size_t i = 0; i < solver.tolerance_scale.size(); ++i)
         if (solver.tolerance_scale[i] != 1.0)
             s << " tolerance_scale." << model.states()[i].name << "=" << format_number(solver.tolerance_scale[i]);

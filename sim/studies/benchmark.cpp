@@ -32,7 +32,7 @@ namespace {
 
 Trajectory reference_solution(const Problem& problem, double reference_rtol, double atol_ratio) {
     Problem tight = problem;
-    tight.solver.method = Method::dopri5;
+    tight.solver.method = "dopri5";
     tight.solver.rtol = reference_rtol;
     tight.solver.atol = reference_rtol * atol_ratio * 1e-2;
     tight.solver.max_steps = 100000000;
@@ -44,13 +44,13 @@ Trajectory reference_solution(const Problem& problem, double reference_rtol, dou
 
 }  // namespace
 
-std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::vector<Method>& methods,
+std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::vector<std::string>& methods,
                                              const std::vector<double>& rtols, double atol_ratio,
                                              double reference_rtol, int repeats, double floor,
                                              const std::vector<bool>& exact_blocks_settings) {
     const Trajectory reference = reference_solution(problem, reference_rtol, atol_ratio);
     std::vector<WorkPrecisionRow> rows;
-    for (Method method : methods) {
+    for (const std::string& method : methods) {
         for (bool exact_blocks : exact_blocks_settings)
         for (double rtol : rtols) {
             Problem p = problem;
@@ -60,7 +60,7 @@ std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::
             p.solver.exact_linear_blocks = exact_blocks;
             p.solver.stiff_fallback.reset();
             WorkPrecisionRow row;
-            row.method = to_string(method);
+            row.method = method;
             row.linear_blocks = exact_blocks ? "exact" : "stepped";
             row.rtol = rtol;
             row.atol = p.solver.atol;

@@ -24,7 +24,7 @@ double max_relative_error(const Trajectory& run, const Trajectory& reference, do
 
 // Runs `problem` at each (method, linear-block handling, tolerance) `repeats` times against a reference
 // solved by dopri5 at reference_rtol with every state stepped.
-std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::vector<Method>& methods,
+std::vector<WorkPrecisionRow> work_precision(const Problem& problem, const std::vector<std::string>& methods,
                                              const std::vector<double>& rtols, double atol_ratio,
                                              double reference_rtol, int repeats, double floor,
                                              const std::vector<bool>& exact_blocks = {true, false});

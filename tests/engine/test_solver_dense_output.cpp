@@ -3,7 +3,11 @@
 // or coupling state, where dopri5's 4th-order dense output would be least accurate.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
 
 #include "sim/studies/benchmark.hpp"
 #include "sim/base/errors.hpp"
@@ -47,6 +51,29 @@ TEST_CASE("default settings keep every trial output within 1e-6 of a tight stepp
     const double worst = max_relative_error(run, reference(), 1e-4, &where);
     INFO("largest relative error " << worst << " at " << where);
     CHECK(worst <= 1e-6);
+}
+
+// docs/performance.md quotes the default simulation's counts and error from `mobsim bench`; they must stay true.
+TEST_CASE("docs/performance.md quotes the default trial simulation's steps, evaluations and error", "[solver]") {
+    std::ifstream in(std::filesystem::path(MOBSIM_SOURCE_DIR) / "docs" / "performance.md");
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string docs = text.str();
+    std::smatch counts, error;
+    REQUIRE(std::regex_search(docs, counts, std::regex(R"(\| steps / RHS evaluations \| ([0-9,]+) / ([0-9,]+) \|)")));
+    REQUIRE(std::regex_search(docs, error, std::regex(R"(\| largest relative error, every output \| ([0-9.e+-]+) )")));
+    const auto number = [](std::string digits) {
+        digits.erase(std::remove(digits.begin(), digits.end(), ','), digits.end());
+        return std::stol(digits);
+    };
+    const SolverSettings defaults;
+    const Trajectory run = simulate(trial(defaults.rtol, defaults.atol, true));
+    CHECK(run.stats.steps == number(counts[1]));
+    CHECK(run.stats.rhs_evaluations == number(counts[2]));
+    const double quoted = std::stod(error[1]);
+    const double worst = max_relative_error(run, reference(), 1e-4, nullptr);
+    INFO("quoted " << quoted << ", measured " << worst);
+    CHECK(std::abs(worst - quoted) <= 0.01 * quoted);  // the docs give three digits
 }
 
 TEST_CASE("the first output after a G-CSF dose is a step end, not an interpolated value", "[solver]") {

@@ -12,7 +12,7 @@ rtol 1e-12 with dense output), so the upstream costs nothing, and integrates onl
 - Radau IIA of order 5 (three stages), with the error estimate and its second form after a rejection of Hairer &
   Wanner's RADAU5 (Solving ODE II, IV.8) and the collocation polynomial as dense output.
 It prints the steps per day, the steps in all, and the largest relative error of the blood and marrow counts at the
-output times. docs/performance.md (seventh stop) compares them with dopri5's steps on the whole model. A benchmark,
+output times. docs/performance.md (appendix) compares them with dopri5's steps on the whole model. A benchmark,
 not a test.
 """
 import argparse

@@ -8,7 +8,7 @@ atol + rtol (|x| + h |k1|), ANC's tolerance at a tenth, Boost.Odeint's step adju
 from a tight solution at every stage, as mobsim's exact blocks would give them. Printed per pair: steps,
 evaluations, the largest relative error of the cell states at step ends, and at the hourly outputs from the
 pair's continuous extension, both over the stepped states and over what the outputs read (blood counts, marrow
-counts, the other stepped states). docs/performance.md (seventh stop) quotes it. A benchmark, not a test.
+counts, the other stepped states). docs/performance.md (appendix) quotes it. A benchmark, not a test.
 """
 import os
 import sys
