@@ -1,5 +1,6 @@
 // The trial model's PD and cell-kinetic parameters (after its three PK blocks): their indices and their table
-// of values, units and sources, kept in one order. Internal to models/.
+// of values, units and sources, kept in one order; and its other metadata lists (states after the PK blocks,
+// covariates, outputs). Internal to models/.
 #pragma once
 #include <vector>
 
@@ -14,6 +15,13 @@ enum PdParam {
     stromal_protection, marrow_blast_odds0, n_pd_params
 };
 
+inline constexpr int kSignalStages = 3;  // stages of the delay from G-CSF to the niche
+
 std::vector<ParameterInfo> pd_parameters();
+std::vector<ParameterInfo> baseline_blood_parameters();  // one per population, after pd_parameters()
+// Niche signal stages, ligands, then bound, free and blood cells of every population (population-major blocks).
+std::vector<StateInfo> pd_states();
+std::vector<CovariateInfo> covariates();
+std::vector<OutputInfo> outputs();  // in the order observe() writes them
 
 }  // namespace mobsim::models::aml
