@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <type_traits>
 
 #include "models/aml_mobilization_parameters.hpp"
@@ -71,16 +72,29 @@ constexpr int bound(int j) { return kLayout.cells + j; }
 constexpr int free_pool(int j) { return kLayout.cells + kPopulations + j; }
 constexpr int blood(int j) { return kLayout.cells + 2 * kPopulations + j; }
 
+// Where the entry named `name` sits in a list of ids or of covariates: inputs are read by name, not by a position
+// kept in step with the list by hand.
+const std::string& name_of(const std::string& id) { return id; }
+const std::string& name_of(const CovariateInfo& c) { return c.name; }
+template <class List>
+int index_of(const List& list, const std::string& name) {
+    for (std::size_t i = 0; i < list.size(); ++i)
+        if (name_of(list[i]) == name) return static_cast<int>(i);
+    throw std::logic_error("aml_mobilization: no entry named '" + name + "'");
+}
+
 class MobilizationSystem : public OdeSystem {
 public:
     MobilizationSystem(const std::vector<double>& p, const std::vector<double>& c) {
-        const double weight = c[0], crcl = c[1];
-        expression_ = {c[2], c[3], c[4]};
+        const auto covariate_list = aml::covariates();
+        const auto covariate = [&](const char* name) { return c.at(index_of(covariate_list, name)); };
+        const double weight = covariate("weight_kg"), crcl = covariate("crcl_mL_min");
+        expression_ = {covariate("cxcr4_expression"), covariate("vla4_expression"), covariate("cd44_expression")};
+        blasts_ = index_of(kPopulationIds, "blasts");
         sorafenib_.bind(p.data() + kLayout.p_sorafenib, weight);
         plerixafor_.bind(p.data() + kLayout.p_plerixafor, weight, crcl);
         filgrastim_.bind(p.data() + kLayout.p_filgrastim);
         const double* d = p.data() + kLayout.p_pd;
-        pler_ec50_ = d[pler_ec50];
         gcsf_ec50_ = d[gcsf_ec50];
         k_signal_ = kSignalStages / d[gcsf_mtt];
         k_ligand_ = d[ligand_turnover];
@@ -89,11 +103,9 @@ public:
             erosion_ratio_[a] = erosion[a] / (1.0 - erosion[a]);
             erosion_rate_[a] = k_ligand_ * erosion_ratio_[a];
         }
-        sor_ic50_ = d[sor_ic50];
-        pler_ec50_amount_ = pler_ec50_ * plerixafor_.central_volume_L();
-        sor_ic50_amount_ = sor_ic50_ * sorafenib_.volume_L();
+        pler_ec50_amount_ = d[pler_ec50] * plerixafor_.central_volume_L();
+        sor_ic50_amount_ = d[sor_ic50] * sorafenib_.volume_L();
         reserve_k_ = d[reserve_k];
-        gain_ = d[gain];
         k_on0_ = d[k_on0];
         k_egress_ = d[k_egress];
         k_home0_ = d[k_home0];
@@ -123,7 +135,7 @@ public:
             }
             // bonds lost count against the pool's typical retention, the same for every patient, so a patient's
             // expression changes how much retention the drugs remove instead of cancelling out
-            pool_gain_[j] = gain_ * retention0_[j] / retention(j, typical_bonds);
+            pool_gain_[j] = d[gain] * retention0_[j] / retention(j, typical_bonds);
             // baseline steady state: blood count given, marrow from the ratio, rates that balance
             blood0_[j] = p[kLayout.p_blood0 + j] * blood_uL_;
             marrow0_[j] = d[marrow_blood_ratio] * blood0_[j];
@@ -132,9 +144,8 @@ public:
             // death balances proliferation less the cells lost from the blood
             death_[j] = d[proliferation] - k_clear_ * blood0_[j] / marrow0_[j];
         }
-        proliferation_ = d[proliferation];
-        for (int j = 0; j < kPopulations; ++j) net_growth0_[j] = proliferation_ - death_[j];
-        const int b = kPopulations - 1;  // blasts
+        for (int j = 0; j < kPopulations; ++j) net_growth0_[j] = d[proliferation] - death_[j];
+        const int b = blasts_;
         normal_marrow_ = (marrow0_[b] + free0_[b]) / d[marrow_blast_odds0];
         marrow_blast_pct0_ = 100.0 * d[marrow_blast_odds0] / (1.0 + d[marrow_blast_odds0]);
     }
@@ -233,7 +244,7 @@ public:
             *y++ = b / blood0_[j];
             *y++ = (b / marrow) / (blood0_[j] / (marrow0_[j] + free0_[j]));
         }
-        const int blasts = kPopulations - 1;
+        const int blasts = blasts_;
         const double marrow_blasts = x[bound(blasts)] + x[free_pool(blasts)];
         const double pct = 100.0 * marrow_blasts / (marrow_blasts + normal_marrow_);
         *y++ = pct;
@@ -353,9 +364,10 @@ private:
     std::array<double, kPopulations> retention0_{}, blood0_{}, marrow0_{}, free0_{}, k_off0_{}, death_{};
     std::array<double, kPopulations> net_growth0_{};  // proliferation - death
     double pler_ec50_amount_ = 0, sor_ic50_amount_ = 0;  // EC50/IC50 times the central volume, mg
-    double pler_ec50_ = 0, gcsf_ec50_ = 0, k_signal_ = 0, k_ligand_ = 0, sor_ic50_ = 0, reserve_k_ = 0, gain_ = 0;
+    double gcsf_ec50_ = 0, k_signal_ = 0, k_ligand_ = 0, reserve_k_ = 0;
     double k_on0_ = 0, k_egress_ = 0, k_home0_ = 0, k_clear_ = 0, kill_blood_ = 0, kill_marrow_ = 0;
-    double blood_uL_ = 0, signal0_ = 0, proliferation_ = 0, normal_marrow_ = 0, marrow_blast_pct0_ = 0;
+    int blasts_ = 0;  // the blasts' population index (the marrow response reads them)
+    double blood_uL_ = 0, signal0_ = 0, normal_marrow_ = 0, marrow_blast_pct0_ = 0;
 };
 
 class MobilizationModel : public ModelBase {
