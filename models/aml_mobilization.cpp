@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <stdexcept>
 #include <type_traits>
@@ -18,28 +19,6 @@ namespace mobsim::models {
 namespace {
 
 using namespace aml;
-
-// Which axes each population relies on more than typical blasts (marker_enrichment multiplies that axis'
-// weight). Order: CXCR4, VLA4, CD44. See docs/model.md.
-constexpr bool kRelies[kPopulations][kAxes] = {
-    {1, 0, 0},  // cd34: CD34+ progenitors are the classic CXCR4-dependent cells
-    {0, 0, 1},  // cd34_38neg: stem-like cells depend on CD44 for niche homing
-    {1, 0, 1},  // cd34_38neg_123pos
-    {0, 0, 1},  // cd44+
-    {0, 1, 0},  // vla4+
-    {1, 0, 0},  // cxcr4+
-    {0, 0, 0},  // blasts: the typical profile
-};
-// Which receptor a population carries at marker_receptor_density times the typical blast's: the pools selected
-// for being positive for that receptor (a marker-positive gate keeps the cells with more of it). The progenitor
-// pools are gated on CD34/CD38/CD123, not on an adhesion receptor, so they carry typical amounts.
-constexpr bool kCarries[kPopulations][kAxes] = {
-    {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
-    {0, 0, 1},  // cd44+
-    {0, 1, 0},  // vla4+
-    {1, 0, 0},  // cxcr4+
-    {0, 0, 0},
-};
 
 // The model's linear blocks, as indices into linear_blocks(); sorafenib's is declared only when piecewise linear.
 enum Block { kPlerixaforBlock, kFilgrastimDepotBlock, kSorafenibBlock, kBlocks };
@@ -83,14 +62,28 @@ int index_of(const List& list, const std::string& name) {
     throw std::logic_error("aml_mobilization: no entry named '" + name + "'");
 }
 
+// The covariates' positions and the blasts' population index, looked up by name once per process.
+struct Slots {
+    int weight, crcl, expression[kAxes], blasts;
+};
+const Slots& named_slots() {
+    static const Slots slots = [] {
+        const auto list = aml::covariates();
+        return Slots{index_of(list, "weight_kg"),
+                     index_of(list, "crcl_mL_min"),
+                     {index_of(list, "cxcr4_expression"), index_of(list, "vla4_expression"), index_of(list, "cd44_expression")},
+                     index_of(kPopulationIds, "blasts")};
+    }();
+    return slots;
+}
+
 class MobilizationSystem : public OdeSystem {
 public:
     MobilizationSystem(const std::vector<double>& p, const std::vector<double>& c) {
-        const auto covariate_list = aml::covariates();
-        const auto covariate = [&](const char* name) { return c.at(index_of(covariate_list, name)); };
-        const double weight = covariate("weight_kg"), crcl = covariate("crcl_mL_min");
-        expression_ = {covariate("cxcr4_expression"), covariate("vla4_expression"), covariate("cd44_expression")};
-        blasts_ = index_of(kPopulationIds, "blasts");
+        const Slots& slots = named_slots();
+        const double weight = c.at(slots.weight), crcl = c.at(slots.crcl);
+        for (int a = 0; a < kAxes; ++a) expression_[a] = c.at(slots.expression[a]);
+        blasts_ = slots.blasts;
         sorafenib_.bind(p.data() + kLayout.p_sorafenib, weight);
         plerixafor_.bind(p.data() + kLayout.p_plerixafor, weight, crcl);
         filgrastim_.bind(p.data() + kLayout.p_filgrastim);
@@ -292,18 +285,18 @@ public:
 
 private:
     template <class T>
-    T gcsf_effect(const T& c) const {
+    T gcsf_effect(T c) const {
         return c / (gcsf_ec50_ + c);
     }
     // C/(EC50 + C) with C = amount/V, written as amount/(EC50 V + amount): one division
     template <class T>
     T cxcr4_occupancy(const T* x) const {
-        const T& amount = x[kLayout.plerixafor + PlerixaforPk::central];
+        const T amount = x[kLayout.plerixafor + PlerixaforPk::central];
         return amount / (pler_ec50_amount_ + amount);
     }
     template <class T>
     T flt3_inhibition(const T* x) const {
-        const T& amount = x[kLayout.sorafenib + SorafenibPk::central];
+        const T amount = x[kLayout.sorafenib + SorafenibPk::central];
         return amount / (sor_ic50_amount_ + amount);
     }
     // Bonds per axis saturate in ligand x free receptor (receptor reserve K): a cell with more receptor loses
@@ -370,17 +363,24 @@ private:
     double blood_uL_ = 0, signal0_ = 0, normal_marrow_ = 0, marrow_blast_pct0_ = 0;
 };
 
+template <class T>
+void append(std::vector<T>& to, std::vector<T> more) {
+    to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+}
+
 class MobilizationModel : public ModelBase {
 public:
     MobilizationModel()
         : ModelBase("aml_mobilization", "Sorafenib + G-CSF + plerixafor PK driving marrow-blood traffic of seven "
                                         "leukemic populations (Borthakur 2020 trial)") {
+        states_.reserve(64);  // the lists below without reallocation
+        parameters_.reserve(64);
         append_block<SorafenibPk>(states_, parameters_);
         append_block<PlerixaforPk>(states_, parameters_);
         append_block<FilgrastimPk>(states_, parameters_);
-        for (const auto& s : aml::pd_states()) states_.push_back(s);
-        for (const auto& p : aml::pd_parameters()) parameters_.push_back(p);
-        for (const auto& p : aml::baseline_blood_parameters()) parameters_.push_back(p);
+        append(states_, aml::pd_states());
+        append(parameters_, aml::pd_parameters());
+        append(parameters_, aml::baseline_blood_parameters());
         covariates_ = aml::covariates();
         outputs_ = aml::outputs();
     }
