@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
+#include <stdexcept>
+#include <type_traits>
 
 #include "models/aml_mobilization_parameters.hpp"
 #include "models/filgrastim_pk.hpp"
@@ -17,33 +20,6 @@ namespace {
 
 using namespace aml;
 
-// Which axes each population relies on more than typical blasts (marker_enrichment multiplies that axis'
-// weight). Order: CXCR4, VLA4, CD44. See docs/model.md.
-constexpr bool kRelies[kPopulations][kAxes] = {
-    {1, 0, 0},  // cd34: CD34+ progenitors are the classic CXCR4-dependent cells
-    {0, 0, 1},  // cd34_38neg: stem-like cells depend on CD44 for niche homing
-    {1, 0, 1},  // cd34_38neg_123pos
-    {0, 0, 1},  // cd44+
-    {0, 1, 0},  // vla4+
-    {1, 0, 0},  // cxcr4+
-    {0, 0, 0},  // blasts: the typical profile
-};
-// Which receptor a population carries at marker_receptor_density times the typical blast's: the pools selected
-// for being positive for that receptor (a marker-positive gate keeps the cells with more of it). The progenitor
-// pools are gated on CD34/CD38/CD123, not on an adhesion receptor, so they carry typical amounts.
-constexpr bool kCarries[kPopulations][kAxes] = {
-    {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
-    {0, 0, 1},  // cd44+
-    {0, 1, 0},  // vla4+
-    {1, 0, 0},  // cxcr4+
-    {0, 0, 0},
-};
-constexpr double kBaselineBlood[kPopulations] = {300, 50, 30, 400, 300, 200, 500};  // cells/uL, assumption
-
-constexpr int kSignalStages = 3;
-// Cell states: the folds are exponential in retention (gain ~15), so the default error control understates their
-// relative error; this tighter tolerance keeps the trial's outputs within 1e-6 of a tight solution (0.1 did not).
-constexpr double kCellTolerance = 0.03;
 // The model's linear blocks, as indices into linear_blocks(); sorafenib's is declared only when piecewise linear.
 enum Block { kPlerixaforBlock, kFilgrastimDepotBlock, kSorafenibBlock, kBlocks };
 constexpr int kPopulationSlots = 8;  // the populations rounded up to whole 4-lane exps (exp_array)
@@ -75,16 +51,43 @@ constexpr int bound(int j) { return kLayout.cells + j; }
 constexpr int free_pool(int j) { return kLayout.cells + kPopulations + j; }
 constexpr int blood(int j) { return kLayout.cells + 2 * kPopulations + j; }
 
+// Where the entry named `name` sits in a list of ids or of covariates: inputs are read by name, not by a position
+// kept in step with the list by hand.
+const std::string& name_of(const std::string& id) { return id; }
+const std::string& name_of(const CovariateInfo& c) { return c.name; }
+template <class List>
+int index_of(const List& list, const std::string& name) {
+    for (std::size_t i = 0; i < list.size(); ++i)
+        if (name_of(list[i]) == name) return static_cast<int>(i);
+    throw std::logic_error("aml_mobilization: no entry named '" + name + "'");
+}
+
+// The covariates' positions and the blasts' population index, looked up by name once per process.
+struct Slots {
+    int weight, crcl, expression[kAxes], blasts;
+};
+const Slots& named_slots() {
+    static const Slots slots = [] {
+        const auto list = aml::covariates();
+        return Slots{index_of(list, "weight_kg"),
+                     index_of(list, "crcl_mL_min"),
+                     {index_of(list, "cxcr4_expression"), index_of(list, "vla4_expression"), index_of(list, "cd44_expression")},
+                     index_of(kPopulationIds, "blasts")};
+    }();
+    return slots;
+}
+
 class MobilizationSystem : public OdeSystem {
 public:
     MobilizationSystem(const std::vector<double>& p, const std::vector<double>& c) {
-        const double weight = c[0], crcl = c[1];
-        expression_ = {c[2], c[3], c[4]};
+        const Slots& slots = named_slots();
+        const double weight = c.at(slots.weight), crcl = c.at(slots.crcl);
+        for (int a = 0; a < kAxes; ++a) expression_[a] = c.at(slots.expression[a]);
+        blasts_ = slots.blasts;
         sorafenib_.bind(p.data() + kLayout.p_sorafenib, weight);
         plerixafor_.bind(p.data() + kLayout.p_plerixafor, weight, crcl);
         filgrastim_.bind(p.data() + kLayout.p_filgrastim);
         const double* d = p.data() + kLayout.p_pd;
-        pler_ec50_ = d[pler_ec50];
         gcsf_ec50_ = d[gcsf_ec50];
         k_signal_ = kSignalStages / d[gcsf_mtt];
         k_ligand_ = d[ligand_turnover];
@@ -93,11 +96,9 @@ public:
             erosion_ratio_[a] = erosion[a] / (1.0 - erosion[a]);
             erosion_rate_[a] = k_ligand_ * erosion_ratio_[a];
         }
-        sor_ic50_ = d[sor_ic50];
-        pler_ec50_amount_ = pler_ec50_ * plerixafor_.central_volume_L();
-        sor_ic50_amount_ = sor_ic50_ * sorafenib_.volume_L();
+        pler_ec50_amount_ = d[pler_ec50] * plerixafor_.central_volume_L();
+        sor_ic50_amount_ = d[sor_ic50] * sorafenib_.volume_L();
         reserve_k_ = d[reserve_k];
-        gain_ = d[gain];
         k_on0_ = d[k_on0];
         k_egress_ = d[k_egress];
         k_home0_ = d[k_home0];
@@ -117,7 +118,7 @@ public:
                 total += weights_[j][a];
             }
             for (int a = 0; a < kAxes; ++a) weights_[j][a] /= total;
-            AxisBonds bonds, typical_bonds;
+            AxisBonds<double> bonds, typical_bonds;
             axis_bonds(ligand0_.data(), 0.0, bonds);
             axis_bonds(ligand0_.data(), 0.0, typical_bonds, {1.0, 1.0, 1.0});
             retention0_[j] = retention(j, bonds);
@@ -127,7 +128,7 @@ public:
             }
             // bonds lost count against the pool's typical retention, the same for every patient, so a patient's
             // expression changes how much retention the drugs remove instead of cancelling out
-            pool_gain_[j] = gain_ * retention0_[j] / retention(j, typical_bonds);
+            pool_gain_[j] = d[gain] * retention0_[j] / retention(j, typical_bonds);
             // baseline steady state: blood count given, marrow from the ratio, rates that balance
             blood0_[j] = p[kLayout.p_blood0 + j] * blood_uL_;
             marrow0_[j] = d[marrow_blood_ratio] * blood0_[j];
@@ -136,9 +137,8 @@ public:
             // death balances proliferation less the cells lost from the blood
             death_[j] = d[proliferation] - k_clear_ * blood0_[j] / marrow0_[j];
         }
-        proliferation_ = d[proliferation];
-        for (int j = 0; j < kPopulations; ++j) net_growth0_[j] = proliferation_ - death_[j];
-        const int b = kPopulations - 1;  // blasts
+        for (int j = 0; j < kPopulations; ++j) net_growth0_[j] = d[proliferation] - death_[j];
+        const int b = blasts_;
         normal_marrow_ = (marrow0_[b] + free0_[b]) / d[marrow_blast_odds0];
         marrow_blast_pct0_ = 100.0 * d[marrow_blast_odds0] / (1.0 + d[marrow_blast_odds0]);
     }
@@ -155,137 +155,72 @@ public:
         }
     }
 
-    void rhs(double t, const double* x, double* dx) const override {
-        // every derivative is written below, except those of blocks the solver propagates itself
-        if (!propagated_[kSorafenibBlock]) {
-            std::fill(dx + kLayout.sorafenib, dx + kLayout.sorafenib + SorafenibPk::n_states, 0.0);
+    void rhs(double t, const double* x, double* dx) const override { evaluate(t, x, dx, propagated_); }
+
+    // The exact derivative of rhs(), by forward-mode differentiation of evaluate(); df/dt comes from sorafenib's
+    // Hill switch only.
+    bool jacobian(double t, const double* x, double* J, double* dfdt) const override {
+        forward_jacobian<JacobianDual::directions, kLayout.n>(
+            [&](const auto* xs, auto* dxs) { evaluate(t, xs, dxs, kNoBlockPropagated); }, kLayout.n, x, J);
+        std::fill(dfdt, dfdt + kLayout.n, 0.0);
+        sorafenib_.time_derivative(t, sorafenib_clock_, x + kLayout.sorafenib, dfdt + kLayout.sorafenib);
+        return true;
+    }
+
+private:
+    static constexpr std::array<bool, kBlocks> kNoBlockPropagated{};
+
+    // The right-hand side once, for double and for JacobianDual: every derivative is written, except those of
+    // the blocks marked propagated (the solver propagates them itself).
+    template <class T>
+    void evaluate(double t, const T* x, T* dx, const std::array<bool, kBlocks>& propagated) const {
+        if (!propagated[kSorafenibBlock]) {
+            std::fill(dx + kLayout.sorafenib, dx + kLayout.sorafenib + SorafenibPk::n_states, T(0.0));
             sorafenib_.rhs(t, sorafenib_clock_, x + kLayout.sorafenib, dx + kLayout.sorafenib);
         }
-        if (!propagated_[kPlerixaforBlock]) {
-            std::fill(dx + kLayout.plerixafor, dx + kLayout.plerixafor + PlerixaforPk::n_states, 0.0);
+        if (!propagated[kPlerixaforBlock]) {
+            std::fill(dx + kLayout.plerixafor, dx + kLayout.plerixafor + PlerixaforPk::n_states, T(0.0));
             plerixafor_.rhs(x + kLayout.plerixafor, dx + kLayout.plerixafor);
         }
-        const double gcsf = filgrastim_.rhs(x + kLayout.filgrastim, dx + kLayout.filgrastim);
+        const T gcsf = filgrastim_.rhs(x + kLayout.filgrastim, dx + kLayout.filgrastim);
 
         // G-CSF acts on the niche through a delay chain (marrow neutrophil/protease build-up)
-        const double* s = x + kLayout.signal;
-        double* ds = dx + kLayout.signal;
+        const T* s = x + kLayout.signal;
+        T* ds = dx + kLayout.signal;
         ds[0] = k_signal_ * (gcsf_effect(gcsf) - s[0]);
         for (int i = 1; i < kSignalStages; ++i) ds[i] = k_signal_ * (s[i - 1] - s[i]);
-        const double* ligand = x + kLayout.ligand;
-        const double signal = s[kSignalStages - 1];
+        const T* ligand = x + kLayout.ligand;
+        const T signal = s[kSignalStages - 1];
         for (int a = 0; a < kAxes; ++a)
             dx[kLayout.ligand + a] = k_ligand_ * (1.0 - ligand[a]) - erosion_rate_[a] * signal * ligand[a];
 
-        const double occupancy = cxcr4_occupancy(x);
-        const double inhibition = flt3_inhibition(x);
-        AxisBonds bonds;
+        const T occupancy = cxcr4_occupancy(x);
+        const T inhibition = flt3_inhibition(x);
+        AxisBonds<T> bonds;
         axis_bonds(ligand, occupancy, bonds);
-        double r[kPopulationSlots], release[kPopulationSlots];
+        T r[kPopulationSlots], release[kPopulationSlots];
         niche_release(bonds, r, release);
         // rates shared by all populations, read once into locals so they stay in registers over the stores
-        const double marrow_kill = kill_marrow_ * inhibition, blood_kill = kill_blood_ * inhibition;
+        const T marrow_kill = kill_marrow_ * inhibition, blood_kill = kill_blood_ * inhibition;
         const double k_on0 = k_on0_, k_home0 = k_home0_, k_egress = k_egress_;
-        const double free_loss = k_egress + blood_kill, blood_loss = k_clear_ + blood_kill;
-        const double *m = x + bound(0), *f = x + free_pool(0), *b = x + blood(0);
-        double *dm = dx + bound(0), *df = dx + free_pool(0), *db = dx + blood(0);
+        const T free_loss = k_egress + blood_kill, blood_loss = k_clear_ + blood_kill;
+        const T *m = x + bound(0), *f = x + free_pool(0), *b = x + blood(0);
+        T *dm = dx + bound(0), *df = dx + free_pool(0), *db = dx + blood(0);
 #pragma omp simd
         for (int j = 0; j < kPopulations; ++j) {
-            const double k_off = k_off0_[j] * release[j];
-            const double k_on = k_on0 * r[j], k_home = k_home0 * r[j];
-            const double growth = net_growth0_[j] - marrow_kill;
+            const T k_off = k_off0_[j] * release[j];
+            const T k_on = k_on0 * r[j], k_home = k_home0 * r[j];
+            const T growth = net_growth0_[j] - marrow_kill;
             // net flow from the niche to the free pool, and from the blood back to the marrow
-            const double unbound = k_off * m[j] - k_on * f[j], homed = k_home * b[j];
+            const T unbound = k_off * m[j] - k_on * f[j], homed = k_home * b[j];
             dm[j] = growth * m[j] - unbound;
             df[j] = unbound + homed - free_loss * f[j];
             db[j] = k_egress * f[j] - homed - blood_loss * b[j];
         }
     }
 
-    // The exact derivative of rhs(); df/dt comes from sorafenib's Hill switch only.
-    bool jacobian(double t, const double* x, double* J, double* dfdt) const override {
-        const int n = kLayout.n;
-        std::fill(J, J + n * n, 0.0);
-        std::fill(dfdt, dfdt + n, 0.0);
-        auto at = [&](int row, int column) -> double& { return J[row * n + column]; };
-        sorafenib_.jacobian(t, sorafenib_clock_, &at(kLayout.sorafenib, kLayout.sorafenib), n);
-        sorafenib_.time_derivative(t, sorafenib_clock_, x + kLayout.sorafenib, dfdt + kLayout.sorafenib);
-        plerixafor_.jacobian(&at(kLayout.plerixafor, kLayout.plerixafor), n);
-        filgrastim_.jacobian(x + kLayout.filgrastim, &at(kLayout.filgrastim, kLayout.filgrastim), n);
 
-        // signal chain; its first stage follows the G-CSF effect of the free concentration
-        double dc[FilgrastimPk::n_states];
-        const double c = filgrastim_.concentration_ng_mL(x + kLayout.filgrastim, dc);
-        const double deffect_dc = gcsf_ec50_ / ((gcsf_ec50_ + c) * (gcsf_ec50_ + c));
-        for (int k = 0; k < FilgrastimPk::n_states; ++k)
-            at(kLayout.signal, kLayout.filgrastim + k) = k_signal_ * deffect_dc * dc[k];
-        for (int i = 0; i < kSignalStages; ++i) {
-            at(kLayout.signal + i, kLayout.signal + i) = -k_signal_;
-            if (i > 0) at(kLayout.signal + i, kLayout.signal + i - 1) = k_signal_;
-        }
-        const int last_signal = kLayout.signal + kSignalStages - 1;
-        const double* ligand = x + kLayout.ligand;
-        for (int a = 0; a < kAxes; ++a) {
-            at(kLayout.ligand + a, kLayout.ligand + a) = -k_ligand_ - k_ligand_ * erosion_ratio_[a] * x[last_signal];
-            at(kLayout.ligand + a, last_signal) = -k_ligand_ * erosion_ratio_[a] * ligand[a];
-        }
-
-        // cells: rates depend on r_j (ligands, plerixafor occupancy) and on FLT3 inhibition (sorafenib)
-        const int plerixafor_central = kLayout.plerixafor + PlerixaforPk::central;
-        const int sorafenib_central = kLayout.sorafenib + SorafenibPk::central;
-        const double cp = plerixafor_.concentration_mg_L(x + kLayout.plerixafor);
-        const double doccupancy = pler_ec50_ / ((pler_ec50_ + cp) * (pler_ec50_ + cp)) / plerixafor_.central_volume_L();
-        const double cs = sorafenib_.concentration_mg_L(x + kLayout.sorafenib);
-        const double dinhibition = sor_ic50_ / ((sor_ic50_ + cs) * (sor_ic50_ + cs)) / sorafenib_.volume_L();
-        const double occupancy = cxcr4_occupancy(x), inhibition = flt3_inhibition(x);
-        AxisBonds bonds;
-        double dbonds_dligand[2][kAxes], dbonds_cxcr4_doccupancy[2];
-        axis_bonds(ligand, occupancy, bonds);
-        for (int c = 0; c < 2; ++c) {
-            for (int a = 0; a < kAxes; ++a) {
-                // d/dL of u/(K + u), u = L x free receptor
-                const double free_receptor = density_[c] * expression_[a] * (a == 0 ? 1.0 - occupancy : 1.0);
-                const double u = ligand[a] * free_receptor;
-                dbonds_dligand[c][a] = free_receptor * reserve_k_ / ((reserve_k_ + u) * (reserve_k_ + u));
-            }
-            const double receptor = density_[c] * expression_[0];
-            const double u_cxcr4 = ligand[0] * receptor * (1.0 - occupancy);
-            dbonds_cxcr4_doccupancy[c] = -ligand[0] * receptor * reserve_k_ / ((reserve_k_ + u_cxcr4) * (reserve_k_ + u_cxcr4));
-        }
-        double r[kPopulationSlots], release[kPopulationSlots];
-        niche_release(bonds, r, release);
-        for (int j = 0; j < kPopulations; ++j) {
-            const int mi = bound(j), fi = free_pool(j), bi = blood(j);
-            const double m = x[mi], f = x[fi], b = x[bi];
-            const double k_off = k_off0_[j] * release[j];
-            const double k_on = k_on0_ * r[j], k_home = k_home0_ * r[j];
-            const double growth = proliferation_ - death_[j] - kill_marrow_ * inhibition;
-            at(mi, mi) = growth - k_off;
-            at(mi, fi) = k_on;
-            at(fi, mi) = k_off;
-            at(fi, fi) = -(k_on + k_egress_ + kill_blood_ * inhibition);
-            at(fi, bi) = k_home;
-            at(bi, fi) = k_egress_;
-            at(bi, bi) = -(k_home + k_clear_ + kill_blood_ * inhibition);
-            // a change dr of r_j: k_off by -gain k_off dr (exp release), k_on and k_home in proportion
-            auto add_retention_column = [&](int column, double dr) {
-                const double dk_off = -pool_gain_[j] * k_off * dr, dk_on = k_on0_ * dr, dk_home = k_home0_ * dr;
-                at(mi, column) += -dk_off * m + dk_on * f;
-                at(fi, column) += dk_off * m - dk_on * f + dk_home * b;
-                at(bi, column) -= dk_home * b;
-            };
-            for (int a = 0; a < kAxes; ++a)
-                add_retention_column(kLayout.ligand + a,
-                                     weights_[j][a] * dbonds_dligand[kCarries[j][a]][a] / retention0_[j]);
-            add_retention_column(plerixafor_central, weights_[j][0] * dbonds_cxcr4_doccupancy[kCarries[j][0]] *
-                                                         doccupancy / retention0_[j]);
-            at(mi, sorafenib_central) = -kill_marrow_ * dinhibition * m;
-            at(fi, sorafenib_central) = -kill_blood_ * dinhibition * f;
-            at(bi, sorafenib_central) = -kill_blood_ * dinhibition * b;
-        }
-        return true;
-    }
-
+public:
     void observe(double, const double* x, double* y) const override {
         *y++ = sorafenib_.concentration_mg_L(x + kLayout.sorafenib);
         *y++ = plerixafor_.concentration_mg_L(x + kLayout.plerixafor);
@@ -302,7 +237,7 @@ public:
             *y++ = b / blood0_[j];
             *y++ = (b / marrow) / (blood0_[j] / (marrow0_[j] + free0_[j]));
         }
-        const int blasts = kPopulations - 1;
+        const int blasts = blasts_;
         const double marrow_blasts = x[bound(blasts)] + x[free_pool(blasts)];
         const double pct = 100.0 * marrow_blasts / (marrow_blasts + normal_marrow_);
         *y++ = pct;
@@ -349,47 +284,61 @@ public:
     }
 
 private:
-    double gcsf_effect(double c) const { return c / (gcsf_ec50_ + c); }
+    template <class T>
+    T gcsf_effect(T c) const {
+        return c / (gcsf_ec50_ + c);
+    }
     // C/(EC50 + C) with C = amount/V, written as amount/(EC50 V + amount): one division
-    double cxcr4_occupancy(const double* x) const {
-        const double amount = x[kLayout.plerixafor + PlerixaforPk::central];
+    template <class T>
+    T cxcr4_occupancy(const T* x) const {
+        const T amount = x[kLayout.plerixafor + PlerixaforPk::central];
         return amount / (pler_ec50_amount_ + amount);
     }
-    double flt3_inhibition(const double* x) const {
-        const double amount = x[kLayout.sorafenib + SorafenibPk::central];
+    template <class T>
+    T flt3_inhibition(const T* x) const {
+        const T amount = x[kLayout.sorafenib + SorafenibPk::central];
         return amount / (sor_ic50_amount_ + amount);
     }
     // Bonds per axis saturate in ligand x free receptor (receptor reserve K): a cell with more receptor loses
     // fewer bonds to the same ligand erosion or the same plerixafor occupancy. [0]: typical receptor density,
     // [1]: the density of the marker-positive pools (kCarries).
-    using AxisBonds = double[2][kAxes];
-    void axis_bonds(const double* ligand, double occupancy, AxisBonds& bonds) const {
+    template <class T>
+    using AxisBonds = T[2][kAxes];
+    template <class T>
+    void axis_bonds(const T* ligand, const T& occupancy, AxisBonds<T>& bonds) const {
         axis_bonds(ligand, occupancy, bonds, expression_);
     }
-    void axis_bonds(const double* ligand, double occupancy, AxisBonds& bonds,
+    template <class T>
+    void axis_bonds(const T* ligand, const T& occupancy, AxisBonds<T>& bonds,
                     const std::array<double, kAxes>& expression) const {
         for (int c = 0; c < 2; ++c)
             for (int a = 0; a < kAxes; ++a) {
-                const double u = ligand[a] * density_[c] * expression[a] * (a == 0 ? 1.0 - occupancy : 1.0);
+                const T u = ligand[a] * density_[c] * expression[a] * (a == 0 ? 1.0 - occupancy : T(1.0));
                 bonds[c][a] = u / (reserve_k_ + u);
             }
     }
-    double retention(int j, const AxisBonds& bonds) const {
+    double retention(int j, const AxisBonds<double>& bonds) const {
         double total = 0.0;
         for (int a = 0; a < kAxes; ++a) total += weights_[j][a] * bonds[kCarries[j][a]][a];
         return total;
     }
     // Relative retention r_j (to the patient's own untreated retention) and niche release
     // exp(gain (R_j0 - R_j) / typical R_j) = exp(pool_gain_j (1 - r_j)) of each population (the padding slot too).
-    void niche_release(const AxisBonds& bonds, double* r, double* release) const {
+    template <class T>
+    void niche_release(const AxisBonds<T>& bonds, T* r, T* release) const {
+        static_assert(kPopulationSlots >= kPopulations, "a slot for every population");
         for (int j = 0; j < kPopulationSlots; ++j) {
-            double total = 0.0;
+            T total = 0.0;
             for (int c = 0; c < 2; ++c)
                 for (int a = 0; a < kAxes; ++a) total += relative_weights_[c][a][j] * bonds[c][a];
             r[j] = total;
             release[j] = pool_gain_[j] * (1.0 - r[j]);
         }
-        exp_array(release, release, kPopulationSlots);
+        if constexpr (std::is_same_v<T, double>) {
+            exp_array(release, release, kPopulationSlots);
+        } else {
+            for (int j = 0; j < kPopulationSlots; ++j) release[j] = exp(release[j]);
+        }
     }
 
     SorafenibPk sorafenib_;
@@ -408,63 +357,32 @@ private:
     std::array<double, kPopulations> retention0_{}, blood0_{}, marrow0_{}, free0_{}, k_off0_{}, death_{};
     std::array<double, kPopulations> net_growth0_{};  // proliferation - death
     double pler_ec50_amount_ = 0, sor_ic50_amount_ = 0;  // EC50/IC50 times the central volume, mg
-    double pler_ec50_ = 0, gcsf_ec50_ = 0, k_signal_ = 0, k_ligand_ = 0, sor_ic50_ = 0, reserve_k_ = 0, gain_ = 0;
+    double gcsf_ec50_ = 0, k_signal_ = 0, k_ligand_ = 0, reserve_k_ = 0;
     double k_on0_ = 0, k_egress_ = 0, k_home0_ = 0, k_clear_ = 0, kill_blood_ = 0, kill_marrow_ = 0;
-    double blood_uL_ = 0, signal0_ = 0, proliferation_ = 0, normal_marrow_ = 0, marrow_blast_pct0_ = 0;
+    int blasts_ = 0;  // the blasts' population index (the marrow response reads them)
+    double blood_uL_ = 0, signal0_ = 0, normal_marrow_ = 0, marrow_blast_pct0_ = 0;
 };
+
+template <class T>
+void append(std::vector<T>& to, std::vector<T> more) {
+    to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+}
 
 class MobilizationModel : public ModelBase {
 public:
     MobilizationModel()
         : ModelBase("aml_mobilization", "Sorafenib + G-CSF + plerixafor PK driving marrow-blood traffic of seven "
                                         "leukemic populations (Borthakur 2020 trial)") {
+        states_.reserve(64);  // the lists below without reallocation
+        parameters_.reserve(64);
         append_block<SorafenibPk>(states_, parameters_);
         append_block<PlerixaforPk>(states_, parameters_);
         append_block<FilgrastimPk>(states_, parameters_);
-        for (int s = 1; s <= kSignalStages; ++s)
-            states_.push_back({"gcsf_niche_signal" + std::to_string(s), "1", "delayed G-CSF niche signal, stage " + std::to_string(s)});
-        for (const char* l : {"sdf1", "vcam1", "cd44_ligand"})
-            states_.push_back({l, "1", std::string(l) + " availability in the marrow (1 = untreated)"});
-        for (const auto& id : kPopulationIds) {
-            states_.push_back({id + "_bound", "cells", id + " cells held in the marrow niche"});
-            states_.back().tolerance_scale = kCellTolerance;
-        }
-        for (const auto& id : kPopulationIds) {
-            states_.push_back({id + "_free", "cells", id + " cells free in the marrow, not held"});
-            states_.back().tolerance_scale = kCellTolerance;
-        }
-        for (const auto& id : kPopulationIds) {
-            states_.push_back({id + "_blood", "cells", id + " cells in the blood"});
-            states_.back().tolerance_scale = kCellTolerance;
-        }
-        for (const auto& p : pd_parameters()) parameters_.push_back(p);
-        for (int j = 0; j < kPopulations; ++j)
-            parameters_.push_back({"blood0_" + kPopulationIds[j], kBaselineBlood[j], "cells/uL",
-                                   "pre-treatment blood count of " + kPopulationIds[j],
-                                   "assumption: scales counts only; fold changes do not depend on it", 1e-6, 1e7});
-        covariates_ = {kWeight, kCreatinineClearance,
-                       {"cxcr4_expression", "1", "CXCR4 expression on the patient's leukemic cells (1 = typical)"},
-                       {"vla4_expression", "1", "VLA4 expression (1 = typical)"},
-                       {"cd44_expression", "1", "CD44 expression (1 = typical)"}};
-        outputs_ = {{"sorafenib", "mg/L", "total plasma sorafenib"},
-                    {"plerixafor", "mg/L", "plasma plerixafor"},
-                    {"filgrastim", "ng/mL", "free serum G-CSF"},
-                    {"anc", "1e3/uL", "absolute neutrophil count"},
-                    {"cxcr4_occupancy", "1", "fraction of CXCR4 blocked by plerixafor"},
-                    {"flt3_inhibition", "1", "fraction of FLT3-ITD signalling inhibited by sorafenib"},
-                    {"gcsf_niche_signal", "1", "delayed G-CSF signal acting on the niche"},
-                    {"sdf1", "1", "marrow SDF-1 availability"},
-                    {"vcam1", "1", "marrow VCAM-1 availability"},
-                    {"cd44_ligand", "1", "marrow CD44-ligand availability"}};
-        for (const auto& id : kPopulationIds) {
-            outputs_.push_back({"blood_" + id, "/uL", id + " cells per uL of blood"});
-            outputs_.push_back({"marrow_" + id, "cells", id + " cells in the marrow (bound + free)"});
-            outputs_.push_back({"fold_" + id, "1", "blood count relative to pre-treatment"});
-            outputs_.push_back({"ratio_" + id, "1", "blood/marrow ratio relative to pre-treatment"});
-        }
-        outputs_.push_back({"marrow_blast_pct", "%", "blasts as a percentage of marrow cells"});
-        outputs_.push_back({"marrow_response_index", "1",
-                            "below 1 when the marrow meets CR/CRp/CRi (blasts < 5%) or PR (5-25% and halved from entry)"});
+        append(states_, aml::pd_states());
+        append(parameters_, aml::pd_parameters());
+        append(parameters_, aml::baseline_blood_parameters());
+        covariates_ = aml::covariates();
+        outputs_ = aml::outputs();
     }
     std::unique_ptr<OdeSystem> bind(const std::vector<double>& p, const std::vector<double>& c) const override {
         return std::make_unique<MobilizationSystem>(p, c);

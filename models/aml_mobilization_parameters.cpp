@@ -1,5 +1,8 @@
 #include "models/aml_mobilization_parameters.hpp"
 
+#include "models/aml_mobilization.hpp"
+#include "models/model_base.hpp"
+
 namespace mobsim::models::aml {
 
 std::vector<ParameterInfo> pd_parameters() {
@@ -63,6 +66,74 @@ std::vector<ParameterInfo> pd_parameters() {
          "assumption: typical relapsed/refractory AML marrow (60% blasts); on the odds scale so that log-normal "
          "variability between patients keeps the percentage within 0-100% (scenarios/cohort_trial_800mg.yaml)",
          1e-3, 1e3}};
+}
+
+namespace {
+// Cell states: the folds are exponential in retention (gain ~15), so the default error control understates their
+// relative error; this tighter tolerance keeps the trial's outputs within 1e-6 of a tight solution (0.1 did not).
+constexpr double kCellTolerance = 0.03;
+constexpr double kBaselineBlood[kPopulations] = {300, 50, 30, 400, 300, 200, 500};  // cells/uL, assumption
+}  // namespace
+
+std::vector<ParameterInfo> baseline_blood_parameters() {
+    std::vector<ParameterInfo> parameters;
+    for (int j = 0; j < kPopulations; ++j)
+        parameters.push_back({"blood0_" + kPopulationIds[j], kBaselineBlood[j], "cells/uL",
+                              "pre-treatment blood count of " + kPopulationIds[j],
+                              "assumption: scales counts only; fold changes do not depend on it", 1e-6, 1e7});
+    return parameters;
+}
+
+std::vector<StateInfo> pd_states() {
+    std::vector<StateInfo> states;
+    for (int s = 1; s <= kSignalStages; ++s)
+        states.push_back({"gcsf_niche_signal" + std::to_string(s), "1", "delayed G-CSF niche signal, stage " + std::to_string(s)});
+    for (const char* l : {"sdf1", "vcam1", "cd44_ligand"})
+        states.push_back({l, "1", std::string(l) + " availability in the marrow (1 = untreated)"});
+    for (const auto& id : kPopulationIds) {
+        states.push_back({id + "_bound", "cells", id + " cells held in the marrow niche"});
+        states.back().tolerance_scale = kCellTolerance;
+    }
+    for (const auto& id : kPopulationIds) {
+        states.push_back({id + "_free", "cells", id + " cells free in the marrow, not held"});
+        states.back().tolerance_scale = kCellTolerance;
+    }
+    for (const auto& id : kPopulationIds) {
+        states.push_back({id + "_blood", "cells", id + " cells in the blood"});
+        states.back().tolerance_scale = kCellTolerance;
+    }
+    return states;
+}
+
+std::vector<CovariateInfo> covariates() {
+    return {kWeight, kCreatinineClearance,
+            {"cxcr4_expression", "1", "CXCR4 expression on the patient's leukemic cells (1 = typical)"},
+            {"vla4_expression", "1", "VLA4 expression (1 = typical)"},
+            {"cd44_expression", "1", "CD44 expression (1 = typical)"}};
+}
+
+std::vector<OutputInfo> outputs() {
+    std::vector<OutputInfo> list = {
+        {"sorafenib", "mg/L", "total plasma sorafenib"},
+        {"plerixafor", "mg/L", "plasma plerixafor"},
+        {"filgrastim", "ng/mL", "free serum G-CSF"},
+        {"anc", "1e3/uL", "absolute neutrophil count"},
+        {"cxcr4_occupancy", "1", "fraction of CXCR4 blocked by plerixafor"},
+        {"flt3_inhibition", "1", "fraction of FLT3-ITD signalling inhibited by sorafenib"},
+        {"gcsf_niche_signal", "1", "delayed G-CSF signal acting on the niche"},
+        {"sdf1", "1", "marrow SDF-1 availability"},
+        {"vcam1", "1", "marrow VCAM-1 availability"},
+        {"cd44_ligand", "1", "marrow CD44-ligand availability"}};
+    for (const auto& id : kPopulationIds) {
+        list.push_back({"blood_" + id, "/uL", id + " cells per uL of blood"});
+        list.push_back({"marrow_" + id, "cells", id + " cells in the marrow (bound + free)"});
+        list.push_back({"fold_" + id, "1", "blood count relative to pre-treatment"});
+        list.push_back({"ratio_" + id, "1", "blood/marrow ratio relative to pre-treatment"});
+    }
+    list.push_back({"marrow_blast_pct", "%", "blasts as a percentage of marrow cells"});
+    list.push_back({"marrow_response_index", "1",
+                        "below 1 when the marrow meets CR/CRp/CRi (blasts < 5%) or PR (5-25% and halved from entry)"});
+    return list;
 }
 
 }  // namespace mobsim::models::aml

@@ -5,8 +5,12 @@
 #include <vector>
 
 #include "sim/engine/model.hpp"
+#include "sim/numerics/dual.hpp"
 
 namespace mobsim::models {
+
+// The scalar of a model's Jacobian pass: eight directions (columns) per evaluation of its templated rhs.
+using JacobianDual = Dual<8>;
 
 // Where a block's states and parameters sit inside a larger model.
 struct BlockOffsets {

@@ -127,7 +127,7 @@ public:
     }
     void linear_block_matrix(int, double, double* a) const override { a[0] = -pk_.absorption_rate(); }
     bool jacobian(double, const double* x, double* J, double* dfdt) const override {
-        pk_.jacobian(x, J, FilgrastimPk::n_states);
+        pk_.jacobian(x, J);
         std::fill(dfdt, dfdt + FilgrastimPk::n_states, 0.0);
         return true;
     }

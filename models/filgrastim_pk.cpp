@@ -1,6 +1,5 @@
 #include "models/filgrastim_pk.hpp"
 
-#include <algorithm>
 #include <cmath>
 
 namespace mobsim::models {
@@ -72,53 +71,8 @@ void FilgrastimPk::initial_state(double* x) const {
     x[anc] = anc0_;
 }
 
-double FilgrastimPk::concentration_ng_mL(const double* x) const {
-    return binding(x[total], ksi_ * lineage_cells(x)).free;
-}
-
-double FilgrastimPk::concentration_ng_mL(const double* x, double* dc_dx) const {
-    // implicit differentiation of c^2 + b c - KD total/V = 0, whose c-derivative 2c + b is the square root
-    const Binding binding_state = binding(x[total], ksi_ * lineage_cells(x));
-    const double c = binding_state.free, root = binding_state.root;
-    dc_dx[depot] = 0.0;
-    dc_dx[total] = (c + kd_) / (v_ * root);
-    for (int i = marrow1; i <= anc; ++i) dc_dx[i] = -ksi_ * c / root;
-    return c;
-}
-
-void FilgrastimPk::jacobian(const double* x, double* J, int ld) const {
-    auto at = [&](int row, int column) -> double& { return J[row * ld + column]; };
-    for (int i = 0; i < n_states; ++i) std::fill(&at(i, 0), &at(i, 0) + n_states, 0.0);
-    double dc[n_states];  // d(free G-CSF)/dx; zero for the depot
-    const double c = concentration_ng_mL(x, dc);
-    const double receptors = ksi_ * lineage_cells(x);
-
-    at(depot, depot) = -ka_;
-    at(total, depot) = ka_;
-    // bound = R c / (KD + c), with R = ksi * lineage
-    const double dbound_dc = receptors * kd_ / ((kd_ + c) * (kd_ + c)), dbound_dr = c / (kd_ + c);
-    for (int k = total; k <= anc; ++k) {
-        const double dbound = dbound_dc * dc[k] + (k == total ? 0.0 : ksi_ * dbound_dr);
-        at(total, k) = -kel_ * v_ * dc[k] - kint_ * v_ * dbound;
-    }
-
-    // the lineage, through the stimulus c / (EC50 + c) and directly
-    const double stimulus = c / (ec50_ + c), dstimulus_dc = ec50_ / ((ec50_ + c) * (ec50_ + c));
-    const double transit = ktt_ * (1.0 + smax2_ * stimulus);
-    const double h1 = 1.0 + smax1_ * stimulus;
-    for (int k = total; k <= anc; ++k) {
-        const double ds = dstimulus_dc * dc[k];
-        at(marrow1, k) = (production_rate_ * smax1_ - ktt_ * smax2_) * ds * x[marrow1];
-        for (int i = marrow1 + 1; i <= marrow9; ++i) at(i, k) = ktt_ * smax2_ * ds * (x[i - 1] - x[i]);
-        at(anc, k) = ktt_ * smax2_ * ds * x[marrow9];
-    }
-    at(marrow1, marrow1) += production_rate_ * h1 - transit;
-    for (int i = marrow1 + 1; i <= marrow9; ++i) {
-        at(i, i - 1) += transit;
-        at(i, i) -= transit;
-    }
-    at(anc, marrow9) += transit;
-    at(anc, anc) -= kmt_;
+void FilgrastimPk::jacobian(const double* x, double* J) const {
+    forward_jacobian<n_states, n_states>([&](const auto* xs, auto* dxs) { rhs(xs, dxs); }, n_states, x, J);
 }
 
 }  // namespace mobsim::models

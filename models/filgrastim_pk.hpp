@@ -20,26 +20,30 @@ public:
 
     void bind(const double* p);
     void initial_state(double* x) const;
-    // Returns the free concentration (ng/mL) the derivatives used.
-    double rhs(const double* x, double* dxdt) const;
-    // d(rhs)/dx into the n_states x n_states sub-block at J (leading dimension ld).
-    void jacobian(const double* x, double* J, int ld) const;
-    double concentration_ng_mL(const double* x) const;  // free G-CSF
-    // The same, and its gradient d(free G-CSF)/dx over the block's states into dc_dx[0, n_states).
-    double concentration_ng_mL(const double* x, double* dc_dx) const;
+    // Writes every derivative and returns the free concentration (ng/mL) they used. T: double or a dual number.
+    template <class T>
+    T rhs(const T* x, T* dxdt) const;
+    // d(rhs)/dx (row-major n_states x n_states) by forward-mode differentiation of rhs().
+    void jacobian(const double* x, double* J) const;
+    template <class T>
+    T concentration_ng_mL(const T* x) const {  // free G-CSF
+        return binding(x[total], ksi_ * lineage_cells(x)).free;
+    }
     double neutrophils(const double* x) const { return x[anc]; }
     double bioavailability() const { return f_; }
     double baseline_ng_mL() const { return c0_; }
     double absorption_rate() const { return ka_; }  // 1/h: the depot decays at this rate alone
 
 private:
-    static double lineage_cells(const double* x);  // marrow stages + blood: what carries the receptors
+    template <class T>
+    static T lineage_cells(const T* x);  // marrow stages + blood: what carries the receptors
+    template <class T>
     struct Binding {
-        double free;    // ng/mL
-        double root;    // sqrt(b^2 + 4 q) of the quadratic, = 2 C + b: its derivative in C
-        double plasma;  // total/V: free plus bound, ng/mL
+        T free;    // ng/mL
+        T plasma;  // total/V: free plus bound, ng/mL
     };
-    Binding binding(double total_amount, double receptors) const;
+    template <class T>
+    Binding<T> binding(const T& total_amount, const T& receptors) const;
     double inv_v_ = 0, kel_v_ = 0, kint_v_ = 0;  // 1/V, kel V, kint V
     double f_ = 0, ka_ = 0, kel_ = 0, v_ = 0, kd_ = 0, kint_ = 0, ksi_ = 0, kmt_ = 0, ktt_ = 0, ec50_ = 0;
     double smax1_ = 0, smax2_ = 0, c0_ = 0;
@@ -49,31 +53,35 @@ private:
 };
 
 // Inline, as the rhs runs on every solver step of the models that hold this block.
-inline FilgrastimPk::Binding FilgrastimPk::binding(double total_amount, double receptors) const {
+template <class T>
+FilgrastimPk::Binding<T> FilgrastimPk::binding(const T& total_amount, const T& receptors) const {
     // quasi-equilibrium: T = total/V = C + R*C/(KD + C), i.e. C^2 + b C - q = 0 with q = KD T, solved for
     // C >= 0 in the form that does not cancel (b > 0 when the receptors exceed the drug, as at baseline)
-    const double plasma = total_amount * inv_v_;
-    const double b = kd_ + receptors - plasma, q = kd_ * plasma;
-    const double root = std::sqrt(b * b + 4.0 * q);
-    return {b > 0.0 ? 2.0 * q / (b + root) : 0.5 * (root - b), root, plasma};
+    using std::sqrt;
+    const T plasma = total_amount * inv_v_;
+    const T b = kd_ + receptors - plasma, q = kd_ * plasma;
+    const T root = sqrt(b * b + 4.0 * q);
+    return {b > 0.0 ? 2.0 * q / (b + root) : 0.5 * (root - b), plasma};
 }
 
-inline double FilgrastimPk::lineage_cells(const double* x) {
-    double lineage = x[anc];
+template <class T>
+T FilgrastimPk::lineage_cells(const T* x) {
+    T lineage = x[anc];
     for (int i = marrow1; i <= marrow9; ++i) lineage += x[i];
     return lineage;
 }
 
-inline double FilgrastimPk::rhs(const double* x, double* dxdt) const {
-    const Binding binding_state = binding(x[total], ksi_ * lineage_cells(x));
-    const double c = binding_state.free;
-    const double bound = binding_state.plasma - c;  // R C/(KD + C), by the binding equation
-    const double absorbed = ka_ * x[depot];
+template <class T>
+T FilgrastimPk::rhs(const T* x, T* dxdt) const {
+    const Binding<T> binding_state = binding(x[total], ksi_ * lineage_cells(x));
+    const T c = binding_state.free;
+    const T bound = binding_state.plasma - c;  // R C/(KD + C), by the binding equation
+    const T absorbed = ka_ * x[depot];
     dxdt[depot] = -absorbed;
     dxdt[total] = absorbed + input_ - kel_v_ * c - kint_v_ * bound;
-    const double stimulus = c / (ec50_ + c);
-    const double h1 = 1.0 + smax1_ * stimulus, h2 = 1.0 + smax2_ * stimulus;
-    const double transit = ktt_ * h2;
+    const T stimulus = c / (ec50_ + c);
+    const T h1 = 1.0 + smax1_ * stimulus, h2 = 1.0 + smax2_ * stimulus;
+    const T transit = ktt_ * h2;
     dxdt[marrow1] = production_rate_ * h1 * x[marrow1] - transit * x[marrow1];
     for (int i = marrow1 + 1; i <= marrow9; ++i) dxdt[i] = transit * (x[i - 1] - x[i]);
     dxdt[anc] = transit * x[marrow9] - kmt_ * x[anc];

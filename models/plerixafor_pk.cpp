@@ -35,11 +35,15 @@ void PlerixaforPk::bind(const double* p, double weight_kg, double crcl_mL_min) {
     q_ = p[q_kg] * weight_kg;
 }
 
-void PlerixaforPk::rhs(const double* x, double* dxdt) const {
+template <class T>
+void PlerixaforPk::rhs(const T* x, T* dxdt) const {
     pk::absorption(x, dxdt, depot, central, ka_);
     pk::distribution(x, dxdt, central, peripheral, q_, v1_, v2_);
     pk::elimination(x, dxdt, central, cl_, v1_);
 }
+
+template void PlerixaforPk::rhs(const double*, double*) const;
+template void PlerixaforPk::rhs(const JacobianDual*, JacobianDual*) const;
 
 void PlerixaforPk::jacobian(double* J, int ld) const {
     linear_submatrix<n_states>([&](const double* x, double* dxdt) { rhs(x, dxdt); }, J, ld);

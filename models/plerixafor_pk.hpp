@@ -16,10 +16,15 @@ public:
     static std::vector<ParameterInfo> parameter_infos();
 
     void bind(const double* p, double weight_kg, double crcl_mL_min);
-    void rhs(const double* x, double* dxdt) const;
+    // Adds to dxdt (zeroed by the caller). Instantiated for double and JacobianDual.
+    template <class T>
+    void rhs(const T* x, T* dxdt) const;
     // d(rhs)/dx (constant) into the n_states x n_states sub-block at J (leading dimension ld).
     void jacobian(double* J, int ld) const;
-    double concentration_mg_L(const double* x) const { return x[central] / v1_; }
+    template <class T>
+    T concentration_mg_L(const T* x) const {
+        return x[central] / v1_;
+    }
     double central_volume_L() const { return v1_; }
     double bioavailability() const { return f_; }
     double clearance_L_h() const { return cl_; }

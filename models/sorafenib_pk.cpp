@@ -74,15 +74,19 @@ double SorafenibPk::emptying_switch_rate(double t, const SorafenibDoseClock& clo
     return hill_ / tad * on * off;
 }
 
-void SorafenibPk::rhs(double t, const SorafenibDoseClock& clock, const double* x, double* dxdt) const {
+template <class T>
+void SorafenibPk::rhs(double t, const SorafenibDoseClock& clock, const T* x, T* dxdt) const {
     pk::transit_chain(x, dxdt, depot, 5, central, ka_);
-    const double out = kel_ * x[central];
+    const T out = kel_ * x[central];
     dxdt[central] -= out;
     dxdt[gallbladder] += fent_ * out;  // the remaining (1 - Fent) is the irreversible loss
-    const double emptying = kehc_ * emptying_switch(t, clock) * x[gallbladder];
+    const T emptying = kehc_ * emptying_switch(t, clock) * x[gallbladder];
     dxdt[gallbladder] -= emptying;
     dxdt[transit4] += emptying;
 }
+
+template void SorafenibPk::rhs(double, const SorafenibDoseClock&, const double*, double*) const;
+template void SorafenibPk::rhs(double, const SorafenibDoseClock&, const JacobianDual*, JacobianDual*) const;
 
 void SorafenibPk::jacobian(double t, const SorafenibDoseClock& clock, double* J, int ld) const {
     if (hill_ == 0.0) {

@@ -26,7 +26,9 @@ public:
 
     void bind(const double* p, double weight_kg);
     // x, dxdt point at this block's states. The clock's last dose may be negative (steady-state run-in).
-    void rhs(double t, const SorafenibDoseClock& clock, const double* x, double* dxdt) const;
+    // Adds to dxdt (zeroed by the caller). Instantiated for double and JacobianDual.
+    template <class T>
+    void rhs(double t, const SorafenibDoseClock& clock, const T* x, T* dxdt) const;
     // d(rhs)/dx into the n_states x n_states sub-block at J (leading dimension ld); rhs is linear in x.
     void jacobian(double t, const SorafenibDoseClock& clock, double* J, int ld) const;
     // d(rhs)/dt into dfdt[0, n_states): nonzero only through a Hill switch (hill > 0).
@@ -39,7 +41,10 @@ public:
     void on_switch(SorafenibDoseClock& clock, double t) const {
         if (t - clock.last_dose_h >= t_empty_ * (1.0 - 1e-12)) clock.switched = true;
     }
-    double concentration_mg_L(const double* x) const { return x[central] / volume_; }
+    template <class T>
+    T concentration_mg_L(const T* x) const {
+        return x[central] / volume_;
+    }
     // Relative bioavailability (D/400 mg)^-theta above 400 mg: less than dose-proportional exposure.
     double bioavailability(double amount_mg) const;
     double volume_L() const { return volume_; }

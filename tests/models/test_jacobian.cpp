@@ -1,4 +1,4 @@
-// Analytic Jacobians and df/dt of the models against an independent truth: Richardson-extrapolated central
+// Jacobians (forward-mode dual numbers through the templated rhs) and df/dt of the models against an independent truth: Richardson-extrapolated central
 // differences of rhs() at real states of the trial scenario (and of the standalone drug models); and rosenbrock4
 // with the analytic Jacobian against dopri5 over the trial's dosing weeks.
 #include <catch2/catch.hpp>
@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <random>
 #include <sstream>
 
 #include "sim/studies/benchmark.hpp"
@@ -160,6 +161,20 @@ TEST_CASE("trial model: the analytic Jacobian is the derivative of rhs() at real
     CHECK(largest_dfdt == 0.0);  // instantaneous gallbladder switch: rhs does not depend on t
 }
 
+// Sorted random report times in (0, end_h): states the scenario really passes through, not chosen by hand.
+std::vector<double> random_times(unsigned seed, int count, double end_h) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> uniform(0.0, end_h);
+    std::vector<double> times(count);
+    for (double& t : times) t = uniform(rng);
+    std::sort(times.begin(), times.end());
+    return times;
+}
+
+TEST_CASE("trial model: the dual-number Jacobian matches central differences at random real states", "[jacobian]") {
+    check_at_times(trial_problem(), random_times(21, 4, 672.0));
+}
+
 TEST_CASE("trial model, a very stiff patient (mobilization gain 31): Jacobian", "[jacobian]") {
     Problem p = trial_problem();
     set_parameter(p, "mobilization_gain", 31, "test");
@@ -205,6 +220,10 @@ TEST_CASE("standalone drug models: analytic Jacobians", "[jacobian]") {
         "  - {label: filgrastim, into: filgrastim_depot, amount: 700, unit: ug, every_h: 48, count: 4}\n"
         "output: {end_h: 240, step_h: 1}\n";
     check_at_times(problem_from_yaml(filgrastim), {0, 3, 50, 230});
+    // and at random real states of each
+    check_at_times(problem_from_yaml(sorafenib), random_times(1, 3, 47.0));
+    check_at_times(problem_from_yaml(plerixafor), random_times(2, 3, 23.0));
+    check_at_times(problem_from_yaml(filgrastim), random_times(3, 3, 239.0));
 }
 
 TEST_CASE("rosenbrock4 with the analytic Jacobian agrees with dopri5 on the trial", "[jacobian]") {

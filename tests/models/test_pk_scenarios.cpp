@@ -1,7 +1,7 @@
-// Every shipped PK scenario (scenarios/pk_*.yaml) reads, validates against its model and simulates, and its
-// outputs obey properties that hold whatever the parameter values: without doses the untreated state is a steady
-// state; every output responds to the doses; and for the linear models doses only add (no output falls below its
-// untreated value) and doubling every dose doubles every output's excursion from baseline (superposition).
+// Every shipped PK scenario (scenarios/pk_*.yaml; built-in models and model files) reads, validates against its
+// model and simulates, and its outputs obey properties that hold whatever the parameter values: without doses the
+// untreated state is a steady state; every output responds to the doses; and for the linear models doses only add
+// (no output falls below its untreated value) and doubling every dose doubles every output's excursion from baseline (superposition).
 // Filgrastim is excluded from the last two: its receptor pool grows after a dose, so free G-CSF falls below its
 // endogenous level (Krzyzanski 2010). Sorafenib's dose-dependent bioavailability is switched off for them.
 #include <catch2/catch.hpp>
@@ -25,7 +25,7 @@ double largest_magnitude(const std::vector<double>& values) {
 }  // namespace
 
 TEST_CASE("every scenarios/pk_*.yaml: untreated steady state, doses only add, linear models superpose") {
-    static const ModelRegistry registry = models::builtin_models();
+    const ModelRegistry& registry = test::registry_with_model_files();  // built-in models and model files
     const auto folder = std::filesystem::path(MOBSIM_SOURCE_DIR) / "scenarios";
     int count = 0;
     for (const auto& entry : std::filesystem::directory_iterator(folder)) {

@@ -2,11 +2,12 @@
 """Independent SciPy reference of the mobsim trial model `aml_mobilization`.
 
 Written from docs/model.md and docs/pk.md only (not from models/*.cpp).
-Parameter defaults come from `mobsim describe aml_mobilization` (parsed at run time);
+Parameter defaults and the state layout come from `mobsim describe aml_mobilization --format json`;
 patient covariates, regimens, parameter overrides and the output grid come from the scenario YAML.
 
 Usage: aml_mobilization_ref.py MOBSIM_BINARY SCENARIO.yaml [-o OUT.csv]
 """
+import json
 import subprocess
 import sys
 import time
@@ -22,33 +23,59 @@ ENRICHED = {"cd34": ["cxcr4"], "cd34_38neg": ["cd44"], "cd34_38neg_123pos": ["cx
 # the receptor a marker-positive pool carries at marker_receptor_density times the typical density
 CARRIES = {"cd44": ["cd44"], "vla4": ["vla4"], "cxcr4": ["cxcr4"]}
 
-# State layout
-I_SOR = 0            # depot, transit1..4, central, gallbladder (7)
-I_PLX = 7            # depot, central, peripheral (3)
-I_GD, I_GA = 10, 11  # filgrastim depot, total
-I_BM = 12            # 9 marrow neutrophil stages
-I_ANC = 21
-I_SIG = 22           # 3 niche-signal stages
-I_LIG = 25           # sdf1, vcam1, cd44_ligand
-I_POP = 28           # per pool: bound, free, blood
-NSTATE = I_POP + 3 * len(POOLS)
-TARGETS = {"sorafenib_depot": (I_SOR, "mg"), "plerixafor_depot": (I_PLX, "mg"),
-           "filgrastim_depot": (I_GD, "ug")}
+# State layout: mobsim's own, read by name from `mobsim describe aml_mobilization --format json` (use_layout).
+# The names and block orders below are what docs/model.md documents; use_layout checks each block is contiguous.
+I_SOR = I_PLX = I_GD = I_GA = I_BM = I_ANC = I_SIG = I_LIG = NSTATE = None
+I_BOUND = I_FREE = I_BLOOD = None  # index arrays over POOLS
+I_CELLS = None  # the first cell state: every state from it on is a cell count
+TARGETS = {}
+SORAFENIB = ["sorafenib_depot"] + ["sorafenib_transit%d" % i for i in range(1, 5)] + \
+    ["sorafenib_central", "sorafenib_gallbladder"]
+PLERIXAFOR = ["plerixafor_depot", "plerixafor_central", "plerixafor_peripheral"]
+FILGRASTIM = ["filgrastim_depot", "filgrastim_total"] + ["neutrophil_marrow%d" % i for i in range(1, 10)] + \
+    ["neutrophil_blood"]
+
+
+def describe_model(binary):
+    """`mobsim describe aml_mobilization --format json`: states with their indices, parameters, outputs."""
+    text = subprocess.run([binary, "describe", "aml_mobilization", "--format", "json"], check=True,
+                          capture_output=True, text=True).stdout
+    return json.loads(text)
+
+
+def use_layout(states):
+    """Set the state indices from describe's state list; fail if a block is not where its slices expect."""
+    global I_SOR, I_PLX, I_GD, I_GA, I_BM, I_ANC, I_SIG, I_LIG, NSTATE, I_BOUND, I_FREE, I_BLOOD, I_CELLS, TARGETS
+    index = {s["name"]: s["index"] for s in states}
+
+    def block(names):
+        first = index[names[0]]
+        if [index[n] for n in names] != list(range(first, first + len(names))):
+            raise RuntimeError("mobsim's states %s are not contiguous in this order" % names)
+        return first
+
+    NSTATE = len(states)
+    I_SOR, I_PLX, I_GD = block(SORAFENIB), block(PLERIXAFOR), block(FILGRASTIM)
+    I_GA, I_BM, I_ANC = I_GD + 1, I_GD + 2, I_GD + 11
+    I_SIG = block(["gcsf_niche_signal1", "gcsf_niche_signal2", "gcsf_niche_signal3"])
+    I_LIG = block(["sdf1", "vcam1", "cd44_ligand"])
+    I_BOUND, I_FREE, I_BLOOD = (np.array([index[p + suffix] for p in POOLS]) for suffix in ("_bound", "_free", "_blood"))
+    I_CELLS = int(min(I_BOUND.min(), I_FREE.min(), I_BLOOD.min()))
+    if sorted(np.concatenate([I_BOUND, I_FREE, I_BLOOD])) != list(range(I_CELLS, NSTATE)):
+        raise RuntimeError("mobsim's cell states are not the last block")
+    TARGETS = {"sorafenib_depot": (I_SOR, "mg"), "plerixafor_depot": (I_PLX, "mg"), "filgrastim_depot": (I_GD, "ug")}
+
+
+def cells(y):
+    """The cell states of a state vector as (pools, 3): bound, free, blood."""
+    return np.stack([y[I_BOUND], y[I_FREE], y[I_BLOOD]], axis=1)
 
 
 def describe_parameters(binary):
-    """Parse the Parameters table of `mobsim describe aml_mobilization`."""
-    text = subprocess.run([binary, "describe", "aml_mobilization"], check=True,
-                          capture_output=True, text=True).stdout
-    params, section = {}, None
-    for line in text.splitlines():
-        if line.startswith("## "):
-            section = line[3:].strip()
-        elif section == "Parameters" and line.startswith("| `"):
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            params[cells[0].strip("`")] = float(cells[1])
+    """Parameter defaults of `mobsim describe aml_mobilization --format json` (exact: shortest round-trip text)."""
+    params = {p["name"]: float(p["value"]) for p in describe_model(binary)["parameters"]}
     if not params:
-        raise RuntimeError("no parameter table in `mobsim describe` output")
+        raise RuntimeError("no parameters in `mobsim describe --format json` output")
     return params
 
 
@@ -138,8 +165,7 @@ class Model:
         y0[I_ANC] = p["neutrophil_ANC0"]
         y0[I_SIG:I_SIG + 3] = S0
         y0[I_LIG:I_LIG + 3] = L0
-        pop = y0[I_POP:].reshape(nP, 3)
-        pop[:, 0], pop[:, 1], pop[:, 2] = M0, F0, B0
+        y0[I_BOUND], y0[I_FREE], y0[I_BLOOD] = M0, F0, B0
         self.y0 = y0
         self.normal_marrow = self.MF0[-1] / p["marrow_blast_odds0"]
         self.pct0 = 100.0 * p["marrow_blast_odds0"] / (1.0 + p["marrow_blast_odds0"])
@@ -216,12 +242,10 @@ class Model:
         kon, khome = p["rebinding_rate"] * r, p["homing_rate"] * r
         keg, kcl = p["egress_rate"], p["blood_clearance"]
         kill = p["sorafenib_kill_blood"] * inh
-        pop = y[I_POP:].reshape(-1, 3)
-        M, F, B = pop[:, 0], pop[:, 1], pop[:, 2]
-        d = dy[I_POP:].reshape(-1, 3)
-        d[:, 0] = (p["proliferation_rate"] - self.dj - (1 - p["stromal_protection"]) * kill) * M - koff * M + kon * F
-        d[:, 1] = koff * M - (kon + keg + kill) * F + khome * B
-        d[:, 2] = keg * F - (khome + kcl + kill) * B
+        M, F, B = y[I_BOUND], y[I_FREE], y[I_BLOOD]
+        dy[I_BOUND] = (p["proliferation_rate"] - self.dj - (1 - p["stromal_protection"]) * kill) * M - koff * M + kon * F
+        dy[I_FREE] = koff * M - (kon + keg + kill) * F + khome * B
+        dy[I_BLOOD] = keg * F - (khome + kcl + kill) * B
         return dy
 
     def outputs(self, Y):
@@ -240,12 +264,13 @@ class Model:
         for k, name in enumerate(("sdf1", "vcam1", "cd44_ligand")):
             out[name] = Y[:, I_LIG + k]
         for j, pool in enumerate(POOLS):
-            M, F, B = Y[:, I_POP + 3 * j], Y[:, I_POP + 3 * j + 1], Y[:, I_POP + 3 * j + 2]
+            M, F, B = Y[:, I_BOUND[j]], Y[:, I_FREE[j]], Y[:, I_BLOOD[j]]
             out["blood_%s_per_uL" % pool] = B / self.Vb_uL
             out["marrow_%s_cells" % pool] = M + F
             out["fold_%s" % pool] = B / self.B0[j]
             out["ratio_%s" % pool] = (B / (M + F)) / (self.B0[j] / self.MF0[j])
-        mfb = Y[:, I_POP + 18] + Y[:, I_POP + 19]
+        blasts = POOLS.index("blasts")
+        mfb = Y[:, I_BOUND[blasts]] + Y[:, I_FREE[blasts]]
         out["marrow_blast_pct_pct"] = pct = 100 * mfb / (mfb + self.normal_marrow)
         out["marrow_response_index"] = np.minimum(pct / 5.0, np.maximum(pct / 25.0, 2.0 * pct / self.pct0))
         return out
@@ -261,6 +286,7 @@ def simulate(binary, scen, rtol=1e-10, params=None, atol_scale=1e-14, stats=None
 
     atol is atol_scale x max(|initial state|, 1) per state (atol_scale alone for the drug amounts); the
     right-hand-side evaluation count is added to stats["nfev"] when stats is a dict."""
+    use_layout(describe_model(binary)["states"])
     p = dict(params) if params is not None else describe_parameters(binary)
     p.update({k: float(v) for k, v in (scen.get("parameters") or {}).items()})
     m = Model(p, scen["patient"])

@@ -32,6 +32,7 @@ N_POP = len(R.POOLS)
 def tight_segments(binary, scen):
     """The model, its parameters, the segments between actions and the output grid. A segment is (t0, t1, dense
     solution, state at t0 after its doses, the right-hand side's extra arguments there)."""
+    R.use_layout(R.describe_model(binary)["states"])
     p = R.describe_parameters(binary)
     p.update({k: float(v) for k, v in (scen.get("parameters") or {}).items()})
     m = R.Model(p, scen["patient"])
@@ -154,7 +155,7 @@ def collocation(cells, z, theta):
 
 
 def run(method, m, p, segments, grid, rtol):
-    cells = m.y0[R.I_POP:].reshape(N_POP, 3).copy()
+    cells = R.cells(m.y0).copy()
     steps = rejected = 0
     per_day = {}
     truth, ours = [], []
@@ -162,7 +163,7 @@ def run(method, m, p, segments, grid, rtol):
     for t0, t1, sol, y0, _ in segments:
         matrices = lambda t, sol=sol: cell_matrices(m, p, sol(t))
         while gi < len(grid) and abs(grid[gi] - t0) < 1e-12:
-            truth.append(y0[R.I_POP:].reshape(N_POP, 3))
+            truth.append(R.cells(y0))
             ours.append(cells.copy())
             gi += 1
         # Magnus steps end at output times (no dense output); Radau's only at the segment end
@@ -186,7 +187,7 @@ def run(method, m, p, segments, grid, rtol):
                     continue
                 if method == "radau":
                     while gi < len(grid) and grid[gi] < t + hh - 1e-12:
-                        truth.append(sol(grid[gi])[R.I_POP:].reshape(N_POP, 3))
+                        truth.append(R.cells(sol(grid[gi])))
                         ours.append(collocation(cells, z, (grid[gi] - t) / hh))
                         gi += 1
                 t += hh
@@ -199,11 +200,11 @@ def run(method, m, p, segments, grid, rtol):
                 if hh == h or grow < 1:
                     h = hh * grow
             if method == "magnus" and end < t1:
-                truth.append(sol(end)[R.I_POP:].reshape(N_POP, 3))
+                truth.append(R.cells(sol(end)))
                 ours.append(cells.copy())
                 gi += 1
     if gi < len(grid) and abs(grid[gi] - segments[-1][1]) < 1e-12:
-        truth.append(segments[-1][2](grid[gi])[R.I_POP:].reshape(N_POP, 3))
+        truth.append(R.cells(segments[-1][2](grid[gi])))
         ours.append(cells.copy())
     truth, ours = np.array(truth), np.array(ours)
     blood = np.max(np.abs(ours[:, :, 2] - truth[:, :, 2]) / np.abs(truth[:, :, 2]))

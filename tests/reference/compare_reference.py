@@ -4,7 +4,7 @@
 Usage: compare_reference.py MOBSIM_BINARY [SOURCE_DIR]
 
 mobsim runs a temp copy of each scenario with a tight solver. Both sides use the parameter values
-parsed from `mobsim describe aml_mobilization`; they are also written into the temp scenario, so the
+parsed from `mobsim describe aml_mobilization --format json`; they are also written into the temp scenario, so the
 check stays valid if `describe` rounds a value. Every output column must agree to REL_TOL relative,
 with an absolute floor of FLOOR_REL x (max |column| over the run) for values near zero
 (plerixafor and sorafenib long after their doses). Exit 0 on agreement, 1 otherwise.

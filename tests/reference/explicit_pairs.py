@@ -55,13 +55,16 @@ TSIT5 = dict(
        0.5823571654525552, -0.45808210592918697, 1 / 66],
     dense=lambda th: [th * (r[0] + th * (r[1] + th * (r[2] + th * r[3]))) for r in TSIT5_DENSE])
 
-DRUGS = slice(0, R.I_GA)  # sorafenib, plerixafor and the G-CSF depot: mobsim's exact blocks
+
+def drugs():
+    """Sorafenib, plerixafor and the G-CSF depot: mobsim's exact blocks (once the layout is read)."""
+    return slice(0, R.I_GA)
 
 
 def read_outputs(y):
     """The stepped quantities the outputs read: G-CSF, neutrophils, signal and ligands, blood and marrow counts."""
-    pools = y[R.I_POP:].reshape(-1, 3)
-    return np.concatenate([y[R.I_GA:R.I_POP], pools[:, 2], pools[:, 0] + pools[:, 1]])
+    pools = R.cells(y)
+    return np.concatenate([y[R.I_GA:R.I_CELLS], pools[:, 2], pools[:, 0] + pools[:, 1]])
 
 
 def run(pair, m, segments, grid, rtol):
@@ -73,7 +76,7 @@ def run(pair, m, segments, grid, rtol):
     h = 1e-3
     y = segments[0][3].copy()
     for t0, t1, sol, y0, args in segments:
-        y[DRUGS] = y0[DRUGS]  # the doses; the stepped states go on from where the pair left them
+        y[drugs()] = y0[drugs()]  # the doses; the stepped states go on from where the pair left them
         f = lambda t, x, sol=sol, args=args: rhs_with_drugs(m, sol, args, t, x)
         t = t0
         k1 = f(t, y)
@@ -85,7 +88,7 @@ def run(pair, m, segments, grid, rtol):
                 k.append(f(t + c[i] * hh, y + hh * sum(a[i][j] * k[j] for j in range(i))))
                 evals += 1
             new = y + hh * sum(a[6][j] * k[j] for j in range(6))
-            new[DRUGS] = sol(t + hh)[DRUGS]
+            new[drugs()] = sol(t + hh)[drugs()]
             err = hh * sum(e[j] * k[j] for j in range(7))
             norm = np.max((np.abs(err) / scale / (rtol * 1e-2 + rtol * (np.abs(y) + hh * np.abs(k1))))[R.I_GA:])
             if norm > 1:
@@ -104,14 +107,14 @@ def run(pair, m, segments, grid, rtol):
             if norm < 0.5:
                 h = hh * 0.9 * max(norm, 3.2e-4) ** -0.2
             ref = sol(t)
-            worst_ends = max(worst_ends, np.max(np.abs(y[R.I_POP:] - ref[R.I_POP:]) / np.abs(ref[R.I_POP:])))
+            worst_ends = max(worst_ends, np.max(np.abs(y[R.I_CELLS:] - ref[R.I_CELLS:]) / np.abs(ref[R.I_CELLS:])))
     return steps, evals, worst_ends, worst_dense, worst_read
 
 
 def rhs_with_drugs(m, sol, args, t, x):
     """The model's derivative at x, with the drug states from the tight solution."""
     x = x.copy()
-    x[DRUGS] = sol(t)[DRUGS]
+    x[drugs()] = sol(t)[drugs()]
     return m.rhs(t, x, *args)
 
 
