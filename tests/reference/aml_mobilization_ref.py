@@ -219,8 +219,9 @@ class Model:
         pop = y[I_POP:].reshape(-1, 3)
         M, F, B = pop[:, 0], pop[:, 1], pop[:, 2]
         d = dy[I_POP:].reshape(-1, 3)
-        d[:, 0] = (p["proliferation_rate"] - self.dj - (1 - p["stromal_protection"]) * kill) * M - koff * M + kon * F
-        d[:, 1] = koff * M - (kon + keg + kill) * F + khome * B
+        marrow_kill = (1 - p["stromal_protection"]) * kill  # every marrow cell, bound or free, is protected
+        d[:, 0] = (p["proliferation_rate"] - self.dj - marrow_kill) * M - koff * M + kon * F
+        d[:, 1] = koff * M - (kon + keg + marrow_kill) * F + khome * B
         d[:, 2] = keg * F - (khome + kcl + kill) * B
         return dy
 
