@@ -48,7 +48,7 @@ std::vector<ParameterInfo> pd_parameters() {
          "(Liles 2003: maximum at 9 h, sampled 6-12 h)", 1e-3, 100},
         {"egress_rate", 0.05, "1/h", "exit of free marrow cells into the blood", "derived: as rebinding_rate", 1e-3, 100},
         {"homing_rate", 0.15, "1/h", "return of blood cells to the marrow at full retention",
-         "derived: blood residence half-life 4.6 h; infused CD34+ cells leave blood within 1 day (Donmez 2013) and mobilized CD34+ counts are back at baseline 24 h after plerixafor (Liles 2003), so cells leaving the blood return to the marrow", 0, 100},
+         "derived: blood residence half-life 4.6 h (ln2/0.15); infused CD34+ cells leave blood within 1 day (Donmez 2013) and engraft in the marrow, so the blood's exit is taken to be homing (blood_clearance 0)", 0, 100},
         {"blood_clearance", 0, "1/h", "loss of blood cells elsewhere (spleen, liver, death), besides drug kill",
          "assumption: none; G-CSF and plerixafor move leukemic cells but do not destroy them (no marrow response to mobilization alone is reported), so the blood's exit is homing (docs/model.md, Response)", 0, 100},
         {"marrow_to_blood_ratio", 1000, "1", "marrow cells per blood cell of a population at baseline",
