@@ -203,7 +203,7 @@ private:
         // rates shared by all populations, read once into locals so they stay in registers over the stores
         const T marrow_kill = kill_marrow_ * inhibition, blood_kill = kill_blood_ * inhibition;
         const double k_on0 = k_on0_, k_home0 = k_home0_, k_egress = k_egress_;
-        const T free_loss = k_egress + blood_kill, blood_loss = k_clear_ + blood_kill;
+        const T free_loss = k_egress + marrow_kill, blood_loss = k_clear_ + blood_kill;
         const T *m = x + bound(0), *f = x + free_pool(0), *b = x + blood(0);
         T *dm = dx + bound(0), *df = dx + free_pool(0), *db = dx + blood(0);
 #pragma omp simd

@@ -1,14 +1,20 @@
 #!/usr/bin/python3
 """Regenerate (or check) the figures docs/model.md quotes from the program, between marker comments.
 
-Usage: model_figures.py MOBSIM_BINARY [--check] [SOURCE_DIR]
+Usage: model_figures.py MOBSIM_BINARY [--check] [--profile] [SOURCE_DIR]
 Without --check the marked blocks of docs/model.md are rewritten from fresh runs; with --check nothing is written
 and the exit status is 1 when a quoted figure differs from what the program gives now (ctest `model_figures`).
-Blocks: describe (mobsim describe aml_mobilization), validation (mobsim run scenarios/validation/*.yaml), response (mobsim cohort
-scenarios/cohort_trial_800mg.yaml --size 28 and 1000), association (mobsim association scenarios/association_trial_800mg.yaml --seeds 100 --size 28) and
-sensitivity (mobsim sensitivity scenarios/trial_800mg.yaml --outputs fold_cd34,...,fold_blasts).
+Blocks: describe (mobsim describe aml_mobilization), validation (mobsim run scenarios/validation/*.yaml), response
+(mobsim cohort: the trial cohort at 28 and 1000 patients, sorafenib alone, G-CSF + plerixafor alone), doses (mobsim
+run scenarios/trial_{400,600,800}mg.yaml), fit (mobsim fit scenarios/fit_trial_cohort.yaml --starts 1, and the
+1000-patient trial cohort's means), association (mobsim association scenarios/association_trial_800mg.yaml --seeds
+100 --size 28) and sensitivity (mobsim sensitivity scenarios/trial_800mg.yaml --outputs fold_cd34,...,fold_blasts).
+--profile also rewrites the profile block (mobsim profile, slow); --check never looks at it.
 """
+import csv
+import functools
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -86,17 +92,103 @@ def validation_block(binary, source):
         % (day5, g_fold, g_time, int((g_time - 8) // 24) + 1, day4)])
 
 
+@functools.lru_cache(maxsize=None)
+def run_cohort(binary, cohort_file, size):
+    """('n/N' responders, per-patient rows as dicts) of `mobsim cohort cohort_file --size size`"""
+    with tempfile.TemporaryDirectory() as tmp:
+        run = subprocess.run([binary, "cohort", cohort_file, "--size", str(size), "-o", os.path.join(tmp, "c")],
+                             check=True, capture_output=True, text=True)
+        with open(os.path.join(tmp, "c_patients.csv")) as fh:
+            rows = list(csv.DictReader(ln for ln in fh if not ln.startswith("#")))
+    line = [ln for ln in (run.stdout + run.stderr).splitlines() if ln.startswith("responders")]
+    return (line[0].split(":")[1].split("(")[0].strip() if line else ""), rows
+
+
+def cohort_responders(binary, cohort_file, size):
+    return run_cohort(binary, cohort_file, size)[0]
+
+
 def response_block(binary, source):
-    scenario = os.path.join(source, "scenarios", "cohort_trial_800mg.yaml")
-    text = []
-    for size in (28, 1000):
-        with tempfile.TemporaryDirectory() as tmp:
-            run = subprocess.run([binary, "cohort", scenario, "--size", str(size), "-o", os.path.join(tmp, "c")],
-                                 check=True, capture_output=True, text=True)
-        line = [ln for ln in (run.stdout + run.stderr).splitlines() if ln.startswith("responders")][0]
-        count = line.split(":")[1].split("(")[0].strip()
-        text.append("| %d | %s |" % (size, count))
-    return "\n".join(["| virtual patients (seed 20200716) | responders (composite, day 28) |", "|---:|---:|"] + text)
+    trial = os.path.join(source, "scenarios", "cohort_trial_800mg.yaml")
+    alone = os.path.join(source, "scenarios", "validation", "cohort_sorafenib_alone_400mg.yaml")
+    with open(trial) as fh:
+        trial_text = fh.read()
+    with tempfile.TemporaryDirectory() as tmp:
+        # the trial's cohort file with the control scenario G-CSF + plerixafor, no sorafenib
+        control = os.path.join(tmp, "control.yaml")
+        with open(control, "w") as fh:
+            fh.write(re.sub(r"(?m)^scenario: .*$", "scenario: " + os.path.join(
+                source, "scenarios", "control_filgrastim_plerixafor.yaml"), trial_text))
+        control_count = cohort_responders(binary, control, 1000)
+    rows = [("trial regimen, 800 mg BID + G-CSF + plerixafor (`cohort_trial_800mg.yaml`)", 28,
+             cohort_responders(binary, trial, 28), "10/28 (36%; CR 4, CRp 4, CRi 1, PR 1)"),
+            ("trial regimen (`cohort_trial_800mg.yaml --size 1000`)", 1000, cohort_responders(binary, trial, 1000),
+             "36% ± 10 points (requirement)"),
+            ("sorafenib 400 mg BID alone (`validation/cohort_sorafenib_alone_400mg.yaml`)", 1000,
+             cohort_responders(binary, alone, 1000),
+             "8/66 (12.1%, 95% CI 6.3–22.1%): Borthakur 2011; BBMT 2011;17:1874"),
+            ("G-CSF + plerixafor, no sorafenib (the trial cohort with `control_filgrastim_plerixafor.yaml`)", 1000,
+             control_count, "none reported for mobilization alone")]
+    text = ["| regimen (virtual patients, seed 20200716) | patients | responders (composite, day 28) | human figure |",
+            "|---|---:|---:|---|"]
+    text += ["| %s | %d | %s | %s |" % row for row in rows]
+    return "\n".join(text)
+
+
+def doses_block(binary, source):
+    """typical patient at the three sorafenib dose levels: nothing is tuned on them (issue 19, requirement 7)"""
+    text = ["| sorafenib (BID) | peak fold CD34+ | peak fold blasts | marrow blasts day 28 (%) |", "|---|---:|---:|---:|"]
+    for dose in (400, 600, 800):
+        scenario = os.path.join(source, "scenarios", "trial_%dmg.yaml" % dose)
+        cd34 = max(v for t, v in trajectory(binary, scenario, "fold_cd34") if t <= 344)
+        blasts = max(v for t, v in trajectory(binary, scenario, "fold_blasts") if t <= 344)
+        marrow = [v for t, v in trajectory(binary, scenario, "marrow_blast_pct_pct") if t == 672][0]
+        text.append("| %d mg | %.1f | %.1f | %.1f |" % (dose, cd34, blasts, marrow))
+    return "\n".join(text)
+
+
+POOLS = ["cd34", "cd34_38neg", "cd34_38neg_123pos", "cd44", "vla4", "cxcr4", "blasts"]
+
+
+def significant(x, digits=4):
+    return "%#.*g" % (digits, x)
+
+
+def fit_block(binary, source):
+    """the default fit (scenarios/fit_trial_cohort.yaml, one start from its nominal values = the model's defaults)
+    and the seven means on the 1000-patient trial cohort at the defaults"""
+    import yaml
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([binary, "fit", os.path.join(source, "scenarios", "fit_trial_cohort.yaml"), "--starts", "1",
+                        "-o", os.path.join(tmp, "fit")], check=True, capture_output=True)
+        with open(os.path.join(tmp, "fit_report.yaml")) as fh:
+            report = yaml.safe_load(fh)
+    text = ["| parameter | estimate | SE | 95% CI (Wald) |", "|---|---:|---:|---|"]
+    for p in report["parameters"]:
+        if p["estimate"]:
+            text.append("| `%s` | %s | %s | %s–%s |" % (p["id"], significant(p["value"]), significant(p["se"], 2),
+                                                        significant(p["ci95"][0], 3), significant(p["ci95"][1], 3)))
+    text.append("| −2 log L | %.2f | | |" % report["objective"]["neg2_log_likelihood"])
+    rows = run_cohort(binary, os.path.join(source, "scenarios", "cohort_trial_800mg.yaml"), 1000)[1]
+    text += ["", "| target | observed | predicted (fit's %d-patient cohort mean) | miss | 1000-patient trial cohort | miss |"
+             % report["cohort"]["size"], "|---|---:|---:|---:|---:|---:|"]
+    for t in report["targets"]:
+        pool = t["observable"][len("fold_"):]
+        mean = sum(float(r["peak_fold_" + pool]) for r in rows) / len(rows)
+        text.append("| %s | %s | %.1f | %+.1f%% | %.1f | %+.1f%% |" % (
+            pool, "%g" % t["observed"], t["predicted"], 100 * (t["predicted"] / t["observed"] - 1), mean,
+            100 * (mean / t["observed"] - 1)))
+    return "\n".join(text).replace("+-", "−").replace("| -", "| −").replace(" -", " −")
+
+
+def profile_block(binary, source):
+    """profile-likelihood intervals of the default fit (slow: run with --profile; ctest leaves this block alone)"""
+    with tempfile.TemporaryDirectory() as tmp:
+        run = subprocess.run([binary, "profile", os.path.join(source, "scenarios", "fit_trial_cohort.yaml"),
+                              "--starts", "1", "-o", os.path.join(tmp, "p")], check=True, capture_output=True, text=True)
+    lines = [ln for ln in run.stdout.splitlines() if ln.strip() and not ln.startswith("wrote")]
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("profile likelihood"))
+    return "```\n" + "\n".join(lines[start:]) + "\n```"
 
 
 def describe_block(binary, source):
@@ -108,14 +200,17 @@ def describe_block(binary, source):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if a != "--check"]
+    args = [a for a in sys.argv[1:] if a not in ("--check", "--profile")]
     check = "--check" in sys.argv[1:]
     binary = os.path.abspath(args[0])
     source = args[1] if len(args) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     doc = os.path.join(source, "docs", "model.md")
     blocks = {"association": association_block(binary, source), "sensitivity": sensitivity_block(binary, source),
               "validation": validation_block(binary, source), "response": response_block(binary, source),
+              "doses": doses_block(binary, source), "fit": fit_block(binary, source),
               "describe": describe_block(binary, source)}
+    if "--profile" in sys.argv[1:]:
+        blocks["profile"] = profile_block(binary, source)
     return marked_blocks.update(doc, blocks, check, "model_figures")
 
 

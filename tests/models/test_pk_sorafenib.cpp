@@ -83,18 +83,23 @@ output: {end_h: 420, step_h: 0.05}
     CHECK(relative_error(day14, steady) < 0.02);
 }
 
-TEST_CASE("sorafenib first dose: tmax near the label's 3 h") {
-    const Trajectory t = run_yaml(std::string(R"(
-model: sorafenib_pk
-patient: {weight_kg: 80}
-regimens: [{label: sorafenib, into: sorafenib_depot, amount: 400, unit: mg, at_h: [0]}]
-output: {end_h: 24, step_h: 0.01}
-)") + kTight);
-    const Peak p = peak_between(t.time_h, t.column("sorafenib"), 0.0, 24.0);
-    // Nexavar label: mean peak plasma levels about 3 h after an oral dose. Tolerance +-2 h: the 5-compartment
-    // absorption chain (MAT 1.98 h) of Jain 2011 peaks later than the label's mean (model: about 4.2 h).
-    CHECK(p.time_h > 1.0);
-    CHECK(p.time_h < 5.0);
+TEST_CASE("sorafenib first dose: the label's 3 h tmax lies inside Jain 2011's absorption spread") {
+    // Nexavar label: peak plasma levels about 3 h after an oral dose. Jain 2011: MAT 1.98 h (ka = 5/MAT) with
+    // 61.9% CV (omega^2 0.324). The typical patient peaks at 4.2 h, 1.2 h after the label (documented miss,
+    // docs/pk.md); the label's value must lie between the tmax of the 10th- and 90th-percentile MAT, and the
+    // 25th-percentile MAT (1.35 h) must peak within 0.5 h of it.
+    auto tmax = [](double mat_h) {
+        const Trajectory t = run_yaml("model: sorafenib_pk\npatient: {weight_kg: 80}\nparameters: {sorafenib_ka: " +
+                                      std::to_string(5.0 / mat_h) +
+                                      "}\nregimens: [{label: sorafenib, into: sorafenib_depot, amount: 400, unit: "
+                                      "mg, at_h: [0]}]\noutput: {end_h: 24, step_h: 0.01}\n" + kTight);
+        return peak_between(t.time_h, t.column("sorafenib"), 0.0, 24.0).time_h;
+    };
+    const double omega = std::sqrt(0.324), mat = 1.98;
+    const double fast = tmax(mat * std::exp(-1.2816 * omega)), slow = tmax(mat * std::exp(1.2816 * omega));
+    CHECK(fast < 3.0);
+    CHECK(slow > 3.0);
+    CHECK(std::abs(tmax(mat * std::exp(-0.6745 * omega)) - 3.0) < 0.5);
 }
 
 TEST_CASE("sorafenib 600 and 800 mg: AUC ratio follows the (D/400)^(1 - theta) assumption, less than proportional") {

@@ -243,8 +243,9 @@ class Model:
         keg, kcl = p["egress_rate"], p["blood_clearance"]
         kill = p["sorafenib_kill_blood"] * inh
         M, F, B = y[I_BOUND], y[I_FREE], y[I_BLOOD]
-        dy[I_BOUND] = (p["proliferation_rate"] - self.dj - (1 - p["stromal_protection"]) * kill) * M - koff * M + kon * F
-        dy[I_FREE] = koff * M - (kon + keg + kill) * F + khome * B
+        marrow_kill = (1 - p["stromal_protection"]) * kill  # every marrow cell, bound or free, is protected
+        dy[I_BOUND] = (p["proliferation_rate"] - self.dj - marrow_kill) * M - koff * M + kon * F
+        dy[I_FREE] = koff * M - (kon + keg + marrow_kill) * F + khome * B
         dy[I_BLOOD] = keg * F - (khome + kcl + kill) * B
         return dy
 

@@ -85,7 +85,7 @@ def cell_matrices(m, p, y):
     a[:, 0, 0] = p["proliferation_rate"] - m.dj - (1 - p["stromal_protection"]) * kill - k_off
     a[:, 0, 1] = k_on
     a[:, 1, 0] = k_off
-    a[:, 1, 1] = -(k_on + p["egress_rate"] + kill)
+    a[:, 1, 1] = -(k_on + p["egress_rate"] + (1 - p["stromal_protection"]) * kill)
     a[:, 1, 2] = k_home
     a[:, 2, 1] = p["egress_rate"]
     a[:, 2, 2] = -(k_home + p["blood_clearance"] + kill)
