@@ -203,7 +203,7 @@ def main():
     args = [a for a in sys.argv[1:] if a not in ("--check", "--profile")]
     check = "--check" in sys.argv[1:]
     binary = os.path.abspath(args[0])
-    source = args[1] if len(args) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    source = os.path.abspath(args[1] if len(args) > 1 else os.path.join(os.path.dirname(__file__), ".."))
     doc = os.path.join(source, "docs", "model.md")
     blocks = {"association": association_block(binary, source), "sensitivity": sensitivity_block(binary, source),
               "validation": validation_block(binary, source), "response": response_block(binary, source),

@@ -54,7 +54,7 @@ TEST_CASE("default settings keep every trial output within 1e-6 of a tight stepp
 }
 
 // docs/performance.md quotes the default simulation's counts and error from `mobsim bench`; they must stay true.
-TEST_CASE("docs/performance.md quotes the default trial simulation's steps, evaluations and error", "[solver]") {
+TEST_CASE("docs/performance.md quotes the default trial simulation's steps and evaluations and its error", "[solver]") {
     std::ifstream in(std::filesystem::path(MOBSIM_SOURCE_DIR) / "docs" / "performance.md");
     std::stringstream text;
     text << in.rdbuf();
