@@ -11,13 +11,35 @@
 // unless `force` is set. Devices, FIFOs and standard output are written after the files are committed.
 #pragma once
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mobsim {
 
 struct OutputFile {
+    OutputFile() = default;
+    OutputFile(std::string path_, std::string content_, std::string appended_file_ = {})
+        : path(std::move(path_)), content(std::move(content_)), appended_file(std::move(appended_file_)) {}
     std::string path;
     std::string content;
+    std::string appended_file;  // if not empty: a SpillFile's path, whose bytes follow `content`
+};
+
+// A hidden temporary beside `beside` (else in the system's temporary folder) that collects the body of a large
+// output piece by piece, so that it need not be held in memory; write_result_set copies it into place
+// (OutputFile::appended_file). Removed when destroyed, and by the termination-signal handler.
+class SpillFile {
+public:
+    explicit SpillFile(const std::string& beside);
+    ~SpillFile();
+    SpillFile(const SpillFile&) = delete;
+    SpillFile& operator=(const SpillFile&) = delete;
+    void append(const std::string& bytes);
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+    int fd_ = -1;
 };
 
 // Throws InputError naming the first of `paths` that cannot be written (see above); writes nothing.
