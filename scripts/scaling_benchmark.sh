@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Scaling figures of docs/scaling.md: peak memory of trial cohorts of two sizes (and its slope per patient),
-# and the speed-up of 2 threads, and of 2 MPI ranks when build/mobsim_mpi exists, over one (interleaved runs).
+# and the speed-up of 2 threads, and of 2 MPI ranks when build/mobsim_mpi exists, over one (interleaved runs);
+# then strong and weak scaling over 1-4 oversubscribed MPI ranks on a cheap linear-PK cohort.
 #   bash scripts/scaling_benchmark.sh [SMALL LARGE SPEED_SIZE REPEATS]   (default 20000 100000 2000 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,3 +50,12 @@ if [ -x build/mobsim_mpi ]; then
   printf 'MPI: 2 ranks x 1 thread %.1f s: speed-up %.2fx over 1 thread without MPI\n' \
     "$(echo "$rank_two / $repeats" | bc -l)" "$(echo "$one / $rank_two" | bc -l)"
 fi
+
+[ -x build/mobsim_mpi ] || exit 0
+bands=tests/studies/data/cohort_bands.yaml
+echo "MPI ranks x 1 thread, --oversubscribe, $bands (linear PK; blocks of 2048 patients)"
+for n in 1 2 3 4; do
+  strong=$(seconds mpirun --oversubscribe -n "$n" build/mobsim_mpi cohort "$bands" --size 16384 -j1 -q -o "$work/r" --force)
+  weak=$(seconds mpirun --oversubscribe -n "$n" build/mobsim_mpi cohort "$bands" --size $((8192 * n)) -j1 -q -o "$work/r" --force)
+  printf '  %d ranks: strong (16384 patients) %.2f s; weak (%d patients) %.2f s\n' "$n" "$strong" $((8192 * n)) "$weak"
+done

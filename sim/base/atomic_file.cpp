@@ -173,28 +173,24 @@ int create_temporary(const fs::path& folder, const std::string& name, std::strin
     return fd;
 }
 
-// Copies the file `from` (a SpillFile) to `fd`.
-void append_file(int fd, const std::string& from, const std::string& shown) {
-    const int in = ::open(from.c_str(), O_RDONLY);
-    if (in < 0) throw InputError(shown + ": cannot read back its temporary " + from + " (" + reason() + ")");
+// Copies a SpillFile's bytes to `fd`.
+void append_file(int fd, const SpillFile& from, const std::string& shown) {
     std::string buffer(1 << 20, '\0');
-    for (;;) {
-        const ssize_t n = ::read(in, buffer.data(), buffer.size());
+    for (off_t offset = 0;;) {
+        const ssize_t n = ::pread(from.descriptor(), buffer.data(), buffer.size(), offset);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        try {
-            write_all(fd, buffer.substr(0, static_cast<std::size_t>(n)), shown);
-        } catch (...) {
-            ::close(in);
-            throw;
-        }
+        if (n < 0) throw InputError(shown + ": cannot read back its temporary (" + reason() + ")");
+        if (n == 0) break;
+        offset += n;
+        buffer.resize(static_cast<std::size_t>(n));
+        write_all(fd, buffer, shown);
+        buffer.resize(1 << 20);
     }
-    ::close(in);
 }
 
 void write_content(int fd, const OutputFile& file, const std::string& shown) {
     write_all(fd, file.content, shown);
-    if (!file.appended_file.empty()) append_file(fd, file.appended_file, shown);
+    if (file.appended) append_file(fd, *file.appended, shown);
 }
 
 // Writes the file's content into a new registered temporary beside `t.path`; returns its name.
@@ -316,20 +312,19 @@ void write_file_atomically(const std::string& path, const std::string& content, 
 SpillFile::SpillFile(const std::string& beside) {
     const fs::path target(beside);
     const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    std::string path;
     try {
-        fd_ = create_temporary(folder, target.filename().string(), path_, beside);
+        fd_ = create_temporary(folder, target.filename().string(), path, beside);
     } catch (const InputError&) {  // e.g. beside a device: the system's temporary folder instead
-        fd_ = create_temporary(fs::temp_directory_path(), "mobsim_spill", path_, beside);
+        fd_ = create_temporary(fs::temp_directory_path(), "mobsim_spill", path, beside);
     }
+    ::unlink(path.c_str());  // the open descriptor keeps its bytes
+    forget(path);
 }
 
-SpillFile::~SpillFile() {
-    ::close(fd_);
-    ::unlink(path_.c_str());
-    forget(path_);
-}
+SpillFile::~SpillFile() { ::close(fd_); }
 
-void SpillFile::append(const std::string& bytes) { write_all(fd_, bytes, path_); }
+void SpillFile::append(const std::string& bytes) { write_all(fd_, bytes, "a temporary file"); }
 
 void refuse_to_overwrite_inputs(const std::string& output, const std::vector<std::string>& inputs) {
     if (output == "-" || output.empty()) return;

@@ -16,18 +16,20 @@
 
 namespace mobsim {
 
+class SpillFile;
+
 struct OutputFile {
     OutputFile() = default;
-    OutputFile(std::string path_, std::string content_, std::string appended_file_ = {})
-        : path(std::move(path_)), content(std::move(content_)), appended_file(std::move(appended_file_)) {}
+    OutputFile(std::string path_, std::string content_, const SpillFile* appended_ = nullptr)
+        : path(std::move(path_)), content(std::move(content_)), appended(appended_) {}
     std::string path;
     std::string content;
-    std::string appended_file;  // if not empty: a SpillFile's path, whose bytes follow `content`
+    const SpillFile* appended = nullptr;  // if set: its bytes follow `content`
 };
 
-// A hidden temporary beside `beside` (else in the system's temporary folder) that collects the body of a large
-// output piece by piece, so that it need not be held in memory; write_result_set copies it into place
-// (OutputFile::appended_file). Removed when destroyed, and by the termination-signal handler.
+// An unnamed temporary file (created beside `beside`, else in the system's temporary folder, and unlinked at
+// once, so that nothing is left behind even after SIGKILL) that collects the body of a large output piece by
+// piece, so that it need not be held in memory; write_result_set copies it into place (OutputFile::appended).
 class SpillFile {
 public:
     explicit SpillFile(const std::string& beside);
@@ -35,10 +37,9 @@ public:
     SpillFile(const SpillFile&) = delete;
     SpillFile& operator=(const SpillFile&) = delete;
     void append(const std::string& bytes);
-    const std::string& path() const { return path_; }
+    int descriptor() const { return fd_; }
 
 private:
-    std::string path_;
     int fd_ = -1;
 };
 

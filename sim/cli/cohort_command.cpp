@@ -93,10 +93,10 @@ void run(const CohortOptions& o, const Context& context) {
         provenance.entries.emplace_back("solver_failed", std::to_string(result.failed()) +
                                                              " patients (status column), left out of bands, "
                                                              "correlations and responders");
-    std::vector<OutputFile> files{{patients, patients_csv(result, provenance), patient_rows->path()},
+    std::vector<OutputFile> files{{patients, patients_csv(result, provenance), patient_rows.get()},
                                   {times, time_summary_csv(result, provenance)},
                                   {correlations, correlations_csv(result, provenance)}};
-    if (record_rows) files.push_back({records, records_csv(study, result, provenance), record_rows->path()});
+    if (record_rows) files.push_back({records, records_csv(study, result, provenance), record_rows.get()});
     write_result_set(files, o.force);
     if (result.failed() > 0) {  // a warning even with --quiet
         std::cerr << "warning: the integration failed for " << result.failed() << " of " << study.cohort.size

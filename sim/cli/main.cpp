@@ -33,9 +33,9 @@ int failed(int code, const std::string& message) {
 
 
 int main(int argc, char** argv) {
-    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) std::signal(s, mobsim::mobsim_on_termination_signal);
-
     mobsim::distributed::Session mpi(argc, argv);  // MPI when built with it; nothing otherwise
+    // after MPI's start, which may install handlers of its own: temporaries must go when mpirun ends a rank
+    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) std::signal(s, mobsim::mobsim_on_termination_signal);
     mobsim::ModelRegistry models = mobsim::models::builtin_models();
     const auto model_cache = std::make_shared<std::string>();  // set by --model-cache before any command runs
     models.set_file_loader([model_cache](const std::string& path) {

@@ -1,14 +1,10 @@
 #include "sim/studies/cohort.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <sstream>
 
 #include "sim/io/cohort_records.hpp"
-#include "sim/io/dataset_problem.hpp"
 #include "sim/base/errors.hpp"
-#include "sim/numerics/parallel.hpp"
-#include "sim/numerics/statistics.hpp"
 
 namespace mobsim {
 

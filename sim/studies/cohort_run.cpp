@@ -74,45 +74,27 @@ struct Block {
     std::uint64_t evaluated = 0;
 };
 
+// Calls f on every field a block's message carries (Block or const Block).
+template <class B, class F>
+void for_each_field(B& b, F&& f) {
+    auto& r = b.patients;
+    f(r.first_patient), f(r.patients), f(r.ids), f(r.parameter_values), f(r.covariate_values), f(r.summary_values);
+    f(r.responder), f(r.failures), f(r.solver_steps), f(r.fell_back), f(r.records), f(b.sums), f(b.evaluated);
+}
+
 std::string packed(const Block& b) {
     std::string bytes;
-    const CohortResult& r = b.patients;
-    pack(bytes, r.first_patient);
-    pack(bytes, r.patients);
-    pack(bytes, r.ids);
-    pack(bytes, r.parameter_values);
-    pack(bytes, r.covariate_values);
-    pack(bytes, r.summary_values);
-    pack(bytes, r.responder);
-    pack(bytes, r.failures);
-    pack(bytes, r.solver_steps);
-    pack(bytes, r.fell_back);
-    pack(bytes, r.records);
-    pack(bytes, b.sums);
-    pack(bytes, b.evaluated);
+    for_each_field(b, [&](const auto& field) { pack(bytes, field); });
     return bytes;
 }
 
 Block unpacked(const std::string& bytes, const CohortResult& names) {
     Block b;
-    CohortResult& r = b.patients;
-    r.parameter_names = names.parameter_names;
-    r.covariate_names = names.covariate_names;
-    r.summary_names = names.summary_names;
+    b.patients.parameter_names = names.parameter_names;
+    b.patients.covariate_names = names.covariate_names;
+    b.patients.summary_names = names.summary_names;
     ByteReader in(bytes);
-    in.read(r.first_patient);
-    in.read(r.patients);
-    in.read(r.ids);
-    in.read(r.parameter_values);
-    in.read(r.covariate_values);
-    in.read(r.summary_values);
-    in.read(r.responder);
-    in.read(r.failures);
-    in.read(r.solver_steps);
-    in.read(r.fell_back);
-    in.read(r.records);
-    in.read(b.sums);
-    in.read(b.evaluated);
+    for_each_field(b, [&](auto& field) { in.read(field); });
     return b;
 }
 

@@ -60,7 +60,8 @@ def main():
 
         # a rank killed mid-run: mpirun ends the others; no output file, no temporary left behind
         prefix = os.path.join(folder, "killed")
-        wrapper = ('"$@" & pid=$!; if [ "$OMPI_COMM_WORLD_RANK" = 1 ]; then sleep 1; kill -9 $pid; fi; wait $pid')
+        wrapper = ('if [ "$OMPI_COMM_WORLD_RANK" = 1 ]; then "$@" & pid=$!; sleep 1; kill -9 $pid; wait $pid; '
+                   'else exec "$@"; fi')
         done = run(MPIRUN + ["-n", "2", "sh", "-c", wrapper, "sh", MOBSIM_MPI, "cohort", COHORT[0], "--size", "40000",
                              "-j", "1", "-q", "-o", prefix], expect_ok=False)
         left = glob.glob(os.path.join(folder, "killed*")) + glob.glob(os.path.join(folder, ".killed*"))
