@@ -2,7 +2,8 @@
 # Scaling figures of docs/scaling.md: peak memory of trial cohorts of two sizes (and its slope per patient),
 # and the speed-up of 2 threads, and of 2 MPI ranks when build/mobsim_mpi exists, over one (interleaved runs);
 # then strong and weak scaling over 1-4 oversubscribed MPI ranks on a cheap linear-PK cohort.
-#   bash scripts/scaling_benchmark.sh [SMALL LARGE SPEED_SIZE REPEATS]   (default 20000 100000 2000 3)
+#   bash scripts/scaling_benchmark.sh [SMALL LARGE SPEED_SIZE REPEATS]   (default 20000 100000 2000 3;
+#   SMALL=0 skips the memory runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 small="${1:-20000}" large="${2:-100000}" speed="${3:-2000}" repeats="${4:-3}"
@@ -11,7 +12,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1  # CI and containers run as root
 
-peak_mb() {  # peak RSS in MB of the command, from GNU time's -v report (or python's wait4 without it)
+peak_mb() {  # peak RSS in MB of the command (its ru_maxrss, from python's os.wait4)
   /usr/bin/python3 - "$@" <<'PY'
 import os, subprocess, sys
 child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
@@ -26,15 +27,15 @@ seconds() {
   echo "$end - $start" | bc -l
 }
 
-echo "memory: trial cohort ($cohort), 2 threads"
 declare -A mb
-for n in "$small" "$large"; do
+[ "$small" = 0 ] || echo "memory: trial cohort ($cohort), 2 threads"
+for n in $([ "$small" = 0 ] || echo "$small $large"); do
   start=$(date +%s)
   mb[$n]=$(peak_mb build/mobsim cohort "$cohort" --size "$n" -j2 -q -o "$work/m$n" --force)
   echo "  $n patients: peak RSS ${mb[$n]} MB, $(( $(date +%s) - start )) s, patients file $(du -m "$work/m${n}_patients.csv" | cut -f1) MB"
   rm -f "$work"/m"$n"_*
 done
-echo "  slope: $(echo "(${mb[$large]} - ${mb[$small]}) * 1048576 / ($large - $small)" | bc -l | xargs printf '%.1f') bytes per patient"
+[ "$small" = 0 ] || echo "  slope: $(echo "(${mb[$large]} - ${mb[$small]}) * 1048576 / ($large - $small)" | bc -l | xargs printf '%.1f') bytes per patient"
 
 one=0 two=0 rank_two=0
 for r in $(seq "$repeats"); do  # interleaved, so drifting load on the machine hits both alike
