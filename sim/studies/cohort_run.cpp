@@ -178,14 +178,15 @@ Block simulate_block(const CohortStudy& study, const CohortResult& names, const 
     if (study.responder)
         for (double v : per_patient_variable(r, study.responder->summary)) r.responder.push_back(study.responder->holds(v));
     block.sums.assign(width, 0.0);
-    for (std::size_t i = 0; i < n; ++i) {  // in patient order, so the sums do not depend on threads
-        if (!r.failures[i].empty()) continue;  // patients whose integration failed are left out of the bands
-        ++block.evaluated;
-        for (std::size_t c = 0; c < width; ++c) {
+    block.evaluated = static_cast<std::uint64_t>(std::count(r.failures.begin(), r.failures.end(), std::string()));
+    parallel_for(static_cast<int>(width), threads, [&](int cell) {  // threads take whole band cells
+        const auto c = static_cast<std::size_t>(cell);
+        for (std::size_t i = 0; i < n; ++i) {  // in patient order, so the sums do not depend on threads
+            if (!r.failures[i].empty()) continue;  // patients whose integration failed are left out of the bands
             block.sums[c] += samples[i * width + c];
             bands[c].add(samples[i * width + c]);
         }
-    }
+    });
     return block;
 }
 
