@@ -155,11 +155,9 @@ void write_all(int fd, const std::string& content, const std::string& shown) {
     }
 }
 
-// Writes `content` into a new registered temporary beside `t.path`; returns its name.
-std::string write_temporary(const Target& t, const std::string& content) {
-    const fs::path target(t.path);
-    const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    std::string temp = (folder / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
+// Creates and registers a hidden temporary "folder/.NAME.tmp.XXXXXX" (signals remove it); returns its fd.
+int create_temporary(const fs::path& folder, const std::string& name, std::string& temp, const std::string& shown) {
+    temp = (folder / ("." + name + ".tmp.XXXXXX")).string();
     int fd = -1;
     int saved_errno = 0;
     {
@@ -171,9 +169,38 @@ std::string write_temporary(const Target& t, const std::string& content) {
             pending().insert(temp);
         }
     }
-    if (fd < 0) throw InputError(t.given + ": cannot create a temporary file (" + std::strerror(saved_errno) + ")");
+    if (fd < 0) throw InputError(shown + ": cannot create a temporary file (" + std::strerror(saved_errno) + ")");
+    return fd;
+}
+
+// Copies a SpillFile's bytes to `fd`.
+void append_file(int fd, const SpillFile& from, const std::string& shown) {
+    std::string buffer(1 << 20, '\0');
+    for (off_t offset = 0;;) {
+        const ssize_t n = ::pread(from.descriptor(), buffer.data(), buffer.size(), offset);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw InputError(shown + ": cannot read back its temporary (" + reason() + ")");
+        if (n == 0) break;
+        offset += n;
+        buffer.resize(static_cast<std::size_t>(n));
+        write_all(fd, buffer, shown);
+        buffer.resize(1 << 20);
+    }
+}
+
+void write_content(int fd, const OutputFile& file, const std::string& shown) {
+    write_all(fd, file.content, shown);
+    if (file.appended) append_file(fd, *file.appended, shown);
+}
+
+// Writes the file's content into a new registered temporary beside `t.path`; returns its name.
+std::string write_temporary(const Target& t, const OutputFile& file) {
+    const fs::path target(t.path);
+    std::string temp;
+    const int fd = create_temporary(target.has_parent_path() ? target.parent_path() : fs::path("."),
+                                    target.filename().string(), temp, t.given);
     try {
-        write_all(fd, content, t.given);
+        write_content(fd, file, t.given);
         ::fchmod(fd, t.exists ? (t.status.st_mode & 07777) : 0644);
         if (::fsync(fd) != 0) throw InputError(t.given + ": could not flush the output (" + reason() + ")");
     } catch (...) {
@@ -252,7 +279,7 @@ void write_result_set(const std::vector<OutputFile>& files, bool force) {
     try {
         for (std::size_t i = 0; i < files.size(); ++i)
             if (targets[i].kind == Kind::file) {
-                temps.push_back(write_temporary(targets[i], files[i].content));
+                temps.push_back(write_temporary(targets[i], files[i]));
                 renamed.push_back(&targets[i]);
             }
     } catch (...) {
@@ -269,7 +296,7 @@ void write_result_set(const std::vector<OutputFile>& files, bool force) {
         const int fd = to_stdout ? STDOUT_FILENO : ::open(targets[i].path.c_str(), O_WRONLY | O_NOCTTY);
         if (fd < 0) throw InputError(targets[i].given + ": cannot open for writing (" + reason() + ")");
         try {
-            write_all(fd, files[i].content, to_stdout ? std::string("standard output") : targets[i].given);
+            write_content(fd, files[i], to_stdout ? std::string("standard output") : targets[i].given);
         } catch (...) {
             if (!to_stdout) ::close(fd);
             throw;
@@ -281,6 +308,23 @@ void write_result_set(const std::vector<OutputFile>& files, bool force) {
 void write_file_atomically(const std::string& path, const std::string& content, bool force) {
     write_result_set({{path, content}}, force);
 }
+
+SpillFile::SpillFile(const std::string& beside) {
+    const fs::path target(beside);
+    const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    std::string path;
+    try {
+        fd_ = create_temporary(folder, target.filename().string(), path, beside);
+    } catch (const InputError&) {  // e.g. beside a device: the system's temporary folder instead
+        fd_ = create_temporary(fs::temp_directory_path(), "mobsim_spill", path, beside);
+    }
+    ::unlink(path.c_str());  // the open descriptor keeps its bytes
+    forget(path);
+}
+
+SpillFile::~SpillFile() { ::close(fd_); }
+
+void SpillFile::append(const std::string& bytes) { write_all(fd_, bytes, "a temporary file"); }
 
 void refuse_to_overwrite_inputs(const std::string& output, const std::vector<std::string>& inputs) {
     if (output == "-" || output.empty()) return;

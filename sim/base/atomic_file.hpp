@@ -11,13 +11,36 @@
 // unless `force` is set. Devices, FIFOs and standard output are written after the files are committed.
 #pragma once
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mobsim {
 
+class SpillFile;
+
 struct OutputFile {
+    OutputFile() = default;
+    OutputFile(std::string path_, std::string content_, const SpillFile* appended_ = nullptr)
+        : path(std::move(path_)), content(std::move(content_)), appended(appended_) {}
     std::string path;
     std::string content;
+    const SpillFile* appended = nullptr;  // if set: its bytes follow `content`
+};
+
+// An unnamed temporary file (created beside `beside`, else in the system's temporary folder, and unlinked at
+// once, so that nothing is left behind even after SIGKILL) that collects the body of a large output piece by
+// piece, so that it need not be held in memory; write_result_set copies it into place (OutputFile::appended).
+class SpillFile {
+public:
+    explicit SpillFile(const std::string& beside);
+    ~SpillFile();
+    SpillFile(const SpillFile&) = delete;
+    SpillFile& operator=(const SpillFile&) = delete;
+    void append(const std::string& bytes);
+    int descriptor() const { return fd_; }
+
+private:
+    int fd_ = -1;
 };
 
 // Throws InputError naming the first of `paths` that cannot be written (see above); writes nothing.

@@ -10,6 +10,7 @@
 #include "sim/studies/cohort.hpp"
 #include "sim/io/dataset_problem.hpp"
 #include "sim/base/errors.hpp"
+#include "sim/numerics/distributed.hpp"
 #include "sim/numerics/parallel.hpp"
 
 namespace mobsim::cli {
@@ -60,15 +61,25 @@ void run(const CohortOptions& o, const Context& context) {
     check_output_paths(outputs, o.force);
 
     const int threads = o.threads > 0 ? o.threads : study.threads > 0 ? study.threads : default_thread_count();
-    const bool show = !o.quiet && progress_wanted(o.progress);
+    const bool root = distributed::is_root();
+    const bool show = root && !o.quiet && progress_wanted(o.progress);
     const auto start = std::chrono::steady_clock::now();
+    // Per-patient rows go to disk block by block (rank 0 only), so memory does not grow with the cohort.
+    std::unique_ptr<SpillFile> patient_rows, record_rows;
+    if (root) patient_rows = std::make_unique<SpillFile>(patients);
+    if (root && !records.empty()) record_rows = std::make_unique<SpillFile>(records);
     CohortResult result;
     try {
-        result = run_cohort(study, threads, progress_reporter("cohort", study.cohort.size, show));
+        result = run_cohort(study, threads, progress_reporter("cohort", study.cohort.size, show),
+                            [&](const CohortResult& block) {
+                                patient_rows->append(patients_csv_rows(block));
+                                if (record_rows) record_rows->append(records_csv_rows(block));
+                            }, true);
     } catch (...) {
         if (show) std::cerr << '\n';
         throw;
     }
+    if (!root) return;  // rank 0 reports and writes
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     Provenance provenance = make_provenance(o.file, *study.base.model, study.base.solver, context.command_line);
@@ -85,24 +96,21 @@ void run(const CohortOptions& o, const Context& context) {
         provenance.entries.emplace_back("solver_failed", std::to_string(result.failed()) +
                                                              " patients (status column), left out of bands, "
                                                              "correlations and responders");
-    std::vector<OutputFile> files{{patients, patients_csv(result, provenance)},
+    std::vector<OutputFile> files{{patients, patients_csv(result, provenance), patient_rows.get()},
                                   {times, time_summary_csv(result, provenance)},
                                   {correlations, correlations_csv(result, provenance)}};
-    if (!records.empty()) files.push_back({records, records_csv(study, result, provenance)});
+    if (record_rows) files.push_back({records, records_csv(study, result, provenance), record_rows.get()});
     write_result_set(files, o.force);
     if (result.failed() > 0) {  // a warning even with --quiet
         std::cerr << "warning: the integration failed for " << result.failed() << " of " << study.cohort.size
                   << " patients; they are marked solver_failed in " << patients
-                  << " and left out of the bands, correlations and responder count. First:\n  ";
-        for (const auto& f : result.failures)
-            if (!f.empty()) {
-                std::cerr << f << '\n';
-                break;
-            }
+                  << " and left out of the bands, correlations and responder count. First:\n  "
+                  << result.first_failure << '\n';
     }
     if (o.quiet) return;
     std::cerr << "simulated " << study.cohort.size << " patients in " << seconds << " s on " << threads
-              << " threads (" << study.cohort.size / std::max(seconds, 1e-9) << " patients/s)\n";
+              << " threads" << (distributed::ranks() > 1 ? " x " + std::to_string(distributed::ranks()) + " MPI ranks" : "")
+              << " (" << study.cohort.size / std::max(seconds, 1e-9) << " patients/s)\n";
     const SolverWork work = solver_work(result);
     if (work.slowest_patient >= 0) std::cerr << describe(work) << '\n';
     if (study.responder)

@@ -14,11 +14,30 @@
 #include "sim/model_files/model_file.hpp"
 #include "sim/base/text_match.hpp"
 #include "sim/engine/solver.hpp"
+#include "sim/numerics/distributed.hpp"
+
+namespace {
+
+// The exit code, after the message; under mpirun with several ranks one failing rank ends them all, so that
+// rank 0 never waits for it and writes no output.
+int failed(int code, const std::string& message) {
+    namespace d = mobsim::distributed;
+    if (d::ranks() == 1) {
+        std::cerr << message << '\n';
+        return code;
+    }
+    std::cerr << "mobsim (MPI rank " << d::rank() << " of " << d::ranks() << "): " << message.substr(8)
+              << "\nmobsim: ending every rank; no output was written\n";
+    d::abort_all(code);
+}
+
+}  // namespace
 
 
 int main(int argc, char** argv) {
+    mobsim::distributed::Session mpi(argc, argv);  // MPI when built with it; nothing otherwise
+    // after MPI's start, which may install handlers of its own: temporaries must go when mpirun ends a rank
     for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) std::signal(s, mobsim::mobsim_on_termination_signal);
-
     mobsim::ModelRegistry models = mobsim::models::builtin_models();
     const auto model_cache = std::make_shared<std::string>();  // set by --model-cache before any command runs
     models.set_file_loader([model_cache](const std::string& path) {
@@ -78,14 +97,11 @@ int main(int argc, char** argv) {
         std::cerr << "mobsim: " << e.what() << "\nRun 'mobsim --help' for usage.\n";
         return mobsim::kExitInputError;
     } catch (const mobsim::InputError& e) {
-        std::cerr << "mobsim: error: " << e.what() << '\n';
-        return mobsim::kExitInputError;
+        return failed(mobsim::kExitInputError, std::string("mobsim: error: ") + e.what());
     } catch (const mobsim::SolverError& e) {
-        std::cerr << "mobsim: solver error: " << e.what() << '\n';
-        return mobsim::kExitSolverError;
+        return failed(mobsim::kExitSolverError, std::string("mobsim: solver error: ") + e.what());
     } catch (const std::exception& e) {
-        std::cerr << "mobsim: internal error: " << e.what() << '\n';
-        return 1;
+        return failed(1, std::string("mobsim: internal error: ") + e.what());
     }
     return 0;
 }

@@ -9,6 +9,7 @@
 #include "progress.hpp"
 #include "sim/base/atomic_file.hpp"
 #include "sim/base/errors.hpp"
+#include "sim/numerics/distributed.hpp"
 #include "sim/numerics/parallel.hpp"
 #include "sim/studies/sweep.hpp"
 
@@ -38,17 +39,18 @@ void estimate_work(const SweepStudy& study, int threads, const SweepOptions& o) 
         return;
     }
     const double one = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double total = one * static_cast<double>(study.runs()) / threads;
+    const double total = one * static_cast<double>(study.runs()) / (threads * distributed::ranks());
     std::ostringstream text;
     text.precision(3);
     text << study.points() << " grid points";
     if (study.vpop.rows() > 0) text << " x " << study.vpop.rows() << " VPop patients";
     text << "; the first took " << one << " s, so about " << total / 60.0
          << " min on " << threads << (threads == 1 ? " thread" : " threads");
+    if (distributed::ranks() > 1) text << " x " << distributed::ranks() << " MPI ranks";
     if (total > kConfirmAboveSeconds && !o.yes)
         throw InputError(o.file + ": " + text.str() + "; give --yes to run a sweep of more than " +
                          std::to_string(static_cast<int>(kConfirmAboveSeconds / 60)) + " min");
-    if (!o.quiet) std::cerr << "sweep: " << text.str() << '\n';
+    if (!o.quiet && distributed::is_root()) std::cerr << "sweep: " << text.str() << '\n';
 }
 
 void run(const SweepOptions& o, const Context& context) {
@@ -66,14 +68,15 @@ void run(const SweepOptions& o, const Context& context) {
     check_output_paths(outputs, o.force);
     const int threads = o.threads > 0 ? o.threads : study.threads > 0 ? study.threads : default_thread_count();
     estimate_work(study, threads, o);
-    const bool show = !o.quiet && progress_wanted(o.progress);
+    const bool show = distributed::is_root() && !o.quiet && progress_wanted(o.progress);
     SweepResult result;
     try {
-        result = run_sweep(study, threads, progress_reporter("sweep", static_cast<int>(study.runs()), show));
+        result = run_sweep(study, threads, progress_reporter("sweep", static_cast<int>(study.runs()), show), true);
     } catch (...) {
         if (show) std::cerr << '\n';
         throw;
     }
+    if (!distributed::is_root()) return;  // rank 0 writes
     Provenance provenance = make_provenance(o.file, *study.model, build_problem(study.scenario, study.model).solver,
                                             context.command_line);
     add_scenario_file(provenance, study.scenario_file);

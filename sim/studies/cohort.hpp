@@ -1,10 +1,11 @@
 // A virtual-patient cohort: one scenario simulated for N patients with drawn parameters and covariates,
 // reduced to per-patient summaries, a responder flag, percentile bands over time and rank correlations.
 //
-// Memory: full trajectories are never kept. For the percentile bands each patient's values at the
-// percentile times of the chosen outputs are stored (N x times x outputs doubles), so percentiles are exact
-// order statistics and independent of the thread count; run_cohort refuses more than kMaxStoredValues
-// values (a coarser percentile grid or fewer outputs fixes that).
+// Memory: patients are simulated in fixed blocks of kCohortBlockSize (threads share a block's patients, MPI
+// ranks take whole blocks); each block is reduced as it completes, in block order, so the results do not depend
+// on the number of threads or ranks. Band means are exact sums; band percentiles come from a QuantileSketch
+// per time and output (exact up to 2048 patients, else within 0.5% relative error). What remains per patient:
+// the caller's block sink (the CLI streams rows to disk) and 8 bytes per variable that correlations name.
 #pragma once
 #include <functional>
 #include <memory>
@@ -20,7 +21,7 @@
 
 namespace mobsim {
 
-inline constexpr double kMaxStoredValues = 5e7;  // 400 MB of doubles
+inline constexpr int kCohortBlockSize = 2048;  // fixed: outputs depend on it, never on threads or ranks
 
 struct ResponderCriterion {
     enum class Comparison { less, less_equal, greater, greater_equal };
@@ -70,8 +71,18 @@ struct CorrelationRow {
     double rho = 0.0, p_value = 1.0;
 };
 
+// Where a cohort's solver work went: steps per successful patient, and the share taken by the slowest 1%.
+struct SolverWork {
+    long median_steps = 0, p99_steps = 0, max_steps = 0;
+    int slowest_patient = -1;
+    double slowest_percent_share = 0.0;  // fraction of all steps taken by the slowest 1% of patients
+    int fallbacks = 0;                   // patients finished by the stiff fallback method (steps counted are its)
+};
+// A whole cohort's result, or (first_patient > 0 or a sink's argument) one block's patients.
 struct CohortResult {
     int patients = 0;
+    int first_patient = 0;  // index of the first patient of the per-patient vectors
+    bool has_responder = false, has_ids = false;
     std::vector<std::string> parameter_names;  // the parameters with IIV (individual values are reported)
     std::vector<std::string> covariate_names;
     std::vector<std::string> summary_names;
@@ -87,19 +98,16 @@ struct CohortResult {
     std::vector<char> fell_back;     // per patient: 1 if the stiff fallback method produced its result
     std::vector<TimeSummaryRow> time_summary;
     std::vector<CorrelationRow> correlations;
-    int responders() const;
-    int failed() const;
+    // reductions over every patient (also when a sink took the per-patient vectors)
+    int responder_count = 0, failed_count = 0;
+    std::string first_failure;
+    SolverWork work;
+    int responders() const { return responder_count; }
+    int failed() const { return failed_count; }
     int evaluated() const { return patients - failed(); }
 };
 
-// Where a cohort's solver work went: steps per successful patient, and the share taken by the slowest 1%.
-struct SolverWork {
-    long median_steps = 0, p99_steps = 0, max_steps = 0;
-    int slowest_patient = -1;
-    double slowest_percent_share = 0.0;  // fraction of all steps taken by the slowest 1% of patients
-    int fallbacks = 0;                   // patients finished by the stiff fallback method (steps counted are its)
-};
-SolverWork solver_work(const CohortResult& result);
+inline SolverWork solver_work(const CohortResult& result) { return result.work; }
 std::string describe(const SolverWork& work);  // one line, for the terminal
 
 // Reads one distribution mapping (distribution: fixed|normal|lognormal|uniform, its keys, lower, upper), as in
@@ -117,6 +125,18 @@ CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& mode
 // throw that SolverError. progress(done) as in parallel_for.
 CohortResult run_cohort(const CohortStudy& study, int threads = 0,
                         const std::function<void(int done)>& progress = {});
+
+// The same without keeping per-patient results: `sink` receives each block's patients, in patient order, and
+// the result's per-patient vectors stay empty. With `across_ranks`, MPI ranks share the blocks and only rank 0
+// returns the result (and calls the sink); the other ranks return one with only the names.
+using CohortBlockSink = std::function<void(const CohortResult& block)>;
+CohortResult run_cohort(const CohortStudy& study, int threads, const std::function<void(int done)>& progress,
+                        const CohortBlockSink& sink, bool across_ranks);
+
+// The rows of patients_csv and records_csv for one block. With a sink, patients_csv and records_csv of the
+// result give the headers alone.
+std::string patients_csv_rows(const CohortResult& block);
+std::string records_csv_rows(const CohortResult& block);
 
 std::string patients_csv(const CohortResult& result, const Provenance& provenance);
 std::string time_summary_csv(const CohortResult& result, const Provenance& provenance);

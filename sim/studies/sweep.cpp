@@ -8,6 +8,8 @@
 
 #include "sim/io/cohort_records.hpp"
 #include "sim/base/errors.hpp"
+#include "sim/numerics/byte_buffer.hpp"
+#include "sim/numerics/distributed.hpp"
 #include "sim/numerics/parallel.hpp"
 #include "sim/base/text_match.hpp"
 
@@ -240,7 +242,8 @@ Problem sweep_point_problem(const SweepStudy& study, std::size_t index) {
     return p;
 }
 
-SweepResult run_sweep(const SweepStudy& study, int threads, const std::function<void(int done)>& progress) {
+SweepResult run_sweep(const SweepStudy& study, int threads, const std::function<void(int done)>& progress,
+                      bool across_ranks) {
     SweepResult r;
     for (const auto& a : study.axes) {
         r.axis_names.push_back(a.key);
@@ -256,7 +259,7 @@ SweepResult run_sweep(const SweepStudy& study, int threads, const std::function<
     for (const auto& name : study.record_outputs) study.model->require_output(name, study.file + ": records");
     if (!study.record_outputs.empty()) r.records.resize(n);
     const int workers = threads > 0 ? threads : study.threads > 0 ? study.threads : default_thread_count();
-    parallel_for(static_cast<int>(n), workers, [&](int point) {
+    const auto solve = [&](int point) {
         const auto i = static_cast<std::size_t>(point), grid_point = i / patients;
         Problem p = sweep_point_problem(study, grid_point);
         if (study.vpop.rows() > 0) apply_listed_row(p, study.vpop, static_cast<int>(i % patients));
@@ -273,7 +276,41 @@ SweepResult run_sweep(const SweepStudy& study, int threads, const std::function<
         for (std::size_t k = 0; k < n_sum; ++k) r.summary_values[i * n_sum + k] = evaluate_summary(t, study.summaries[k]);
         if (!r.records.empty())
             r.records[i] = patient_records(std::to_string(i + 1), p, t, t, {study.record_outputs, r.axis_names}, values);
-    }, progress);
+    };
+    const int ranks = across_ranks ? distributed::ranks() : 1;
+    if (ranks == 1) {
+        parallel_for(static_cast<int>(n), workers, solve, progress);
+        return r;
+    }
+    // Fixed blocks of grid points, block b on rank b mod ranks; rank 0 gathers them (each point is computed
+    // alone, so the values are those of one process).
+    const std::size_t blocks = (n + kSweepBlockSize - 1) / kSweepBlockSize, me = static_cast<std::size_t>(distributed::rank());
+    const auto range = [&](std::size_t b) { return std::pair{b * kSweepBlockSize, std::min(n, (b + 1) * kSweepBlockSize)}; };
+    for (std::size_t b = 0; b < blocks; ++b) {
+        const auto [first, end] = range(b);
+        const auto owner = static_cast<int>(b % static_cast<std::size_t>(ranks));
+        if (owner == static_cast<int>(me)) {
+            parallel_for(static_cast<int>(end - first), workers, [&](int k) { solve(static_cast<int>(first) + k); });
+            if (me == 0) continue;
+            std::string bytes;
+            pack(bytes, std::vector<double>(r.axis_values.begin() + long(first * n_axes), r.axis_values.begin() + long(end * n_axes)));
+            pack(bytes, std::vector<double>(r.summary_values.begin() + long(first * n_sum), r.summary_values.begin() + long(end * n_sum)));
+            pack(bytes, r.records.empty() ? std::vector<std::string>() : std::vector<std::string>(r.records.begin() + long(first), r.records.begin() + long(end)));
+            distributed::send(0, bytes);
+        } else if (me == 0) {
+            const std::string bytes = distributed::receive(owner);
+            ByteReader in(bytes);
+            std::vector<double> axes, summaries;
+            std::vector<std::string> records;
+            in.read(axes);
+            in.read(summaries);
+            in.read(records);
+            std::copy(axes.begin(), axes.end(), r.axis_values.begin() + long(first * n_axes));
+            std::copy(summaries.begin(), summaries.end(), r.summary_values.begin() + long(first * n_sum));
+            if (!records.empty()) std::move(records.begin(), records.end(), r.records.begin() + long(first));
+        }
+        if (me == 0 && progress) progress(static_cast<int>(end));
+    }
     return r;
 }
 

@@ -66,8 +66,11 @@ struct SweepResult {
     std::vector<std::string> records;                 // per grid point, with study.record_outputs
 };
 
-// Throws SolverError naming the grid point when one fails.
-SweepResult run_sweep(const SweepStudy& study, int threads = 0, const std::function<void(int done)>& progress = {});
+// Throws SolverError naming the grid point when one fails. With `across_ranks`, MPI ranks share fixed blocks
+// of kSweepBlockSize grid points and only rank 0's result is whole.
+inline constexpr std::size_t kSweepBlockSize = 256;
+SweepResult run_sweep(const SweepStudy& study, int threads = 0, const std::function<void(int done)>& progress = {},
+                      bool across_ranks = false);
 
 // "KEY=UNIT, ..." for every axis and summary (a provenance line the plots read): a parameter's or covariate's
 // unit, a regimen amount's unit, h for times, d for a day shift, "day" for a days list, "1" for counts.

@@ -1,0 +1,78 @@
+#!/usr/bin/python3
+"""Under mpirun, mobsim_mpi writes the bytes the single-process mobsim writes, and a dying rank leaves nothing.
+
+Usage: check_mpi_same_bytes.py MOBSIM MOBSIM_MPI SOURCE_DIR
+
+A 5,000-patient cohort (3 blocks) and an 800-point sweep (4 blocks) run with mobsim (1 and 2 threads) and with
+`mpirun --oversubscribe -n 1, 2, 3 mobsim_mpi`; every output must be byte-identical apart from the provenance
+line naming the command. Then rank 1 of 2 is killed mid-cohort: the run must fail, say so, and leave no output
+and no temporary.
+"""
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+
+MOBSIM, MOBSIM_MPI, SOURCE = sys.argv[1:4]
+DATA = os.path.join(SOURCE, "tests", "studies", "data")
+COHORT = [os.path.join(DATA, "cohort_bands.yaml"), "--size", "5000"]
+SWEEP = [os.path.join(DATA, "sweep_blocks.yaml")]
+ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMPI_MCA_rmaps_base_oversubscribe="1")
+MPIRUN = ["mpirun", "--oversubscribe"]
+
+
+def contents(paths):
+    out = {}
+    for path in paths:
+        with open(path) as f:  # the provenance's command line names the program and the output: left out
+            out[os.path.basename(path).split("_", 1)[-1]] = [l for l in f if not l.startswith("# command:")]
+    return out
+
+
+def run(command, expect_ok=True):
+    done = subprocess.run(command, env=ENV, capture_output=True, text=True, timeout=600)
+    if expect_ok and done.returncode != 0:
+        sys.exit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stderr}")
+    return done
+
+
+def main():
+    failures = []
+    with tempfile.TemporaryDirectory() as folder:
+        for study, args, outputs in (("cohort", COHORT, ["patients", "time_summary", "correlations"]),
+                                     ("sweep", SWEEP, None)):
+            results = {}
+            variants = [("serial j1", [MOBSIM], 1), ("serial j2", [MOBSIM], 2)]
+            variants += [(f"mpirun -n {n}", MPIRUN + ["-n", str(n), MOBSIM_MPI], 1) for n in (1, 2, 3)]
+            for tag, program, threads in variants:
+                prefix = os.path.join(folder, f"{study}{len(results)}")
+                target = ["-o", prefix] if outputs else ["-o", prefix + "_sweep.csv"]
+                run(program + [study] + args + ["-j", str(threads), "-q"] + target)
+                files = [f"{prefix}_{o}.csv" for o in outputs] if outputs else [prefix + "_sweep.csv"]
+                results[tag] = contents(files)
+            reference = results["serial j1"]
+            for tag, got in results.items():
+                if got != reference:
+                    failures.append(f"{study}: {tag} differs from the single-process run")
+                else:
+                    print(f"{study}: {tag}: same bytes")
+
+        # a rank killed mid-run: mpirun ends the others; no output file, no temporary left behind
+        prefix = os.path.join(folder, "killed")
+        wrapper = ('if [ "$OMPI_COMM_WORLD_RANK" = 1 ]; then "$@" & pid=$!; sleep 1; kill -9 $pid; wait $pid; '
+                   'else exec "$@"; fi')
+        done = run(MPIRUN + ["-n", "2", "sh", "-c", wrapper, "sh", MOBSIM_MPI, "cohort", COHORT[0], "--size", "40000",
+                             "-j", "1", "-q", "-o", prefix], expect_ok=False)
+        left = glob.glob(os.path.join(folder, "killed*")) + glob.glob(os.path.join(folder, ".killed*"))
+        if done.returncode == 0:
+            failures.append("a killed rank did not fail the run")
+        if left:
+            failures.append(f"a killed rank left files: {left}")
+        print(f"killed rank 1 of 2: exit {done.returncode}; mpirun said: {done.stderr.strip().splitlines()[:3]}")
+    for f in failures:
+        print("FAIL: " + f)
+    return 1 if failures else 0
+
+
+sys.exit(main())
