@@ -4,6 +4,7 @@
 #include <exception>
 #include <limits>
 #include <stdexcept>
+#include <thread>
 
 #include "sim/numerics/byte_buffer.hpp"
 #include "sim/numerics/parallel.hpp"
@@ -19,6 +20,7 @@ namespace mobsim::distributed {
 namespace {
 constexpr int kTag = 25;
 bool started = false;
+std::thread::id main_thread;  // the one thread of a rank that calls MPI
 void check(int status, const char* what) {
     if (status != MPI_SUCCESS) throw std::runtime_error(std::string("MPI: ") + what + " failed");
 }
@@ -28,6 +30,7 @@ Session::Session(int& argc, char**& argv) {
     int provided = 0;  // only the main thread of a rank calls MPI; worker threads only compute
     check(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
     started = true;
+    main_thread = std::this_thread::get_id();
 }
 
 Session::~Session() {
@@ -64,6 +67,8 @@ std::string receive(int from) {
     check(MPI_Recv(bytes.data(), size, MPI_BYTE, from, kTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
     return bytes;
 }
+
+bool on_main_thread() { return !started || std::this_thread::get_id() == main_thread; }
 
 std::vector<std::string> all_gather(const std::string& mine) {
     if (!started) return {mine};
@@ -104,6 +109,7 @@ int rank() { return 0; }
 int ranks() { return 1; }
 void send(int, const std::string&) { throw std::logic_error("distributed::send without MPI"); }
 std::string receive(int) { throw std::logic_error("distributed::receive without MPI"); }
+bool on_main_thread() { return true; }
 std::vector<std::string> all_gather(const std::string& mine) { return {mine}; }
 void abort_all(int code) { std::exit(code); }
 
@@ -114,7 +120,7 @@ void for_each_across_ranks(int n, int threads, const std::function<void(int)>& c
                            const std::function<void(int, const std::string&)>& adopt,
                            const std::function<void(int done)>& progress) {
     const int count = ranks(), me = rank();
-    if (count == 1) {
+    if (count == 1 || !on_main_thread()) {  // nested in a parallel loop: every rank computes all items itself
         parallel_for(n, threads, compute, progress);
         return;
     }

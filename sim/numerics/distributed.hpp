@@ -29,6 +29,9 @@ inline int owner_of_block(long block) { return static_cast<int>(block % ranks())
 void send(int to, const std::string& bytes);
 std::string receive(int from);
 
+// True on the thread that started MPI (always without MPI); only it may call the functions below.
+bool on_main_thread();
+
 // Every rank's `mine`, in rank order, on every rank (MPI_Allgatherv); without MPI, {mine}.
 std::vector<std::string> all_gather(const std::string& mine);
 
