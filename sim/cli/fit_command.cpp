@@ -13,6 +13,7 @@
 #include "sim/base/atomic_file.hpp"
 #include "sim/io/csv_output.hpp"
 #include "sim/base/errors.hpp"
+#include "sim/numerics/distributed.hpp"
 #include "sim/studies/fit.hpp"
 #include "sim/studies/fit_report.hpp"
 #include "sim/base/sha256.hpp"
@@ -73,7 +74,7 @@ FitSpec load(const FitOptionsCli& o, const Context& context) {
 }
 
 FitResult run_fit(const FitObjective& objective, const FitOptionsCli& o) {
-    ProgressLine line(!o.quiet && progress_wanted(o.progress));
+    ProgressLine line(!o.quiet && progress_wanted(o.progress) && distributed::is_root());
     FitResult result = fit(objective, [&line](int done, int total, double best) {
         std::ostringstream text;
         text << "start " << done << " of " << total << " finished, best -2 log L " << best;
@@ -114,6 +115,7 @@ void fit_main(const FitOptionsCli& o, const Context& context) {
 
     const FitObjective objective(spec, *context.models);
     const FitResult result = run_fit(objective, o);
+    if (!distributed::is_root()) return;  // every rank holds the result; rank 0 writes
     const FitRunInfo info{o.fit_file, context.command_line};
     write_result_set({{report, fit_report_yaml(objective, result, info)},
                       {residuals, residuals_provenance(o, spec, context) + residuals_csv(objective, result)},
@@ -137,13 +139,14 @@ void profile_main(const FitOptionsCli& o, const Context& context) {
 
     const FitObjective objective(spec, *context.models);
     const FitResult optimum = run_fit(objective, o);
-    ProgressLine line(!o.quiet && progress_wanted(o.progress));
+    ProgressLine line(!o.quiet && progress_wanted(o.progress) && distributed::is_root());
     ProfileSettings settings;
     settings.threshold = o.threshold;
     const auto profiles = profile(objective, optimum, settings, [&line](int done, int total) {
         line.show("profile side " + std::to_string(done) + " of " + std::to_string(total) + " finished");
     });
     line.finish();
+    if (!distributed::is_root()) return;  // every rank holds the profiles; rank 0 writes
     write_file_atomically(table, profile_csv(profiles, optimum.objective), o.force);
     if (!o.quiet) {
         std::cout << profile_summary(profiles, objective, optimum, settings.threshold);

@@ -9,6 +9,7 @@
 #include "sim/base/atomic_file.hpp"
 #include "sim/io/csv_output.hpp"
 #include "sim/studies/nlme_reader.hpp"
+#include "sim/numerics/distributed.hpp"
 #include "sim/numerics/parallel.hpp"
 
 namespace mobsim::cli {
@@ -79,6 +80,7 @@ std::string eta_csv(const nlme::NlmeResult& r, const nlme::NlmeInput& input, con
 void run_sse(const NlmeCli& o, const nlme::FoceiProblem& problem, const std::string& prefix) {
     const nlme::SseSummary s = nlme::simulate_reestimate(problem, problem.start(), o.sse, static_cast<std::uint64_t>(o.seed),
                                                          o.threads > 0 ? o.threads : default_thread_count());
+    if (!distributed::is_root()) return;  // replicates are not split across ranks; rank 0 writes
     std::ostringstream out;
     out << "# simulation-re-estimation: " << s.replicates << " data sets of " << problem.population().subjects.size()
         << " subjects, " << s.converged << " converged, " << s.with_covariance << " with a covariance step, "
@@ -116,8 +118,9 @@ void run(const NlmeCli& o, const Context& context) {
     options.npde_samples = o.npde_samples;
     options.max_iterations = o.evaluate ? 0 : o.max_iterations;
     const nlme::NlmeResult r = nlme::fit_focei(problem, options, [&](int iteration, double ofv) {
-        if (!o.quiet) std::cerr << "iteration " << iteration << ": OFV " << number(ofv) << "\n";
+        if (!o.quiet && distributed::is_root()) std::cerr << "iteration " << iteration << ": OFV " << number(ofv) << "\n";
     });
+    if (!distributed::is_root()) return;  // every rank holds the result; rank 0 writes and reports
     const std::string base = o.prefix.empty() ? std::filesystem::path(o.file).stem().string() : o.prefix;
     const std::string prefix = r.converged ? base : base + "_not_converged";
     for (const char* suffix : {"_estimates.csv", "_table.csv", "_eta.csv"})

@@ -8,6 +8,7 @@
 #include "progress.hpp"
 #include "sim/base/atomic_file.hpp"
 #include "sim/base/errors.hpp"
+#include "sim/numerics/distributed.hpp"
 #include "sim/numerics/parallel.hpp"
 #include "sim/studies/vpop.hpp"
 
@@ -43,7 +44,8 @@ void run(const VpopOptions& o, const Context& context) {
     if (!o.benchmark) check_output_paths({vpop, report, plausible}, o.force);  // before hours of simulation
 
     const int threads = o.threads > 0 ? o.threads : study.threads > 0 ? study.threads : default_thread_count();
-    const bool show = !o.quiet && progress_wanted(o.progress);
+    const bool root = distributed::is_root();
+    const bool show = !o.quiet && progress_wanted(o.progress) && root;
     const auto start = std::chrono::steady_clock::now();
     PlausiblePopulation population;
     try {
@@ -62,14 +64,14 @@ void run(const VpopOptions& o, const Context& context) {
         }
     }
     const int passed = static_cast<int>(population.plausible_indices().size());
-    if (!o.quiet || o.benchmark) {
+    if ((!o.quiet || o.benchmark) && root) {
         std::cerr << "generated and screened " << study.plausible_size << " candidates in " << seconds << " s on "
                   << threads << " threads (" << study.plausible_size / std::max(seconds, 1e-9) << " candidates/s); "
                   << passed - population.from_chains << " plausible";
         if (population.from_chains > 0) std::cerr << ", and " << population.from_chains << " more from the MH chains";
         std::cerr << '\n';
     }
-    if (o.benchmark) return;
+    if (o.benchmark || !root) return;  // every rank holds the plausible population; rank 0 selects and writes
 
     if (show) std::cerr << "fitting prevalence weights to " << study.targets.size() << " targets, selecting, bootstrapping...\n";
     const auto selection_start = std::chrono::steady_clock::now();

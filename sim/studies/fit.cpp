@@ -6,6 +6,8 @@
 #include <mutex>
 
 #include "sim/studies/fit.hpp"
+#include "sim/numerics/byte_buffer.hpp"
+#include "sim/numerics/distributed.hpp"
 #include "sim/numerics/parallel.hpp"
 #include "sim/numerics/small_linear_algebra.hpp"
 
@@ -23,6 +25,36 @@ double objective_at(const FitObjective& objective, const std::vector<double>& x)
     Evaluation e;
     if (!objective.evaluate(x, e)) return kInfinity;
     return objective.neg2_log_likelihood(x, e);
+}
+
+// A start's outcome as bytes, for the ranks that did not compute it.
+std::string packed(const StartOutcome& o) {
+    std::string bytes;
+    pack(bytes, o.start);
+    pack(bytes, o.lm.x);
+    pack(bytes, o.lm.residuals);
+    pack(bytes, o.lm.jacobian);
+    pack(bytes, o.lm.sum_of_squares);
+    pack(bytes, o.lm.iterations);
+    pack(bytes, o.lm.evaluations);
+    pack(bytes, o.lm.status);
+    pack(bytes, o.objective);
+    return bytes;
+}
+
+StartOutcome unpacked_start(const std::string& bytes) {
+    StartOutcome o;
+    ByteReader in(bytes);
+    in.read(o.start);
+    in.read(o.lm.x);
+    in.read(o.lm.residuals);
+    in.read(o.lm.jacobian);
+    in.read(o.lm.sum_of_squares);
+    in.read(o.lm.iterations);
+    in.read(o.lm.evaluations);
+    in.read(o.lm.status);
+    in.read(o.objective);
+    return o;
 }
 
 double derivative_of_natural(ParameterScale scale, double natural) {
@@ -96,7 +128,9 @@ FitResult fit(const FitObjective& objective, const FitProgress& progress) {
     int finished = 0;
     double best_so_far = kInfinity;
     const ResidualFunction f = residual_function(objective);
-    parallel_for(static_cast<int>(starts.size()), options.threads > 0 ? options.threads : default_thread_count(), [&](int i) {
+    // Starts on rank i mod ranks; every rank gets every outcome and picks the best in start order.
+    const int threads = options.threads > 0 ? options.threads : default_thread_count();
+    distributed::for_each_across_ranks(static_cast<int>(starts.size()), threads, [&](int i) {
         StartOutcome& outcome = result.starts[i];
         outcome.start = starts[i];
         outcome.lm = levenberg_marquardt(f, starts[i], lower, upper, options.lm);
@@ -104,8 +138,9 @@ FitResult fit(const FitObjective& objective, const FitProgress& progress) {
         std::lock_guard<std::mutex> lock(mutex);
         ++finished;
         best_so_far = std::min(best_so_far, outcome.objective);
-        if (progress) progress(finished, static_cast<int>(starts.size()), best_so_far);
-    });
+        if (progress && distributed::is_root()) progress(finished, static_cast<int>(starts.size()), best_so_far);
+    }, [&](int i) { return packed(result.starts[i]); },
+       [&](int i, const std::string& bytes) { result.starts[i] = unpacked_start(bytes); });
     for (std::size_t i = 0; i < result.starts.size(); ++i)
         if (std::isfinite(result.starts[i].objective) &&
             (result.best < 0 || result.starts[i].objective < result.starts[result.best].objective))
@@ -196,6 +231,36 @@ Side profile_side(const FitObjective& objective, const FitResult& optimum, std::
     return side;
 }
 
+std::string packed(const Side& side) {
+    std::string bytes;
+    pack<std::uint64_t>(bytes, side.points.size());
+    for (const ProfilePoint& p : side.points) {
+        pack(bytes, p.value);
+        pack(bytes, p.objective);
+        pack(bytes, p.converged);
+    }
+    pack(bytes, side.crossing.has_value());
+    pack(bytes, side.crossing.value_or(0.0));
+    pack(bytes, side.at_bound);
+    return bytes;
+}
+
+Side unpacked_side(const std::string& bytes) {
+    Side side;
+    ByteReader in(bytes);
+    side.points.resize(in.take<std::uint64_t>());
+    for (ProfilePoint& p : side.points) {
+        in.read(p.value);
+        in.read(p.objective);
+        in.read(p.converged);
+    }
+    const bool crossed = in.take<bool>();
+    const double crossing = in.take<double>();
+    if (crossed) side.crossing = crossing;
+    in.read(side.at_bound);
+    return side;
+}
+
 }  // namespace
 
 std::vector<Profile> profile(const FitObjective& objective, const FitResult& optimum, const ProfileSettings& settings,
@@ -205,11 +270,14 @@ std::vector<Profile> profile(const FitObjective& objective, const FitResult& opt
     std::mutex mutex;
     int finished = 0;
     const int threads = objective.spec().options.threads;
-    parallel_for(static_cast<int>(2 * n), threads > 0 ? threads : default_thread_count(), [&](int task) {
+    // Sides on rank task mod ranks; every rank gets every side.
+    distributed::for_each_across_ranks(static_cast<int>(2 * n), threads > 0 ? threads : default_thread_count(), [&](int task) {
         sides[task] = profile_side(objective, optimum, static_cast<std::size_t>(task / 2), task % 2 ? 1 : -1, settings);
         std::lock_guard<std::mutex> lock(mutex);
-        if (progress) progress(++finished, static_cast<int>(2 * n));
-    });
+        ++finished;
+        if (progress && distributed::is_root()) progress(finished, static_cast<int>(2 * n));
+    }, [&](int task) { return packed(sides[task]); },
+       [&](int task, const std::string& bytes) { sides[task] = unpacked_side(bytes); });
     std::vector<Profile> out;
     for (std::size_t j = 0; j < n; ++j) {
         Profile pr;

@@ -8,6 +8,8 @@
 
 #include "sim/studies/nlme_focei.hpp"
 #include "sim/studies/nlme_linear_algebra.hpp"
+#include "sim/numerics/byte_buffer.hpp"
+#include "sim/numerics/distributed.hpp"
 #include "sim/numerics/random_stream.hpp"
 #include "sim/numerics/small_linear_algebra.hpp"
 
@@ -146,6 +148,28 @@ void subject_diagnostics(const FoceiProblem& problem, const NlmeOptions& options
     }
 }
 
+std::string packed(const std::vector<RowDiagnostics>& rows) {
+    std::string bytes;
+    pack<std::uint64_t>(bytes, rows.size());
+    for (const RowDiagnostics& r : rows) {
+        pack(bytes, r.id);
+        for (double v : {r.time, r.dv, r.pred, r.ipred, r.res, r.wres, r.iwres, r.cwres, r.npde}) pack(bytes, v);
+        pack(bytes, r.censored);
+    }
+    return bytes;
+}
+
+std::vector<RowDiagnostics> unpacked_rows(const std::string& bytes) {
+    ByteReader in(bytes);
+    std::vector<RowDiagnostics> rows(in.take<std::uint64_t>());
+    for (RowDiagnostics& r : rows) {
+        in.read(r.id);
+        for (double* v : {&r.time, &r.dv, &r.pred, &r.ipred, &r.res, &r.wres, &r.iwres, &r.cwres, &r.npde}) in.read(*v);
+        in.read(r.censored);
+    }
+    return rows;
+}
+
 }  // namespace
 
 void add_diagnostics(const FoceiProblem& problem, const NlmeOptions& options, NlmeResult& result) {
@@ -154,7 +178,13 @@ void add_diagnostics(const FoceiProblem& problem, const NlmeOptions& options, Nl
     std::vector<double> omega_lower;
     result.table.clear();
     if (!cholesky_lower(problem.omega(result.x), q, omega_lower)) return;
-    for (int i = 0; i < subjects; ++i) subject_diagnostics(problem, options, result, i, omega_lower, result.table);
+    // Subjects in parallel (each has its own random stream), on MPI rank i mod ranks; rows joined in subject order.
+    std::vector<std::vector<RowDiagnostics>> rows(static_cast<std::size_t>(subjects));
+    distributed::for_each_across_ranks(subjects, std::max(1, options.threads),
+        [&](int i) { subject_diagnostics(problem, options, result, i, omega_lower, rows[static_cast<std::size_t>(i)]); },
+        [&](int i) { return packed(rows[static_cast<std::size_t>(i)]); },
+        [&](int i, const std::string& bytes) { rows[static_cast<std::size_t>(i)] = unpacked_rows(bytes); });
+    for (const auto& subject_rows : rows) result.table.insert(result.table.end(), subject_rows.begin(), subject_rows.end());
     const std::vector<double> omega = problem.omega(result.x);
     result.eta_shrinkage_percent.assign(q, kNaN);
     for (int m = 0; m < q; ++m) {

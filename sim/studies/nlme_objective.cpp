@@ -7,6 +7,8 @@
 
 #include "sim/studies/nlme_focei.hpp"
 #include "sim/studies/nlme_linear_algebra.hpp"
+#include "sim/numerics/byte_buffer.hpp"
+#include "sim/numerics/distributed.hpp"
 #include "sim/numerics/optimizer.hpp"
 #include "sim/numerics/parallel.hpp"
 
@@ -276,7 +278,24 @@ double FoceiProblem::objective(const std::vector<double>& x, const std::vector<s
                                int threads, std::vector<SubjectFit>& fits) const {
     const int n = static_cast<int>(population_.subjects.size());
     fits.assign(n, SubjectFit{});
-    parallel_for(n, threads, [&](int i) { fits[i] = fit_subject(x, i, eta_start[i]); });
+    // Subject i on MPI rank i mod ranks; every rank gets every subject's fit and sums them in subject order, so all
+    // ranks take the same outer steps.
+    distributed::for_each_across_ranks(n, threads, [&](int i) { fits[i] = fit_subject(x, i, eta_start[i]); },
+        [&](int i) {
+            std::string bytes;
+            pack(bytes, fits[i].eta);
+            pack(bytes, fits[i].ofv);
+            pack(bytes, fits[i].iterations);
+            pack(bytes, fits[i].converged);
+            return bytes;
+        },
+        [&](int i, const std::string& bytes) {
+            ByteReader in(bytes);
+            in.read(fits[i].eta);
+            in.read(fits[i].ofv);
+            in.read(fits[i].iterations);
+            in.read(fits[i].converged);
+        });
     double total = 0.0;
     for (const SubjectFit& fit : fits) total += fit.ofv;
     return std::isfinite(total) ? total : kInfinity;

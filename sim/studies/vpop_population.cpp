@@ -6,6 +6,8 @@
 #include <boost/math/distributions/normal.hpp>
 
 #include "sim/base/errors.hpp"
+#include "sim/numerics/byte_buffer.hpp"
+#include "sim/numerics/distributed.hpp"
 #include "sim/numerics/optimizer.hpp"
 #include "sim/numerics/parallel.hpp"
 #include "sim/numerics/sobol.hpp"
@@ -158,11 +160,23 @@ PlausiblePopulation generate_plausible(const VpopStudy& study, int threads, cons
     pop.values.assign(n * width, std::nan(""));
     std::vector<int> verdict(n, kPlausible);
     const std::vector<std::size_t> columns = constraint_columns(study);
-    parallel_for(pop.candidates, threads > 0 ? threads : default_thread_count(), [&](int index) {
+    // Candidate i screened on MPI rank i mod ranks; every rank gets every row and verdict.
+    distributed::for_each_across_ranks(pop.candidates, threads > 0 ? threads : default_thread_count(), [&](int index) {
         const auto i = static_cast<std::size_t>(index);
         double* row = &pop.values[i * width];
         std::copy(drawn.begin() + long(i * d), drawn.begin() + long((i + 1) * d), row);
         verdict[i] = screen_candidate(study, columns, row);
+    }, [&](int index) {
+        const auto i = static_cast<std::size_t>(index);
+        std::string bytes;
+        pack(bytes, verdict[i]);
+        bytes.append(reinterpret_cast<const char*>(&pop.values[i * width]), width * sizeof(double));
+        return bytes;
+    }, [&](int index, const std::string& bytes) {
+        const auto i = static_cast<std::size_t>(index);
+        ByteReader in(bytes);
+        in.read(verdict[i]);
+        for (std::size_t k = 0; k < width; ++k) in.read(pop.values[i * width + k]);
     }, progress);
     pop.plausible.assign(n, 0);
     pop.rejected_by.assign(study.constraints.size(), 0);
