@@ -375,9 +375,9 @@ public:
                                         "leukemic populations (Borthakur 2020 trial)") {
         states_.reserve(64);  // the lists below without reallocation
         parameters_.reserve(64);
-        append_declared(sorafenib_component(), SorafenibPk::n_states, SorafenibPk::n_params, states_, parameters_);
-        append_declared(plerixafor_component(), PlerixaforPk::n_states, PlerixaforPk::n_params, states_, parameters_);
-        append_declared(filgrastim_component(), FilgrastimPk::n_states, FilgrastimPk::n_params, states_, parameters_);
+        append_block<SorafenibPk>(states_, parameters_);
+        append_block<PlerixaforPk>(states_, parameters_);
+        append_block<FilgrastimPk>(states_, parameters_);
         append(states_, aml::pd_states());
         append(parameters_, aml::pd_parameters());
         append(parameters_, aml::baseline_blood_parameters());

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -101,14 +100,12 @@ std::vector<ComponentState> component_states() {
     return states;
 }
 
-// Appends a component's states and parameters to a hand-laid model's lists (the trial model's drugs), checking
-// that the declaration has the size the model's layout assumes.
-inline void append_declared(const ComponentDeclaration& c, int n_states, int n_params, std::vector<StateInfo>& states,
-                            std::vector<ParameterInfo>& parameters) {
-    if (static_cast<int>(c.states.size()) != n_states || static_cast<int>(c.parameters.size()) != n_params)
-        throw std::logic_error("component '" + c.name + "': declaration and layout disagree in size");
-    for (const auto& s : c.states) states.push_back(s.info);
-    parameters.insert(parameters.end(), c.parameters.begin(), c.parameters.end());
+// Appends a block's states and parameters, the entries of its component's declaration, to a hand-laid model's
+// lists (the trial model's drugs) without building the whole declaration.
+template <class Block>
+void append_block(std::vector<StateInfo>& states, std::vector<ParameterInfo>& parameters) {
+    for (const auto& s : Block::state_infos()) states.push_back(s);
+    for (const auto& p : Block::parameter_infos()) parameters.push_back(p);
 }
 
 // The declaration's `bind` for a Derived constructed from (parameters, covariates).
