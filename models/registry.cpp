@@ -11,10 +11,19 @@ namespace mobsim::models {
 
 namespace {
 
-// A model composed of the given components (one for a standalone drug's PK).
-ModelFactory composition(const std::string& name, const std::string& description,
-                         std::vector<ComponentDeclaration> (*components)()) {
-    return [=] { return std::make_unique<ComposedModel>(name, description, components()); };
+// Each standalone drug model is its component composed alone (plain functions: the registry stores no captures).
+std::unique_ptr<Model> sorafenib_pk() {
+    return std::make_unique<ComposedModel>("sorafenib_pk", "Sorafenib oral PK with transit absorption and "
+                                           "enterohepatic recirculation (Jain 2011)", std::vector{sorafenib_component()});
+}
+std::unique_ptr<Model> plerixafor_pk() {
+    return std::make_unique<ComposedModel>("plerixafor_pk", "Plerixafor SC PK: two compartments, weight-scaled, "
+                                           "CrCl-dependent clearance", std::vector{plerixafor_component()});
+}
+std::unique_ptr<Model> filgrastim_pk() {
+    return std::make_unique<ComposedModel>("filgrastim_pk", "Filgrastim SC PK with receptor-mediated clearance and "
+                                           "the neutrophil response that carries the receptors (Krzyzanski 2010)",
+                                           std::vector{filgrastim_component()});
 }
 
 }  // namespace
@@ -23,16 +32,9 @@ ModelRegistry builtin_models() {
     ModelRegistry registry;
     registry.add("aml_mobilization", make_aml_mobilization);
     registry.add("linear_pk", make_linear_pk);
-    registry.add("sorafenib_pk", composition("sorafenib_pk", "Sorafenib oral PK with transit absorption and "
-                                             "enterohepatic recirculation (Jain 2011)",
-                                             [] { return std::vector{sorafenib_component()}; }));
-    registry.add("plerixafor_pk", composition("plerixafor_pk", "Plerixafor SC PK: two compartments, weight-scaled, "
-                                              "CrCl-dependent clearance",
-                                              [] { return std::vector{plerixafor_component()}; }));
-    registry.add("filgrastim_pk", composition("filgrastim_pk", "Filgrastim SC PK with receptor-mediated clearance "
-                                              "and the neutrophil response that carries the receptors "
-                                              "(Krzyzanski 2010)",
-                                              [] { return std::vector{filgrastim_component()}; }));
+    registry.add("sorafenib_pk", sorafenib_pk);
+    registry.add("plerixafor_pk", plerixafor_pk);
+    registry.add("filgrastim_pk", filgrastim_pk);
     return registry;
 }
 
