@@ -71,12 +71,15 @@ public:
                    const std::vector<double>& c)
         : w_(std::move(wiring)), ports_(w_->n_ports), dual_ports_(w_->has_inputs ? w_->n_ports : 0),
           rules_(w_->n_states) {
+        n_ = w_->n_states;
         for (std::size_t k = 0; k < w_->components.size(); ++k) {
             const ComponentDeclaration& decl = w_->components[k];
             const Placement& at = w_->placements[k];
             std::vector<double> covariates;
             for (const int i : at.covariates) covariates.push_back(c.at(i));
             parts_.push_back(decl.bind(p.data() + at.parameter, covariates.data()));
+            slots_.push_back({parts_.back().get(), at.state, at.port, static_cast<int>(at.inputs.size()),
+                              at.inputs.data()});
             for (std::size_t s = 0; s < decl.states.size(); ++s)
                 if (decl.states[s].dosable) {
                     const int state = at.state + static_cast<int>(s);
@@ -84,13 +87,18 @@ public:
                     dosed_by_[state] = {static_cast<int>(k), static_cast<int>(s)};
                 }
         }
+        if (parts_.size() == 1 && !w_->has_inputs) alone_ = parts_[0].get();
     }
 
     void initial_state(double* x) const override {
         for (std::size_t k = 0; k < parts_.size(); ++k)
             parts_[k]->initial_state(x + w_->placements[k].state, static_cast<int>(w_->components[k].states.size()));
     }
-    void rhs(double t, const double* x, double* dxdt) const override { evaluate(t, x, dxdt, ports_.data()); }
+    void rhs(double t, const double* x, double* dxdt) const override {
+        if (alone_ == nullptr) return evaluate(t, x, dxdt, ports_.data());
+        for (int i = 0; i < n_; ++i) dxdt[i] = 0.0;  // one component that reads no input: the common case
+        alone_->rhs(t, x, nullptr, dxdt);
+    }
     void observe(double, const double* x, double* y) const override {
         write_ports(x, ports_.data());
         for (std::size_t o = 0; o < w_->output_ports.size(); ++o) y[o] = ports_[w_->output_ports[o]];
@@ -136,24 +144,35 @@ public:
 private:
     template <class T>
     void write_ports(const T* x, T* ports) const {
-        for (std::size_t k = 0; k < parts_.size(); ++k)
-            parts_[k]->ports(x + w_->placements[k].state, ports + w_->placements[k].port);
+        for (const Slot& s : slots_) s.part->ports(x + s.state, ports + s.port);
     }
     // Every derivative, components in declaration order, each reading its inputs from the port values of x.
+    // Runs at every solver stage: flat slots, and no port values when no component reads any.
     template <class T>
     void evaluate(double t, const T* x, T* dxdt, T* ports) const {
-        std::fill(dxdt, dxdt + w_->n_states, T(0.0));
-        if (w_->has_inputs) write_ports(x, ports);
+        for (int i = 0; i < w_->n_states; ++i) dxdt[i] = T(0.0);
+        if (!w_->has_inputs) {
+            for (const Slot& s : slots_) s.part->rhs(t, x + s.state, nullptr, dxdt + s.state);
+            return;
+        }
+        write_ports(x, ports);
         T inputs[kMaxInputs];
-        for (std::size_t k = 0; k < parts_.size(); ++k) {
-            const Placement& at = w_->placements[k];
-            for (std::size_t i = 0; i < at.inputs.size(); ++i) inputs[i] = ports[at.inputs[i]];
-            parts_[k]->rhs(t, x + at.state, inputs, dxdt + at.state);
+        for (const Slot& s : slots_) {
+            for (int i = 0; i < s.n_inputs; ++i) inputs[i] = ports[s.inputs[i]];
+            s.part->rhs(t, x + s.state, inputs, dxdt + s.state);
         }
     }
 
+    struct Slot {  // a bound component and where it reads and writes
+        BoundComponent* part;
+        int state, port, n_inputs;
+        const int* inputs;  // port-value indices, owned by the wiring
+    };
     std::shared_ptr<const ComposedWiring> w_;
     std::vector<std::unique_ptr<BoundComponent>> parts_;
+    std::vector<Slot> slots_;
+    BoundComponent* alone_ = nullptr;  // the only component, when it reads no input
+    int n_ = 0;
     mutable std::vector<double> ports_;
     mutable std::vector<JacobianDual> dual_ports_;
     std::vector<DoseRule> rules_;                      // per model state; default for states without a rule

@@ -1,5 +1,8 @@
 #include "models/linear_pk.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include "models/component.hpp"
 #include "models/composed_model.hpp"
 #include "models/pk_blocks.hpp"
@@ -13,7 +16,7 @@ enum Param { ka, cl, v1, q, v2 };
 
 class LinearPkComponent : public TemplatedComponent<LinearPkComponent> {
 public:
-    LinearPkComponent(const double* p, const double*) : p_(p, p + 5) {}
+    LinearPkComponent(const double* p, const double*) { std::copy(p, p + p_.size(), p_.begin()); }
     template <class T>
     void evaluate(double, const T* x, const T*, T* dxdt) const {
         pk::absorption(x, dxdt, depot, central, p_[ka]);
@@ -28,7 +31,7 @@ public:
     }
 
 private:
-    std::vector<double> p_;
+    std::array<double, 5> p_{};
 };
 
 ComponentDeclaration linear_pk_component() {
