@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "models/drug_block.hpp"
+#include "models/component.hpp"
 
 namespace mobsim::models {
 
@@ -87,5 +87,8 @@ T FilgrastimPk::rhs(const T* x, T* dxdt) const {
     dxdt[anc] = transit * x[marrow9] - kmt_ * x[anc];
     return c;
 }
+
+// The block as a component (models/component.hpp): its declaration table and binding.
+ComponentDeclaration filgrastim_component();
 
 }  // namespace mobsim::models

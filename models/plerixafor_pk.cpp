@@ -1,5 +1,6 @@
 #include "models/plerixafor_pk.hpp"
 
+#include "models/model_base.hpp"
 #include "models/pk_blocks.hpp"
 
 namespace mobsim::models {
@@ -47,6 +48,39 @@ template void PlerixaforPk::rhs(const JacobianDual*, JacobianDual*) const;
 
 void PlerixaforPk::jacobian(double* J, int ld) const {
     linear_submatrix<n_states>([&](const double* x, double* dxdt) { rhs(x, dxdt); }, J, ld);
+}
+
+namespace {
+
+class PlerixaforComponent : public TemplatedComponent<PlerixaforComponent> {
+public:
+    PlerixaforComponent(const double* p, const double* c) { pk_.bind(p, c[0], c[1]); }
+    template <class T>
+    void evaluate(double, const T* x, const T*, T* dxdt) const {
+        pk_.rhs(x, dxdt);
+    }
+    template <class T>
+    void port_values(const T* x, T* out) const {
+        out[0] = pk_.concentration_mg_L(x);
+    }
+    DoseRule dose_rule(int) const override { return constant_bioavailability(pk_.bioavailability()); }
+    void linear_block_matrix(int, double, double* a) const override { pk_.jacobian(a, PlerixaforPk::n_states); }
+
+private:
+    PlerixaforPk pk_;
+};
+
+}  // namespace
+
+ComponentDeclaration plerixafor_component() {
+    ComponentDeclaration d{"plerixafor", component_states<PlerixaforPk>(), PlerixaforPk::parameter_infos(),
+                           {kWeight, kCreatinineClearance}, {"central_concentration"}, {},
+                           {{{"plerixafor", "mg/L", "plasma plerixafor"}, "central_concentration"}},
+                           bind_component<PlerixaforComponent>};
+    d.states[PlerixaforPk::depot].dosable = true;
+    for (auto& s : d.states) s.linear_block = 0;
+    d.states[PlerixaforPk::central].coupling = true;
+    return d;
 }
 
 }  // namespace mobsim::models

@@ -3,7 +3,7 @@
 #pragma once
 #include <vector>
 
-#include "models/drug_block.hpp"
+#include "models/component.hpp"
 
 namespace mobsim::models {
 
@@ -32,5 +32,8 @@ public:
 private:
     double ka_ = 0, f_ = 0, cl_ = 0, v1_ = 0, v2_ = 0, q_ = 0;
 };
+
+// The block as a component (models/component.hpp): its declaration table and binding.
+ComponentDeclaration plerixafor_component();
 
 }  // namespace mobsim::models

@@ -1,18 +1,40 @@
 #include "models/registry.hpp"
 
 #include "models/aml_mobilization.hpp"
-#include "models/drug_models.hpp"
+#include "models/composed_model.hpp"
+#include "models/filgrastim_pk.hpp"
 #include "models/linear_pk.hpp"
+#include "models/plerixafor_pk.hpp"
+#include "models/sorafenib_pk.hpp"
 
 namespace mobsim::models {
+
+namespace {
+
+// Each standalone drug model is its component composed alone (plain functions: the registry stores no captures).
+std::unique_ptr<Model> sorafenib_pk() {
+    return std::make_unique<ComposedModel>("sorafenib_pk", "Sorafenib oral PK with transit absorption and "
+                                           "enterohepatic recirculation (Jain 2011)", std::vector{sorafenib_component()});
+}
+std::unique_ptr<Model> plerixafor_pk() {
+    return std::make_unique<ComposedModel>("plerixafor_pk", "Plerixafor SC PK: two compartments, weight-scaled, "
+                                           "CrCl-dependent clearance", std::vector{plerixafor_component()});
+}
+std::unique_ptr<Model> filgrastim_pk() {
+    return std::make_unique<ComposedModel>("filgrastim_pk", "Filgrastim SC PK with receptor-mediated clearance and "
+                                           "the neutrophil response that carries the receptors (Krzyzanski 2010)",
+                                           std::vector{filgrastim_component()});
+}
+
+}  // namespace
 
 ModelRegistry builtin_models() {
     ModelRegistry registry;
     registry.add("aml_mobilization", make_aml_mobilization);
     registry.add("linear_pk", make_linear_pk);
-    registry.add("sorafenib_pk", make_sorafenib_pk);
-    registry.add("plerixafor_pk", make_plerixafor_pk);
-    registry.add("filgrastim_pk", make_filgrastim_pk);
+    registry.add("sorafenib_pk", sorafenib_pk);
+    registry.add("plerixafor_pk", plerixafor_pk);
+    registry.add("filgrastim_pk", filgrastim_pk);
     return registry;
 }
 

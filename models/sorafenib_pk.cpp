@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/model_base.hpp"
 #include "models/pk_blocks.hpp"
 
 namespace mobsim::models {
@@ -102,6 +103,52 @@ void SorafenibPk::time_derivative(double t, const SorafenibDoseClock& clock, con
     const double emptying_rate = kehc_ * emptying_switch_rate(t, clock) * x[gallbladder];
     dfdt[gallbladder] = -emptying_rate;
     dfdt[transit4] = emptying_rate;
+}
+
+namespace {
+
+class SorafenibComponent : public TemplatedComponent<SorafenibComponent> {
+public:
+    SorafenibComponent(const double* p, const double* c) { pk_.bind(p, c[0]); }
+    template <class T>
+    void evaluate(double t, const T* x, const T*, T* dxdt) const {
+        pk_.rhs(t, clock_, x, dxdt);
+    }
+    template <class T>
+    void port_values(const T* x, T* out) const {
+        out[0] = pk_.concentration_mg_L(x);
+        out[1] = x[SorafenibPk::gallbladder];
+    }
+    void time_derivative(double t, const double* x, double* dfdt) const override {
+        pk_.time_derivative(t, clock_, x, dfdt);
+    }
+    DoseRule dose_rule(int) const override {
+        return {1.0, [this](double amount) { return pk_.bioavailability(amount); }, 0.0, {pk_.switch_delay_h()}};
+    }
+    void on_dose(int, double t) override { pk_.on_dose(clock_, t); }
+    void on_switch(int, double t) override { pk_.on_switch(clock_, t); }
+    bool linear_block_holds(int) const override { return pk_.is_piecewise_linear(); }
+    void linear_block_matrix(int, double t, double* a) const override {
+        pk_.jacobian(t, clock_, a, SorafenibPk::n_states);  // the block's matrix is its Jacobian
+    }
+
+private:
+    SorafenibPk pk_;
+    SorafenibDoseClock clock_;
+};
+
+}  // namespace
+
+ComponentDeclaration sorafenib_component() {
+    ComponentDeclaration d{"sorafenib", component_states<SorafenibPk>(), SorafenibPk::parameter_infos(), {kWeight},
+                           {"central_concentration", "gallbladder_amount"}, {},
+                           {{{"sorafenib", "mg/L", "total plasma sorafenib"}, "central_concentration"},
+                            {{"sorafenib_gallbladder", "mg", "amount stored in the gallbladder"}, "gallbladder_amount"}},
+                           bind_component<SorafenibComponent>};
+    d.states[SorafenibPk::depot].dosable = true;
+    for (auto& s : d.states) s.linear_block = 0;  // while the gallbladder switch is instantaneous
+    d.states[SorafenibPk::central].coupling = d.states[SorafenibPk::gallbladder].coupling = true;  // the ports
+    return d;
 }
 
 }  // namespace mobsim::models

@@ -6,7 +6,7 @@
 #include <limits>
 #include <vector>
 
-#include "models/drug_block.hpp"
+#include "models/component.hpp"
 
 namespace mobsim::models {
 
@@ -61,5 +61,8 @@ private:
     // The solver asks for one at every dose and switch.
     double matrix_[2][n_states * n_states] = {};
 };
+
+// The block as a component (models/component.hpp): its declaration table and binding.
+ComponentDeclaration sorafenib_component();
 
 }  // namespace mobsim::models

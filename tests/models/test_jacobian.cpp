@@ -204,7 +204,7 @@ TEST_CASE("trial model with a Hill gallbladder switch (n = 40): Jacobian and df/
     CHECK(largest_dfdt > 1.0);  // mg/h^2: the switch makes the bile flow depend on t
 }
 
-TEST_CASE("standalone drug models: analytic Jacobians", "[jacobian]") {
+TEST_CASE("standalone composed models: dual-number Jacobians", "[jacobian]") {
     const std::string sorafenib =
         "model: sorafenib_pk\npatient: {weight_kg: 80}\nparameters: {sorafenib_hill_EHC: 40}\nregimens:\n"
         "  - {label: sorafenib, into: sorafenib_depot, amount: 600, unit: mg, every_h: 12, count: 4}\n"
@@ -224,6 +224,11 @@ TEST_CASE("standalone drug models: analytic Jacobians", "[jacobian]") {
     check_at_times(problem_from_yaml(sorafenib), random_times(1, 3, 47.0));
     check_at_times(problem_from_yaml(plerixafor), random_times(2, 3, 23.0));
     check_at_times(problem_from_yaml(filgrastim), random_times(3, 3, 239.0));
+    const std::string linear =
+        "model: linear_pk\nparameters: {Q: 4}\nregimens:\n"
+        "  - {label: dose, into: depot, amount: 100, unit: mg, every_h: 12, count: 3}\n"
+        "output: {end_h: 48, step_h: 1}\n";
+    check_at_times(problem_from_yaml(linear), random_times(4, 3, 47.0));
 }
 
 TEST_CASE("rosenbrock4 with the analytic Jacobian agrees with dopri5 on the trial", "[jacobian]") {

@@ -1,0 +1,117 @@
+// A component (one drug's PK, a PD chain) declares by name, in one table, its states, parameters, covariates,
+// ports and outputs; a ComposedModel (models/composed_model.hpp) lays several out, dispatches their doses and
+// connects them through named ports. Its right-hand side is written once as a template on the scalar type, so
+// the composed model's Jacobian comes from dual numbers.
+#pragma once
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/drug_block.hpp"
+
+namespace mobsim::models {
+
+struct ComponentState {
+    StateInfo info;
+    bool dosable = false;   // a dose entry: its dose rule comes from the bound component
+    int linear_block = -1;  // local id of the linear block holding it (states of one block contiguous), -1: none
+    bool coupling = false;  // read outside its block (by the component's other states or its ports)
+};
+
+struct ComponentOutput {
+    OutputInfo info;
+    std::string port;  // the component's own port the output reports
+};
+
+// How a dose into a dosable state is given, as data the composed model applies (mrgsolve's F_ and ALAG_).
+struct DoseRule {
+    double bioavailability = 1.0;
+    std::function<double(double amount)> amount_bioavailability;  // replaces the constant when set
+    double lag_h = 0.0;
+    std::vector<double> switch_delays_h;  // times after the dose at which the right-hand side switches
+};
+
+// The rule of a dose given with a constant bioavailability and nothing else.
+inline DoseRule constant_bioavailability(double f) {
+    DoseRule rule;
+    rule.bioavailability = f;
+    return rule;
+}
+
+class BoundComponent;
+
+struct ComponentDeclaration {
+    std::string name;  // prefix of its ports: "plerixafor" offers "plerixafor.central_concentration"
+    std::vector<ComponentState> states;
+    std::vector<ParameterInfo> parameters;
+    std::vector<CovariateInfo> covariates;  // shared by name with the other components
+    std::vector<std::string> ports;         // values of its states it offers to outputs and other components
+    std::vector<std::string> inputs;        // qualified ports it reads ("filgrastim.free_concentration"), in order
+    std::vector<ComponentOutput> outputs;
+    // Parameter values in `parameters` order, covariate values in `covariates` order.
+    std::function<std::unique_ptr<BoundComponent>(const double* p, const double* c)> bind;
+};
+
+// A component bound to its parameter and covariate values. x, dxdt, dfdt point at its own states; `in` holds its
+// inputs' values in declared order; rhs adds to a zeroed dxdt.
+class BoundComponent {
+public:
+    virtual ~BoundComponent() = default;
+    virtual void initial_state(double* x, int n) const { std::fill(x, x + n, 0.0); }
+    virtual void rhs(double t, const double* x, const double* in, double* dxdt) const = 0;
+    virtual void rhs(double t, const JacobianDual* x, const JacobianDual* in, JacobianDual* dxdt) const = 0;
+    virtual void ports(const double* x, double* out) const = 0;
+    virtual void ports(const JacobianDual* x, JacobianDual* out) const = 0;
+    virtual void time_derivative(double /*t*/, const double* /*x*/, double* /*dfdt*/) const {}  // explicit t only
+    virtual DoseRule dose_rule(int /*state*/) const { return {}; }
+    virtual void on_dose(int /*state*/, double /*t*/) {}
+    virtual void on_switch(int /*state*/, double /*t*/) {}
+    virtual bool linear_block_holds(int /*block*/) const { return true; }
+    // Row-major matrix of a declared linear block, in force from t until the next action.
+    virtual void linear_block_matrix(int /*block*/, double /*t*/, double* /*a*/) const {}
+};
+
+// Implements the scalar-typed virtuals from a Derived that writes them once as templates:
+// `template <class T> void evaluate(double t, const T* x, const T* in, T* dxdt) const` and
+// `template <class T> void port_values(const T* x, T* out) const`.
+template <class Derived>
+class TemplatedComponent : public BoundComponent {
+public:
+    void rhs(double t, const double* x, const double* in, double* dxdt) const override {
+        self().evaluate(t, x, in, dxdt);
+    }
+    void rhs(double t, const JacobianDual* x, const JacobianDual* in, JacobianDual* dxdt) const override {
+        self().evaluate(t, x, in, dxdt);
+    }
+    void ports(const double* x, double* out) const override { self().port_values(x, out); }
+    void ports(const JacobianDual* x, JacobianDual* out) const override { self().port_values(x, out); }
+
+private:
+    const Derived& self() const { return static_cast<const Derived&>(*this); }
+};
+
+// Declaration entries from a block's static state table: every state plain, to be marked by the caller.
+template <class Block>
+std::vector<ComponentState> component_states() {
+    std::vector<ComponentState> states;
+    for (const auto& s : Block::state_infos()) states.push_back({s});
+    return states;
+}
+
+// Appends a block's states and parameters, the entries of its component's declaration, to a hand-laid model's
+// lists (the trial model's drugs) without building the whole declaration.
+template <class Block>
+void append_block(std::vector<StateInfo>& states, std::vector<ParameterInfo>& parameters) {
+    for (const auto& s : Block::state_infos()) states.push_back(s);
+    for (const auto& p : Block::parameter_infos()) parameters.push_back(p);
+}
+
+// The declaration's `bind` for a Derived constructed from (parameters, covariates).
+template <class Derived>
+std::unique_ptr<BoundComponent> bind_component(const double* p, const double* c) {
+    return std::make_unique<Derived>(p, c);
+}
+
+}  // namespace mobsim::models

@@ -1,0 +1,246 @@
+#include "models/composed_model.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <utility>
+
+namespace mobsim::models {
+
+// Where each component landed and how its inputs and outputs connect, derived once from the names.
+struct Placement {
+    int state = 0, parameter = 0, port = 0;  // offsets into the model's states, parameters and port values
+    std::vector<int> covariates;             // model covariate index of each declared covariate
+    std::vector<int> inputs;                 // port-value index of each declared input
+};
+
+struct BlockPlacement {
+    int component = 0, local_block = 0;
+    LinearBlock block;  // in model state indices
+};
+
+struct ComposedWiring {
+    std::vector<ComponentDeclaration> components;
+    std::vector<Placement> placements;
+    std::vector<BlockPlacement> blocks;
+    std::vector<int> output_ports;  // port-value index of each model output
+    int n_states = 0, n_ports = 0;
+    bool has_inputs = false;  // false: rhs needs no port values
+};
+
+namespace {
+
+constexpr int kMaxInputs = 8;  // per component
+
+[[noreturn]] void reject(const std::string& model, const std::string& what) {
+    throw std::logic_error("composed model '" + model + "': " + what);
+}
+
+void insert_unique(std::set<std::string>& names, const std::string& name, const std::string& kind,
+                   const std::string& model) {
+    if (!names.insert(name).second) reject(model, "duplicated " + kind + " name '" + name + "'");
+}
+
+// The linear blocks a component declares, located in model state indices.
+void place_blocks(const ComponentDeclaration& c, int component, int offset, const std::string& model,
+                  std::vector<BlockPlacement>& blocks) {
+    std::vector<int> seen;
+    for (std::size_t i = 0; i < c.states.size(); ++i) {
+        const int id = c.states[i].linear_block;
+        if (id < 0) continue;
+        const int at = offset + static_cast<int>(i);
+        auto it = std::find_if(blocks.begin(), blocks.end(),
+                               [&](const BlockPlacement& b) { return b.component == component && b.local_block == id; });
+        if (it == blocks.end()) {
+            blocks.push_back({component, id, {at, 0, {}}});
+            it = std::prev(blocks.end());
+        } else if (it->block.first_state + it->block.size != at) {
+            reject(model, "linear block " + std::to_string(id) + " of '" + c.name + "' is not contiguous");
+        }
+        ++it->block.size;
+        if (c.states[i].coupling) it->block.coupling.push_back(at);
+    }
+}
+
+class ComposedSystem : public OdeSystem {
+public:
+    ComposedSystem(std::shared_ptr<const ComposedWiring> wiring, const std::vector<double>& p,
+                   const std::vector<double>& c)
+        : w_(std::move(wiring)), ports_(w_->n_ports), dual_ports_(w_->has_inputs ? w_->n_ports : 0),
+          rules_(w_->n_states) {
+        n_ = w_->n_states;
+        for (std::size_t k = 0; k < w_->components.size(); ++k) {
+            const ComponentDeclaration& decl = w_->components[k];
+            const Placement& at = w_->placements[k];
+            std::vector<double> covariates;
+            for (const int i : at.covariates) covariates.push_back(c.at(i));
+            parts_.push_back(decl.bind(p.data() + at.parameter, covariates.data()));
+            slots_.push_back({parts_.back().get(), at.state, at.port, static_cast<int>(at.inputs.size()),
+                              at.inputs.data()});
+            for (std::size_t s = 0; s < decl.states.size(); ++s)
+                if (decl.states[s].dosable) {
+                    const int state = at.state + static_cast<int>(s);
+                    rules_[state] = parts_.back()->dose_rule(static_cast<int>(s));
+                    dosed_by_[state] = {static_cast<int>(k), static_cast<int>(s)};
+                }
+        }
+        if (parts_.size() == 1 && !w_->has_inputs) alone_ = parts_[0].get();
+    }
+
+    void initial_state(double* x) const override {
+        for (std::size_t k = 0; k < parts_.size(); ++k)
+            parts_[k]->initial_state(x + w_->placements[k].state, static_cast<int>(w_->components[k].states.size()));
+    }
+    void rhs(double t, const double* x, double* dxdt) const override {
+        if (alone_ == nullptr) return evaluate(t, x, dxdt, ports_.data());
+        for (int i = 0; i < n_; ++i) dxdt[i] = 0.0;  // one component that reads no input: the common case
+        alone_->rhs(t, x, nullptr, dxdt);
+    }
+    void observe(double, const double* x, double* y) const override {
+        write_ports(x, ports_.data());
+        for (std::size_t o = 0; o < w_->output_ports.size(); ++o) y[o] = ports_[w_->output_ports[o]];
+    }
+    double bioavailability(int state, double amount) const override {
+        const DoseRule& rule = rules_[state];
+        return rule.amount_bioavailability ? rule.amount_bioavailability(amount) : rule.bioavailability;
+    }
+    double lag_time_h(int state) const override { return rules_[state].lag_h; }
+    std::vector<double> switch_delays_h(int state) const override { return rules_[state].switch_delays_h; }
+    void on_dose(int state, double t) override {
+        if (const auto it = dosed_by_.find(state); it != dosed_by_.end()) parts_[it->second.first]->on_dose(it->second.second, t);
+    }
+    void on_switch(int state, double t) override {
+        if (const auto it = dosed_by_.find(state); it != dosed_by_.end())
+            parts_[it->second.first]->on_switch(it->second.second, t);
+    }
+    std::vector<LinearBlock> linear_blocks() const override {
+        std::vector<LinearBlock> blocks;
+        held_.clear();
+        for (const BlockPlacement& b : w_->blocks)
+            if (parts_[b.component]->linear_block_holds(b.local_block)) {
+                blocks.push_back(b.block);
+                held_.push_back(&b);
+            }
+        return blocks;
+    }
+    void linear_block_matrix(int block, double t, double* a) const override {
+        const BlockPlacement& b = *held_.at(block);
+        parts_[b.component]->linear_block_matrix(b.local_block, t, a);
+    }
+    bool jacobian(double t, const double* x, double* J, double* dfdt) const override {
+        forward_jacobian<JacobianDual::directions, kMaxComposedStates>(
+            [&](const auto* xs, auto* dxs) { evaluate(t, xs, dxs, dual_ports_.data()); }, w_->n_states, x, J);
+        std::fill(dfdt, dfdt + w_->n_states, 0.0);
+        for (std::size_t k = 0; k < parts_.size(); ++k) {
+            const int at = w_->placements[k].state;
+            parts_[k]->time_derivative(t, x + at, dfdt + at);
+        }
+        return true;
+    }
+
+private:
+    template <class T>
+    void write_ports(const T* x, T* ports) const {
+        for (const Slot& s : slots_) s.part->ports(x + s.state, ports + s.port);
+    }
+    // Every derivative, components in declaration order, each reading its inputs from the port values of x.
+    // Runs at every solver stage: flat slots, and no port values when no component reads any.
+    template <class T>
+    void evaluate(double t, const T* x, T* dxdt, T* ports) const {
+        for (int i = 0; i < w_->n_states; ++i) dxdt[i] = T(0.0);
+        if (!w_->has_inputs) {
+            for (const Slot& s : slots_) s.part->rhs(t, x + s.state, nullptr, dxdt + s.state);
+            return;
+        }
+        write_ports(x, ports);
+        T inputs[kMaxInputs];
+        for (const Slot& s : slots_) {
+            for (int i = 0; i < s.n_inputs; ++i) inputs[i] = ports[s.inputs[i]];
+            s.part->rhs(t, x + s.state, inputs, dxdt + s.state);
+        }
+    }
+
+    struct Slot {  // a bound component and where it reads and writes
+        BoundComponent* part;
+        int state, port, n_inputs;
+        const int* inputs;  // port-value indices, owned by the wiring
+    };
+    std::shared_ptr<const ComposedWiring> w_;
+    std::vector<std::unique_ptr<BoundComponent>> parts_;
+    std::vector<Slot> slots_;
+    BoundComponent* alone_ = nullptr;  // the only component, when it reads no input
+    int n_ = 0;
+    mutable std::vector<double> ports_;
+    mutable std::vector<JacobianDual> dual_ports_;
+    std::vector<DoseRule> rules_;                      // per model state; default for states without a rule
+    std::map<int, std::pair<int, int>> dosed_by_;      // dosable state -> (component, local state)
+    mutable std::vector<const BlockPlacement*> held_;  // the blocks linear_blocks() last reported, in its order
+};
+
+}  // namespace
+
+ComposedModel::ComposedModel(std::string name, std::string description, std::vector<ComponentDeclaration> components)
+    : ModelBase(name, std::move(description)) {
+    auto wiring = std::make_shared<ComposedWiring>();
+    std::set<std::string> component_names, state_names, parameter_names, output_names, port_names;
+    std::vector<std::string> port_list;  // qualified, in port-value order
+    for (std::size_t k = 0; k < components.size(); ++k) {
+        const ComponentDeclaration& c = components[k];
+        insert_unique(component_names, c.name, "component", name);
+        Placement at{static_cast<int>(states_.size()), static_cast<int>(parameters_.size()),
+                     static_cast<int>(port_list.size()), {}, {}};
+        for (const ComponentState& s : c.states) {
+            insert_unique(state_names, s.info.name, "state", name);
+            states_.push_back(s.info);
+        }
+        for (const ParameterInfo& p : c.parameters) {
+            insert_unique(parameter_names, p.name, "parameter", name);
+            parameters_.push_back(p);
+        }
+        for (const CovariateInfo& cov : c.covariates) {
+            auto it = std::find_if(covariates_.begin(), covariates_.end(),
+                                   [&](const CovariateInfo& m) { return m.name == cov.name; });
+            if (it == covariates_.end()) it = covariates_.insert(covariates_.end(), cov);
+            else if (it->unit != cov.unit) reject(name, "covariate '" + cov.name + "' declared in two units");
+            at.covariates.push_back(static_cast<int>(it - covariates_.begin()));
+        }
+        for (const std::string& port : c.ports) {
+            insert_unique(port_names, c.name + "." + port, "port", name);
+            port_list.push_back(c.name + "." + port);
+        }
+        place_blocks(c, static_cast<int>(k), at.state, name, wiring->blocks);
+        wiring->placements.push_back(at);
+    }
+    const auto port_index = [&](const std::string& qualified, const std::string& reader) {
+        const auto it = std::find(port_list.begin(), port_list.end(), qualified);
+        if (it == port_list.end()) reject(name, reader + " reads missing port '" + qualified + "'");
+        return static_cast<int>(it - port_list.begin());
+    };
+    for (std::size_t k = 0; k < components.size(); ++k) {
+        const ComponentDeclaration& c = components[k];
+        if (c.inputs.size() > static_cast<std::size_t>(kMaxInputs)) reject(name, "'" + c.name + "' has too many inputs");
+        for (const std::string& input : c.inputs)
+            wiring->placements[k].inputs.push_back(port_index(input, "component '" + c.name + "'"));
+        wiring->has_inputs = wiring->has_inputs || !c.inputs.empty();
+        for (const ComponentOutput& o : c.outputs) {
+            insert_unique(output_names, o.info.name, "output", name);
+            outputs_.push_back(o.info);
+            wiring->output_ports.push_back(port_index(c.name + "." + o.port, "output '" + o.info.name + "'"));
+        }
+    }
+    if (states_.size() > static_cast<std::size_t>(kMaxComposedStates)) reject(name, "more states than kMaxComposedStates");
+    wiring->n_states = static_cast<int>(states_.size());
+    wiring->n_ports = static_cast<int>(port_list.size());
+    wiring->components = std::move(components);
+    wiring_ = std::move(wiring);
+}
+
+std::unique_ptr<OdeSystem> ComposedModel::bind(const std::vector<double>& params,
+                                               const std::vector<double>& covariates) const {
+    return std::make_unique<ComposedSystem>(wiring_, params, covariates);
+}
+
+}  // namespace mobsim::models

@@ -1,0 +1,32 @@
+// A model composed of components (models/component.hpp): lays out their states and parameters in declaration
+// order, merges covariates by name, applies dose rules by state, reports declared linear blocks and feeds each
+// component's inputs from the named ports of the others. The composition is checked once, when it is built.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/component.hpp"
+#include "models/model_base.hpp"
+
+namespace mobsim::models {
+
+struct ComposedWiring;
+
+// The largest composition whose Jacobian is taken with dual numbers on the stack.
+inline constexpr int kMaxComposedStates = 64;
+
+class ComposedModel : public ModelBase {
+public:
+    // Throws std::logic_error naming the culprit when a component, state, parameter, port or output name is
+    // duplicated, an input names a missing port, a covariate is declared twice with different units, an output
+    // names a missing port, or a linear block's states are not contiguous.
+    ComposedModel(std::string name, std::string description, std::vector<ComponentDeclaration> components);
+    std::unique_ptr<OdeSystem> bind(const std::vector<double>& params,
+                                    const std::vector<double>& covariates) const override;
+
+private:
+    std::shared_ptr<const ComposedWiring> wiring_;  // shared with every bound system
+};
+
+}  // namespace mobsim::models
