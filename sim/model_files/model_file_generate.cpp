@@ -12,6 +12,7 @@ namespace {
 
 // The math the expressions may call on doubles.
 const char* const kPrelude = R"(#include <cmath>
+#include <utility>
 
 namespace mf {
 
@@ -111,6 +112,7 @@ void s_initial_state(const double* p, const double* c, const double* pre, const 
     parameters(p, pd);
     seed(pre, dpre, NPRE, pred);
     initial_state_of(pd, c, pred, xd);
+    steady_of(pd, c, pred, xd);
     unseed(xd, N, x, dx);
 }
 void s_rhs(double t, const double* x, const double* dx, const double* p, const double* c, const double* pre,
@@ -149,6 +151,85 @@ double s_lag_time_h(int state, const double* p, const double* c, const double* p
     double value = 0.0;
     unseed(&lag, 1, &value, d);
     return value;
+}
+)";
+
+// Steady states (`init = steady`): Newton's method on their equations at t = 0 in doubles (the Jacobian from the
+// dual pass, steps halved while the residual does not fall), the other states at their initial values; then one
+// more Newton step in P, which for the sensitivities carries the implicit derivatives dx_s/dp = -J_ss^-1 df_s/dp.
+// No steady state found: NaN, which the loader reports.
+const char* const kSteady = R"(
+template <class V>
+bool solve_linear(double* a, V* b, int n) {  // Gaussian elimination with partial pivoting, in place
+    for (int k = 0; k < n; ++k) {
+        int pivot = k;
+        for (int i = k + 1; i < n; ++i)
+            if (std::fabs(a[i * n + k]) > std::fabs(a[pivot * n + k])) pivot = i;
+        if (!(std::fabs(a[pivot * n + k]) > 0.0)) return false;
+        for (int j = 0; j < n && pivot != k; ++j) std::swap(a[k * n + j], a[pivot * n + j]);
+        std::swap(b[k], b[pivot]);
+        for (int i = k + 1; i < n; ++i) {
+            const double f = a[i * n + k] / a[k * n + k];
+            for (int j = k; j < n; ++j) a[i * n + j] -= f * a[k * n + j];
+            b[i] = b[i] - f * b[k];
+        }
+    }
+    for (int i = n - 1; i >= 0; --i) {
+        V sum = b[i];
+        for (int j = i + 1; j < n; ++j) sum = sum - a[i * n + j] * b[j];
+        b[i] = sum / a[i * n + i];
+    }
+    return true;
+}
+double steady_residual(const double* x, const double* p, const double* c, const double* pre, double* f) {
+    rhs_of<double, double>(0.0, x, p, c, pre, f);
+    double sum = 0.0;
+    for (int r = 0; r < NS; ++r) sum += f[S[r]] * f[S[r]];
+    return sum;
+}
+void steady_matrix(const double* x, const double* p, const double* c, const double* pre, double* a) {
+    double J[N * N], dfdt[N];
+    jacobian(0.0, x, p, c, pre, J, dfdt);
+    for (int r = 0; r < NS; ++r)
+        for (int k = 0; k < NS; ++k) a[r * NS + k] = J[S[r] * N + S[k]];
+}
+template <class P>
+void steady_of(const P* p, const double* c, const P* pre, P* x) {
+    if (NS == 0) return;
+    double pv[NP + 1], prev[NPRE + 1], xv[N], xt[N], f[N], a[NS * NS + 1], step[NS + 1];
+    for (int i = 0; i < NP; ++i) pv[i] = mf::val(p[i]);
+    for (int i = 0; i < NPRE; ++i) prev[i] = mf::val(pre[i]);
+    for (int i = 0; i < N; ++i) xv[i] = xt[i] = mf::val(x[i]);
+    double norm = steady_residual(xv, pv, c, prev, f);
+    bool converged = norm == 0.0;
+    for (int iteration = 0; iteration < 200 && !converged && std::isfinite(norm); ++iteration) {
+        steady_matrix(xv, pv, c, prev, a);
+        for (int r = 0; r < NS; ++r) step[r] = f[S[r]];
+        if (!solve_linear(a, step, NS)) break;
+        double lambda = 1.0, trial = norm;
+        for (int halving = 0; halving < 60; ++halving, lambda *= 0.5) {
+            for (int r = 0; r < NS; ++r) xt[S[r]] = xv[S[r]] - lambda * step[r];
+            trial = steady_residual(xt, pv, c, prev, f);
+            if (trial < norm) break;
+        }
+        bool small = true;
+        for (int r = 0; r < NS; ++r) small = small && std::fabs(step[r]) <= 1e-10 * std::fabs(xv[S[r]]);
+        if (!(trial < norm)) {  // no step lowers the residual: converged if the full step was negligible
+            converged = small;
+            break;
+        }
+        for (int r = 0; r < NS; ++r) xv[S[r]] = xt[S[r]];
+        norm = trial;
+        converged = norm == 0.0 || (small && lambda == 1.0);
+    }
+    P xp[N], fp[N], b[NS + 1];
+    for (int i = 0; i < N; ++i) xp[i] = x[i];
+    for (int r = 0; r < NS; ++r) xp[S[r]] = P(xv[S[r]]);
+    rhs_of<P, P>(P(0.0), xp, p, c, pre, fp);
+    for (int r = 0; r < NS; ++r) b[r] = fp[S[r]];
+    steady_matrix(xv, pv, c, prev, a);
+    converged = converged && solve_linear(a, b, NS);
+    for (int r = 0; r < NS; ++r) x[S[r]] = converged ? xp[S[r]] - b[r] : P(NAN);
 }
 )";
 
@@ -205,7 +286,8 @@ public:
         o_ << "}\n\ntemplate <class P>\nvoid initial_state_of(const P* p, const double* c, const P* pre, P* x) {\n"
            << "    (void)p, (void)c, (void)pre;\n";
         for (int i = 0; i < n; ++i)
-            o_ << "    x[" << i << "] = " << (s.states[i].initial ? expr(*s.states[i].initial) : "0.0") << ";\n";
+            o_ << "    x[" << i << "] = "
+               << (s.states[i].initial ? expr(*s.states[i].initial) : s.states[i].steady ? "1.0" : "0.0") << ";\n";
         o_ << "}\n\ntemplate <class T, class P>\nvoid rhs_of(T t, const T* x, const P* p, const double* c, const P* pre, T* dx) {\n"
            << "    (void)t, (void)x, (void)p, (void)c, (void)pre;\n";
         dynamic_lets("T");
@@ -222,9 +304,9 @@ public:
         o_ << "}\n";
         dose_property(Statement::Kind::bioavailability, "bioavailability_of", "int state, double amount", "1.0");
         dose_property(Statement::Kind::lag, "lag_time_h_of", "int state", "0.0");
+        dose_property(Statement::Kind::rate, "infusion_rate_of", "int state, double amount", "0.0");
+        dose_property(Statement::Kind::duration, "infusion_duration_of", "int state, double amount", "0.0");
         o_ << "\nvoid prepare(const double* p, const double* c, double* pre) { prepare_of(p, c, pre); }\n"
-           << "void initial_state(const double* p, const double* c, const double* pre, double* x) {\n"
-           << "    initial_state_of(p, c, pre, x);\n}\n"
            << "void rhs(double t, const double* x, const double* p, const double* c, const double* pre, double* dx) {\n"
            << "    rhs_of<double, double>(t, x, p, c, pre, dx);\n}\n\n"
            << "// Forward mode: one dual pass gives every column of the Jacobian and df/dt.\n"
@@ -232,15 +314,22 @@ public:
            << "    mf::Dual xd[N], dx[N];\n    for (int i = 0; i < N; ++i) { xd[i] = mf::Dual(x[i]); xd[i].d[i] = 1.0; }\n"
            << "    mf::Dual td(t);\n    td.d[N] = 1.0;\n    rhs_of<mf::Dual, double>(td, xd, p, c, pre, dx);\n"
            << "    for (int i = 0; i < N; ++i) {\n        for (int j = 0; j < N; ++j) J[i * N + j] = dx[i].d[j];\n"
-           << "        dfdt[i] = dx[i].d[N];\n    }\n}\n\n"
+           << "        dfdt[i] = dx[i].d[N];\n    }\n}\n" << steady_list() << kSteady
+           << "void initial_state(const double* p, const double* c, const double* pre, double* x) {\n"
+           << "    initial_state_of(p, c, pre, x);\n    steady_of(p, c, pre, x);\n}\n\n"
            << "void observe(double t, const double* x, const double* p, const double* c, const double* pre, double* y) {\n"
            << "    observe_of<double, double>(t, x, p, c, pre, y);\n}\n"
            << "double bioavailability(int state, double amount, const double* p, const double* c, const double* pre) {\n"
            << "    return bioavailability_of(state, amount, p, c, pre);\n}\n"
            << "double lag_time_h(int state, const double* p, const double* c, const double* pre) {\n"
            << "    return lag_time_h_of(state, p, c, pre);\n}\n"
+           << "double infusion_rate(int state, double amount, const double* p, const double* c, const double* pre) {\n"
+           << "    return infusion_rate_of(state, amount, p, c, pre);\n}\n"
+           << "double infusion_duration(int state, double amount, const double* p, const double* c, const double* pre) {\n"
+           << "    return infusion_duration_of(state, amount, p, c, pre);\n}\n"
            << kSensitivities << "\n}  // namespace\n\nextern \"C\" {\n" << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_ABI_STRUCT) << ";\n"
-           << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_SENSITIVITIES_STRUCT) << ";\n\n"
+           << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_SENSITIVITIES_STRUCT) << ";\n"
+           << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_INFUSIONS_STRUCT) << ";\n\n"
            << "__attribute__((visibility(\"default\"))) const MobsimModelFileAbiV1* " << MOBSIM_MODEL_FILE_FACTORY
            << "() {\n    static const MobsimModelFileAbiV1 abi = {" << MOBSIM_MODEL_FILE_ABI_VERSION << ", N, "
            << s.parameters.size() << ", " << s.covariates.size() << ", " << output << ", "
@@ -250,11 +339,22 @@ public:
            << "__attribute__((visibility(\"default\"))) const MobsimModelFileSensitivitiesV1* "
            << MOBSIM_MODEL_FILE_SENSITIVITIES << "() {\n    static const MobsimModelFileSensitivitiesV1 s = {NP, "
            << output << ", s_prepare, s_initial_state, s_rhs, s_observe, s_bioavailability, s_lag_time_h};\n"
+           << "    return &s;\n}\n\n"
+           << "__attribute__((visibility(\"default\"))) const MobsimModelFileInfusionsV1* " << MOBSIM_MODEL_FILE_INFUSIONS
+           << "() {\n    static const MobsimModelFileInfusionsV1 s = {infusion_rate, infusion_duration};\n"
            << "    return &s;\n}\n}\n";
         return o_.str();
     }
 
 private:
+    std::string steady_list() const {
+        std::string list;
+        int count = 0;
+        for (std::size_t i = 0; i < m_.syntax.states.size(); ++i)
+            if (m_.syntax.states[i].steady) list += (count++ ? ", " : "") + std::to_string(i);
+        return "\nconstexpr int NS = " + std::to_string(count) + ";\nconstexpr int S[NS + 1] = {" +
+               (count ? list : "0") + "};\n";
+    }
     // `#line` makes a compiler message (should the checker let one through) name the model file's line.
     void line(const Statement& st, const std::string& code) {
         o_ << "#line " << st.value->at.line << " " << quoted(m_.syntax.file) << "\n    " << code << "\n";
@@ -267,7 +367,7 @@ private:
     void dose_property(Statement::Kind kind, const std::string& function, const std::string& arguments,
                        const std::string& otherwise) {
         o_ << "\ntemplate <class P>\nP " << function << "(" << arguments << ", const P* p, const double* c, const P* pre) {\n"
-           << "    (void)p, (void)c, (void)pre;\n" << (kind == Statement::Kind::bioavailability ? "    (void)amount;\n" : "")
+           << "    (void)p, (void)c, (void)pre;\n" << (kind != Statement::Kind::lag ? "    (void)amount;\n" : "")
            << "    switch (state) {\n";
         for (const auto& st : m_.syntax.statements)
             if (st.kind == kind)
