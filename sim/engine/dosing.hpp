@@ -8,6 +8,14 @@ namespace mobsim {
 
 enum class AmountUnit { mg, ug, ng, mg_per_kg, ug_per_kg };
 
+// How a dose record's input rate is given (NONMEM's RATE data item).
+enum class InputRate {
+    bolus,           // RATE 0 or absent
+    given_rate,      // RATE > 0: zero-order input at rate_per_h (AMT / RATE hours)
+    model_rate,      // RATE -1: the model defines the rate (OdeSystem::infusion_rate_per_h)
+    model_duration,  // RATE -2: the model defines the duration (OdeSystem::infusion_duration_h)
+};
+
 // A dose instruction as a scenario states it, before expansion into events.
 struct Regimen {
     std::string label;      // e.g. "sorafenib"; used in messages
@@ -19,6 +27,8 @@ struct Regimen {
     // zero-order input: give duration or rate (amount unit per hour); neither means bolus
     std::optional<double> duration_h;
     std::optional<double> rate_per_h;
+    // model_rate / model_duration: the model sets the infusion (`rate_per_h: model` / `duration_h: model`)
+    InputRate model_infusion = InputRate::bolus;
     // timing: explicit times, or start + every (+ count or until), or treatment days at a clock time
     std::vector<double> times_h;
     std::optional<double> start_h;
@@ -37,14 +47,6 @@ struct DoseEvent {
     double amount = 0.0;  // in the state's unit, after bioavailability
     double duration_h = 0.0;  // 0 for a bolus
     int regimen = 0;          // index of the regimen it came from
-};
-
-// How a dose record's input rate is given (NONMEM's RATE data item).
-enum class InputRate {
-    bolus,           // RATE 0 or absent
-    given_rate,      // RATE > 0: zero-order input at rate_per_h (AMT / RATE hours)
-    model_rate,      // RATE -1: the model defines the rate (OdeSystem::infusion_rate_per_h)
-    model_duration,  // RATE -2: the model defines the duration (OdeSystem::infusion_duration_h)
 };
 
 // One dose of an individual dosing history (a dataset record, ADDL already expanded), as administered:

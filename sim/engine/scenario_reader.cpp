@@ -34,8 +34,12 @@ Regimen read_regimen(const ConfigNode& node) {
     if (r.has("lag_h")) reg.lag_h = checked_time(r.require("lag_h"));
     if (r.has("duration_h") && r.has("rate_per_h"))
         fail_at(node, "give either duration_h or rate_per_h for an infusion, not both");
-    if (r.has("duration_h")) reg.duration_h = require_positive(r.require("duration_h"), r.number("duration_h"));
-    if (r.has("rate_per_h")) reg.rate_per_h = require_positive(r.require("rate_per_h"), r.number("rate_per_h"));
+    // `model` asks the model for the infusion, as NONMEM's RATE -2 / -1 do
+    const auto asks_model = [&](const char* key) { return r.has(key) && r.require(key).scalar == "model"; };
+    if (asks_model("duration_h")) reg.model_infusion = InputRate::model_duration;
+    else if (r.has("duration_h")) reg.duration_h = require_positive(r.require("duration_h"), r.number("duration_h"));
+    if (asks_model("rate_per_h")) reg.model_infusion = InputRate::model_rate;
+    else if (r.has("rate_per_h")) reg.rate_per_h = require_positive(r.require("rate_per_h"), r.number("rate_per_h"));
 
     const int timing_forms = int(r.has("at_h")) + int(r.has("every_h") || r.has("start_h")) + int(r.has("days"));
     if (timing_forms == 0)

@@ -63,6 +63,18 @@ DoseEvent event_for(const Problem& p, const OdeSystem& system, std::size_t r, do
     e.amount = amount * reg.bioavailability * system.bioavailability(state, amount);
     if (reg.duration_h) e.duration_h = *reg.duration_h;
     if (reg.rate_per_h) e.duration_h = reg.amount / *reg.rate_per_h;
+    if (reg.model_infusion != InputRate::bolus) {
+        const bool by_rate = reg.model_infusion == InputRate::model_rate;
+        const double set = by_rate ? system.infusion_rate_per_h(state, amount) : system.infusion_duration_h(state, amount);
+        if (!(set > 0.0))
+            throw InputError(context + ": " + (by_rate ? "rate_per_h" : "duration_h") +
+                             ": model asks the model for the infusion, but it sets no " +
+                             (by_rate ? "rate" : "duration") + " for state '" + p.model->states()[state].name + "'");
+        e.duration_h = by_rate ? e.amount / set : set;  // as RATE -1: bioavailability changes the duration
+        if (reg.steady_state && e.duration_h > *reg.every_h)
+            throw InputError(context + ": steady_state needs an infusion no longer than the dosing interval; the "
+                                       "model sets " + std::to_string(e.duration_h) + " h");
+    }
     return e;
 }
 

@@ -1,6 +1,7 @@
 #include "sim/model_files/model_file.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -28,16 +29,26 @@ struct Loaded {
     std::vector<OutputInfo> outputs;
     const MobsimModelFileAbiV1* abi = nullptr;
     const MobsimModelFileSensitivitiesV1* sensitivities = nullptr;
+    const MobsimModelFileInfusionsV1* infusions = nullptr;
+    std::vector<int> steady_states;  // `init = steady`
     std::string library_path;
 };
 
 class FileSystem : public OdeSystem {
 public:
-    FileSystem(const MobsimModelFileAbiV1* abi, std::vector<double> p, std::vector<double> c)
-        : abi_(abi), p_(std::move(p)), c_(std::move(c)), pre_(static_cast<std::size_t>(abi->n_precomputed) + 1) {
+    FileSystem(std::shared_ptr<const Loaded> m, std::vector<double> p, std::vector<double> c)
+        : m_(std::move(m)), abi_(m_->abi), infusions_(m_->infusions), p_(std::move(p)), c_(std::move(c)),
+          pre_(static_cast<std::size_t>(abi_->n_precomputed) + 1) {
         abi_->prepare(p_.data(), c_.data(), pre_.data());
     }
-    void initial_state(double* x) const override { abi_->initial_state(p_.data(), c_.data(), pre_.data(), x); }
+    void initial_state(double* x) const override {
+        abi_->initial_state(p_.data(), c_.data(), pre_.data(), x);
+        for (int i : m_->steady_states)
+            if (std::isnan(x[i]))
+                throw SolverError(m_->name + ": no steady state found for state '" + m_->states[i].name +
+                                  "' (init = steady) with these parameters: Newton's method did not converge or the "
+                                  "steady-state equations are singular; give a starting point, init = steady(VALUE)");
+    }
     void rhs(double t, const double* x, double* dxdt) const override {
         abi_->rhs(t, x, p_.data(), c_.data(), pre_.data(), dxdt);
     }
@@ -48,13 +59,21 @@ public:
         return abi_->bioavailability(state, amount, p_.data(), c_.data(), pre_.data());
     }
     double lag_time_h(int state) const override { return abi_->lag_time_h(state, p_.data(), c_.data(), pre_.data()); }
+    double infusion_rate_per_h(int state, double amount) const override {
+        return infusions_->rate_per_h(state, amount, p_.data(), c_.data(), pre_.data());
+    }
+    double infusion_duration_h(int state, double amount) const override {
+        return infusions_->duration_h(state, amount, p_.data(), c_.data(), pre_.data());
+    }
     bool jacobian(double t, const double* x, double* J, double* dfdt) const override {
         abi_->jacobian(t, x, p_.data(), c_.data(), pre_.data(), J, dfdt);
         return true;
     }
 
 private:
+    std::shared_ptr<const Loaded> m_;
     const MobsimModelFileAbiV1* abi_;
+    const MobsimModelFileInfusionsV1* infusions_;
     std::vector<double> p_, c_, pre_;
 };
 
@@ -69,7 +88,7 @@ public:
     const std::vector<OutputInfo>& outputs() const override { return m_->outputs; }
     std::unique_ptr<OdeSystem> bind(const std::vector<double>& params,
                                     const std::vector<double>& covariates) const override {
-        return std::make_unique<FileSystem>(m_->abi, params, covariates);
+        return std::make_unique<FileSystem>(m_, params, covariates);
     }
     ModelFileFunctions functions() const { return {m_->abi, m_->sensitivities}; }
 
@@ -83,6 +102,8 @@ std::shared_ptr<Loaded> metadata(const CheckedModel& checked) {
     // The name carries the file and its hash, so that an output's provenance says which model text made it.
     m->name = s.name + " (" + s.file + ", sha256 " + checked.source_sha256.substr(0, 16) + ")";
     m->description = s.description.empty() ? "model file " + s.file : s.description;
+    for (std::size_t i = 0; i < s.states.size(); ++i)
+        if (s.states[i].steady) m->steady_states.push_back(static_cast<int>(i));
     for (const auto& st : s.states)
         m->states.push_back({st.name, st.unit.empty() ? "1" : st.unit,
                              st.description + (st.dosable ? (st.description.empty() ? "dosable" : " (dosable)") : ""),
@@ -113,10 +134,13 @@ bool open_library(const std::string& path, const CheckedModel& checked, Loaded& 
     using Sensitivities = const MobsimModelFileSensitivitiesV1* (*)();
     auto sensitivities = reinterpret_cast<Sensitivities>(::dlsym(handle, MOBSIM_MODEL_FILE_SENSITIVITIES));
     const MobsimModelFileSensitivitiesV1* with_sensitivities = sensitivities ? sensitivities() : nullptr;
-    if (!fits || !with_sensitivities || with_sensitivities->n_parameters != abi->n_parameters)
+    using Infusions = const MobsimModelFileInfusionsV1* (*)();
+    auto infusions = reinterpret_cast<Infusions>(::dlsym(handle, MOBSIM_MODEL_FILE_INFUSIONS));
+    if (!fits || !with_sensitivities || with_sensitivities->n_parameters != abi->n_parameters || !infusions)
         return why = "no matching " MOBSIM_MODEL_FILE_FACTORY " interface", ::dlclose(handle), false;
     m.abi = abi;
     m.sensitivities = with_sensitivities;
+    m.infusions = infusions();
     return true;
 }
 

@@ -42,9 +42,20 @@
                              double* d);                                                                          \
     }
 
+// Model-set zero-order inputs (a dose asking for them: RATE -1 / -2, or a regimen's `rate_per_h: model` /
+// `duration_h: model`): the rate (state unit per hour) or duration (hours) of a dose of `amount` into `state`,
+// 0 where the model file sets none. A separate symbol, like the sensitivities, so the values' layout is unchanged.
+#define MOBSIM_MODEL_FILE_INFUSIONS "mobsim_model_file_infusions_v1"
+#define MOBSIM_MODEL_FILE_INFUSIONS_STRUCT                                                                        \
+    struct MobsimModelFileInfusionsV1 {                                                                           \
+        double (*rate_per_h)(int state, double amount, const double* p, const double* c, const double* pre);     \
+        double (*duration_h)(int state, double amount, const double* p, const double* c, const double* pre);     \
+    }
+
 extern "C" {
 MOBSIM_MODEL_FILE_ABI_STRUCT;
 MOBSIM_MODEL_FILE_SENSITIVITIES_STRUCT;
+MOBSIM_MODEL_FILE_INFUSIONS_STRUCT;
 }
 
 #define MOBSIM_MODEL_FILE_TEXT_(...) #__VA_ARGS__

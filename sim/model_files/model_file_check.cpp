@@ -30,7 +30,7 @@ Dimension hours() {
     return d;
 }
 
-enum class Where { per_binding, dynamic, bioavailability };
+enum class Where { per_binding, dynamic, per_dose };  // per_dose: may use the dose's `amount`
 
 std::string where_text(Statement::Kind kind) {
     switch (kind) {
@@ -39,6 +39,8 @@ std::string where_text(Statement::Kind kind) {
         case Statement::Kind::output: return "output";
         case Statement::Kind::bioavailability: return "bioavailability";
         case Statement::Kind::lag: return "lag";
+        case Statement::Kind::rate: return "infusion rate";
+        case Statement::Kind::duration: return "infusion duration";
     }
     return "";
 }
@@ -66,9 +68,12 @@ public:
         std::map<std::string, Position> dose_properties;
         for (std::size_t i = 0; i < s.statements.size(); ++i) statement(static_cast<int>(i), outputs, dose_properties);
         for (auto& st : s.states) {
+            if (st.steady && st.cumulative)
+                error(st.at, "state '" + st.name + "' is cumulative (an accumulator), so it has no steady state");
             if (!st.initial) continue;
             const Value v = expression(*st.initial, Where::per_binding);
-            same_dimension(st.at, "initial value of '" + st.name + "'", v.dim, declared_dim(st.name));
+            same_dimension(st.at, std::string(st.steady ? "steady-state starting point" : "initial value") + " of '" + st.name + "'",
+                           v.dim, declared_dim(st.name));
         }
         for (std::size_t i = 0; i < s.states.size(); ++i)
             if (m_.derivative_of_state[i] < 0)
@@ -123,9 +128,9 @@ private:
 
     void statement(int index, std::map<std::string, Position>& outputs, std::map<std::string, Position>& dose) {
         Statement& st = m_.syntax.statements[index];
-        const Where where = st.kind == Statement::Kind::bioavailability ? Where::bioavailability
-                            : st.kind == Statement::Kind::lag           ? Where::per_binding
-                                                                        : Where::dynamic;
+        const bool per_dose = st.kind == Statement::Kind::bioavailability || st.kind == Statement::Kind::rate ||
+                              st.kind == Statement::Kind::duration;
+        const Where where = per_dose ? Where::per_dose : st.kind == Statement::Kind::lag ? Where::per_binding : Where::dynamic;
         const Value v = expression(*st.value, where);
         const std::string what = where_text(st.kind) + " '" + st.target.name + "'";
         if (v.condition) error(st.value->at, what + " is a condition; use if(condition, a, b) for a number");
@@ -159,13 +164,18 @@ private:
                 same_dimension(st.value->at, what, v.dim, parse_dim(st.target));
                 break;
             case Statement::Kind::bioavailability:
-            case Statement::Kind::lag: {
+            case Statement::Kind::lag:
+            case Statement::Kind::rate:
+            case Statement::Kind::duration: {
                 if (state_target(st.target) < 0) break;
                 const std::string key = where_text(st.kind) + " " + st.target.name;
                 if (!dose.emplace(key, st.target.at).second)
                     error(st.target.at, "the " + key + " is already given at line " + std::to_string(dose[key].line));
-                same_dimension(st.value->at, what, v.dim,
-                               st.kind == Statement::Kind::lag ? Dim(time) : Dim(Dimension{}));
+                const Dim x = declared_dim(st.target.name);
+                const Dim expected = st.kind == Statement::Kind::bioavailability ? Dim(Dimension{})
+                                     : st.kind == Statement::Kind::rate ? (x ? Dim(x->times(time, -1)) : std::nullopt)
+                                                                        : Dim(time);
+                same_dimension(st.value->at, what, v.dim, expected);
                 break;
             }
         }
@@ -177,7 +187,8 @@ private:
             return {hours(), true, false};
         }
         if (e.text == "amount") {
-            if (where != Where::bioavailability) error(e.at, "'amount' (the dose amount) can be used only in a bioavailability");
+            if (where != Where::per_dose)
+                error(e.at, "'amount' (the dose amount) can be used only in a bioavailability, rate or duration");
             return {std::nullopt, false, false};
         }
         const auto it = m_.symbols.find(e.text);

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "sim/model_files/model_file_abi.hpp"
+#include "sim/model_files/model_file_steady_code.hpp"
 
 namespace mobsim::model_file {
 
@@ -12,6 +13,7 @@ namespace {
 
 // The math the expressions may call on doubles.
 const char* const kPrelude = R"(#include <cmath>
+#include <utility>
 
 namespace mf {
 
@@ -111,6 +113,7 @@ void s_initial_state(const double* p, const double* c, const double* pre, const 
     parameters(p, pd);
     seed(pre, dpre, NPRE, pred);
     initial_state_of(pd, c, pred, xd);
+    steady_of(pd, c, pred, xd);
     unseed(xd, N, x, dx);
 }
 void s_rhs(double t, const double* x, const double* dx, const double* p, const double* c, const double* pre,
@@ -205,7 +208,8 @@ public:
         o_ << "}\n\ntemplate <class P>\nvoid initial_state_of(const P* p, const double* c, const P* pre, P* x) {\n"
            << "    (void)p, (void)c, (void)pre;\n";
         for (int i = 0; i < n; ++i)
-            o_ << "    x[" << i << "] = " << (s.states[i].initial ? expr(*s.states[i].initial) : "0.0") << ";\n";
+            o_ << "    x[" << i << "] = "
+               << (s.states[i].initial ? expr(*s.states[i].initial) : s.states[i].steady ? "1.0" : "0.0") << ";\n";
         o_ << "}\n\ntemplate <class T, class P>\nvoid rhs_of(T t, const T* x, const P* p, const double* c, const P* pre, T* dx) {\n"
            << "    (void)t, (void)x, (void)p, (void)c, (void)pre;\n";
         dynamic_lets("T");
@@ -222,9 +226,9 @@ public:
         o_ << "}\n";
         dose_property(Statement::Kind::bioavailability, "bioavailability_of", "int state, double amount", "1.0");
         dose_property(Statement::Kind::lag, "lag_time_h_of", "int state", "0.0");
+        dose_property(Statement::Kind::rate, "infusion_rate_of", "int state, double amount", "0.0");
+        dose_property(Statement::Kind::duration, "infusion_duration_of", "int state, double amount", "0.0");
         o_ << "\nvoid prepare(const double* p, const double* c, double* pre) { prepare_of(p, c, pre); }\n"
-           << "void initial_state(const double* p, const double* c, const double* pre, double* x) {\n"
-           << "    initial_state_of(p, c, pre, x);\n}\n"
            << "void rhs(double t, const double* x, const double* p, const double* c, const double* pre, double* dx) {\n"
            << "    rhs_of<double, double>(t, x, p, c, pre, dx);\n}\n\n"
            << "// Forward mode: one dual pass gives every column of the Jacobian and df/dt.\n"
@@ -232,15 +236,22 @@ public:
            << "    mf::Dual xd[N], dx[N];\n    for (int i = 0; i < N; ++i) { xd[i] = mf::Dual(x[i]); xd[i].d[i] = 1.0; }\n"
            << "    mf::Dual td(t);\n    td.d[N] = 1.0;\n    rhs_of<mf::Dual, double>(td, xd, p, c, pre, dx);\n"
            << "    for (int i = 0; i < N; ++i) {\n        for (int j = 0; j < N; ++j) J[i * N + j] = dx[i].d[j];\n"
-           << "        dfdt[i] = dx[i].d[N];\n    }\n}\n\n"
+           << "        dfdt[i] = dx[i].d[N];\n    }\n}\n" << steady_list() << kSteady
+           << "void initial_state(const double* p, const double* c, const double* pre, double* x) {\n"
+           << "    initial_state_of(p, c, pre, x);\n    steady_of(p, c, pre, x);\n}\n\n"
            << "void observe(double t, const double* x, const double* p, const double* c, const double* pre, double* y) {\n"
            << "    observe_of<double, double>(t, x, p, c, pre, y);\n}\n"
            << "double bioavailability(int state, double amount, const double* p, const double* c, const double* pre) {\n"
            << "    return bioavailability_of(state, amount, p, c, pre);\n}\n"
            << "double lag_time_h(int state, const double* p, const double* c, const double* pre) {\n"
            << "    return lag_time_h_of(state, p, c, pre);\n}\n"
+           << "double infusion_rate(int state, double amount, const double* p, const double* c, const double* pre) {\n"
+           << "    return infusion_rate_of(state, amount, p, c, pre);\n}\n"
+           << "double infusion_duration(int state, double amount, const double* p, const double* c, const double* pre) {\n"
+           << "    return infusion_duration_of(state, amount, p, c, pre);\n}\n"
            << kSensitivities << "\n}  // namespace\n\nextern \"C\" {\n" << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_ABI_STRUCT) << ";\n"
-           << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_SENSITIVITIES_STRUCT) << ";\n\n"
+           << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_SENSITIVITIES_STRUCT) << ";\n"
+           << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_INFUSIONS_STRUCT) << ";\n\n"
            << "__attribute__((visibility(\"default\"))) const MobsimModelFileAbiV1* " << MOBSIM_MODEL_FILE_FACTORY
            << "() {\n    static const MobsimModelFileAbiV1 abi = {" << MOBSIM_MODEL_FILE_ABI_VERSION << ", N, "
            << s.parameters.size() << ", " << s.covariates.size() << ", " << output << ", "
@@ -250,11 +261,22 @@ public:
            << "__attribute__((visibility(\"default\"))) const MobsimModelFileSensitivitiesV1* "
            << MOBSIM_MODEL_FILE_SENSITIVITIES << "() {\n    static const MobsimModelFileSensitivitiesV1 s = {NP, "
            << output << ", s_prepare, s_initial_state, s_rhs, s_observe, s_bioavailability, s_lag_time_h};\n"
+           << "    return &s;\n}\n\n"
+           << "__attribute__((visibility(\"default\"))) const MobsimModelFileInfusionsV1* " << MOBSIM_MODEL_FILE_INFUSIONS
+           << "() {\n    static const MobsimModelFileInfusionsV1 s = {infusion_rate, infusion_duration};\n"
            << "    return &s;\n}\n}\n";
         return o_.str();
     }
 
 private:
+    std::string steady_list() const {
+        std::string list;
+        int count = 0;
+        for (std::size_t i = 0; i < m_.syntax.states.size(); ++i)
+            if (m_.syntax.states[i].steady) list += (count++ ? ", " : "") + std::to_string(i);
+        return "\nconstexpr int NS = " + std::to_string(count) + ";\nconstexpr int S[NS + 1] = {" +
+               (count ? list : "0") + "};\n";
+    }
     // `#line` makes a compiler message (should the checker let one through) name the model file's line.
     void line(const Statement& st, const std::string& code) {
         o_ << "#line " << st.value->at.line << " " << quoted(m_.syntax.file) << "\n    " << code << "\n";
@@ -267,7 +289,7 @@ private:
     void dose_property(Statement::Kind kind, const std::string& function, const std::string& arguments,
                        const std::string& otherwise) {
         o_ << "\ntemplate <class P>\nP " << function << "(" << arguments << ", const P* p, const double* c, const P* pre) {\n"
-           << "    (void)p, (void)c, (void)pre;\n" << (kind == Statement::Kind::bioavailability ? "    (void)amount;\n" : "")
+           << "    (void)p, (void)c, (void)pre;\n" << (kind != Statement::Kind::lag ? "    (void)amount;\n" : "")
            << "    switch (state) {\n";
         for (const auto& st : m_.syntax.statements)
             if (st.kind == kind)

@@ -177,7 +177,9 @@ private:
         } else if (accept("dose")) {
             Statement s{Statement::Kind::bioavailability, name_token("a state name"), nullptr};
             if (accept("lag")) s.kind = Statement::Kind::lag;
-            else if (!accept("bioavailability")) fail(peek(), "'bioavailability' or 'lag'");
+            else if (accept("rate")) s.kind = Statement::Kind::rate;
+            else if (accept("duration")) s.kind = Statement::Kind::duration;
+            else if (!accept("bioavailability")) fail(peek(), "'bioavailability', 'lag', 'rate' or 'duration'");
             expect("=");
             s.value = expression();
             out_.statements.push_back(std::move(s));
@@ -221,9 +223,18 @@ private:
             else if (accept("cumulative")) s.cumulative = true;
             else if (accept("init")) {
                 expect("=");
-                s.initial = expression();
+                if (peek().kind == Tok::identifier && peek().text == "steady") {
+                    ++k_;
+                    s.steady = true;
+                    if (accept("(")) {
+                        s.initial = expression();
+                        expect(")");
+                    }
+                } else {
+                    s.initial = expression();
+                }
             } else if (peek().kind == Tok::string) s.description = next().text;
-            else fail(peek(), "dosable, cumulative, init = ... or a quoted description");
+            else fail(peek(), "dosable, cumulative, init = ... (or init = steady) or a quoted description");
         }
         out_.states.push_back(std::move(s));
     }

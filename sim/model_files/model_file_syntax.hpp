@@ -39,12 +39,13 @@ struct ParameterDecl : Declared {
 struct StateDecl : Declared {
     bool dosable = false;
     bool cumulative = false;
-    ExpressionPtr initial;  // null: 0
+    ExpressionPtr initial;  // null: 0; with `steady`, Newton's starting point (null: 1)
+    bool steady = false;    // `init = steady`: the untreated system's steady state at t = 0
 };
 
-// A derived quantity (`let`), an equation (`d/dt(x) = ...`) or an output, in file order.
+// A derived quantity (`let`), an equation (`d/dt(x) = ...`), an output or a dose property, in file order.
 struct Statement {
-    enum class Kind { let, derivative, output, bioavailability, lag };
+    enum class Kind { let, derivative, output, bioavailability, lag, rate, duration };
     Kind kind = Kind::let;
     Declared target;  // the defined name, the state, or the output
     ExpressionPtr value;
