@@ -37,9 +37,10 @@ def classify(col):
     if col.endswith("_pct"):
         name = "Marrow blast percentage" if col.startswith("marrow_blast") else "Percentage"
         return "pct", f"{name} (%)", False
-    if col.startswith("blood_"):
+    # a count panel takes only counts: a unitless index such as marrow_response_index goes with the other outputs
+    if col.startswith("blood_") and unit:
         return "blood", f"Blood counts ({unit or 'count'})", True
-    if col.startswith("marrow_"):
+    if col.startswith("marrow_") and unit:
         return "marrow", f"Marrow counts ({unit or 'count'})", True
     if col.startswith("fold_"):
         return "fold", "Fold change from baseline (\u2013)", True
