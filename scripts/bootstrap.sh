@@ -11,7 +11,7 @@ case "$mode" in main|test) ;; *) echo "usage: bash scripts/bootstrap.sh main|tes
 packages=(build-essential cmake git libboost-dev libeigen3-dev libyaml-cpp-dev catch2 libcli11-dev
           python3 python3-numpy python3-matplotlib python3-scipy python3-yaml)
 [ "$mode" = test ] && packages+=(clang libclang-rt-14-dev)   # libFuzzer for the fuzzing step
-[ "$mode" = test ] && packages+=(libopenmpi-dev openmpi-bin)  # the MPI variant (mobsim_mpi) and its test
+[ "$mode" = test ] && packages+=(libopenmpi-dev openmpi-bin)  # the MPI variant (build/mpi/mobsim) and its test
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -25,7 +25,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 jobs="$(nproc 2>/dev/null || echo 2)"
-mpi=OFF; [ "$mode" = test ] && mpi=ON   # test also builds mobsim_mpi (one more compile) and its ctest
+mpi=OFF; [ "$mode" = test ] && mpi=ON   # test also builds build/mpi/mobsim (one more compile) and its ctest
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMOBSIM_MPI="$mpi" >/dev/null
 if [ "$mode" = main ]; then
   cmake --build build -j "$jobs" --target mobsim   # the program only; the tests are built by 'test'

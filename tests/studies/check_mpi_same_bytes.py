@@ -1,11 +1,11 @@
 #!/usr/bin/python3
-"""Under mpirun, mobsim_mpi writes the bytes the single-process mobsim writes, and a dying rank leaves nothing.
+"""Under mpirun, the MPI build of mobsim (BUILD/mpi/mobsim) writes the bytes the single-process mobsim writes, and a dying rank leaves nothing.
 
 Usage: check_mpi_same_bytes.py MOBSIM MOBSIM_MPI SOURCE_DIR
 
 A 5,000-patient cohort (3 blocks), an 800-point sweep (4 blocks), a 7-start fit of linear_pk and its profile,
 the theophylline FOCEI fit (12 subjects) and a 2,000-candidate VPop run with mobsim (1 and 2 threads) and with
-`mpirun --oversubscribe -n 1, 2, 3 mobsim_mpi`; every output must be byte-identical apart from the provenance
+`mpirun --oversubscribe -n 1, 2, 3 mpi/mobsim`; every output must be byte-identical apart from the provenance
 lines naming the command and the fit's wall time. (The fit's best start is start 5: on rank 0 of 2 and rank 1
 of 3, so the chosen start comes from another rank.) Then rank 1 of 2 is killed mid-cohort: the run must fail,
 say so, and leave no output and no temporary.
