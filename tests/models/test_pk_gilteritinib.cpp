@@ -142,7 +142,7 @@ TEST_CASE("gilteritinib FLT3 port: sustained inhibition above 90% at 120 mg once
 
     const Trajectory t = builtin("amount: 120, unit: mg, every_h: 24, count: 28", 672, 0.5);
     const std::vector<double> c = t.column("gilteritinib");
-    double lowest_steady = 1.0;
+    double lowest_steady = 1.0, at_24h = 0.0;
     for (std::size_t i = 0; i < c.size(); ++i) {
         const double x[3] = {0.0, c[i] * vc, 0.0};
         double ports[2];
@@ -150,7 +150,12 @@ TEST_CASE("gilteritinib FLT3 port: sustained inhibition above 90% at 120 mg once
         CHECK(ports[0] == Approx(c[i]).epsilon(1e-12));
         CHECK(ports[1] == Approx(c[i] / (c[i] + ic50)).epsilon(1e-12));  // Imax 1, Hill 1
         if (t.time_h[i] >= 14 * 24) lowest_steady = std::min(lowest_steady, ports[1]);
+        if (t.time_h[i] == 24.0) at_24h = ports[1];
     }
     // US label 12.2: >90% inhibition of FLT3 phosphorylation (plasma inhibitory activity assay), sustained
     CHECK(lowest_steady > 0.90);
+    // and "within 24 hours after the first dose": not reproduced, 24 h after the first dose the model inhibits
+    // 80% (90% from about 27 h; docs/model.md, gilteritinib's FLT3-ITD potency)
+    CHECK(at_24h > 0.5);
+    CHECK(at_24h < 0.90);
 }
