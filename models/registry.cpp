@@ -3,6 +3,7 @@
 #include "models/aml_mobilization.hpp"
 #include "models/composed_model.hpp"
 #include "models/filgrastim_pk.hpp"
+#include "models/gilteritinib_pk.hpp"
 #include "models/linear_pk.hpp"
 #include "models/plerixafor_pk.hpp"
 #include "models/sorafenib_pk.hpp"
@@ -25,6 +26,10 @@ std::unique_ptr<Model> filgrastim_pk() {
                                            "the neutrophil response that carries the receptors (Krzyzanski 2010)",
                                            std::vector{filgrastim_component()});
 }
+std::unique_ptr<Model> gilteritinib_pk() {
+    return std::make_unique<ComposedModel>("gilteritinib_pk", "Gilteritinib oral PK: lagged first-order absorption, two "
+                                           "compartments (XOSPATA label population PK)", std::vector{gilteritinib_component()});
+}
 
 }  // namespace
 
@@ -35,6 +40,7 @@ ModelRegistry builtin_models() {
     registry.add("sorafenib_pk", sorafenib_pk);
     registry.add("plerixafor_pk", plerixafor_pk);
     registry.add("filgrastim_pk", filgrastim_pk);
+    registry.add("gilteritinib_pk", gilteritinib_pk);
     return registry;
 }
 

@@ -224,6 +224,11 @@ TEST_CASE("standalone composed models: dual-number Jacobians", "[jacobian]") {
     check_at_times(problem_from_yaml(sorafenib), random_times(1, 3, 47.0));
     check_at_times(problem_from_yaml(plerixafor), random_times(2, 3, 23.0));
     check_at_times(problem_from_yaml(filgrastim), random_times(3, 3, 239.0));
+    const std::string gilteritinib =
+        "model: gilteritinib_pk\nregimens:\n"
+        "  - {label: gilteritinib, into: gilteritinib_depot, amount: 120, unit: mg, every_h: 24, count: 3}\n"
+        "output: {end_h: 96, step_h: 1}\n";
+    check_at_times(problem_from_yaml(gilteritinib), random_times(5, 3, 95.0));
     const std::string linear =
         "model: linear_pk\nparameters: {Q: 4}\nregimens:\n"
         "  - {label: dose, into: depot, amount: 100, unit: mg, every_h: 12, count: 3}\n"

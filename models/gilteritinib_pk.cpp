@@ -1,0 +1,85 @@
+#include "models/gilteritinib_pk.hpp"
+
+#include <utility>
+#include <vector>
+
+#include "models/pk_blocks.hpp"
+
+namespace mobsim::models {
+
+namespace {
+
+using G = GilteritinibPk;
+
+std::vector<StateInfo> state_infos() {
+    return {{"gilteritinib_depot", "mg", "gilteritinib in the gut (oral doses enter here after the lag)"},
+            {"gilteritinib_central", "mg", "gilteritinib in the central compartment"},
+            {"gilteritinib_peripheral", "mg", "gilteritinib in the peripheral compartment"}};
+}
+
+std::vector<ParameterInfo> parameter_infos() {
+    const char* both = "XOSPATA US label 12.3 and EU SmPC 5.2 (population PK)";
+    return {
+        {"gilteritinib_ka", 0.43, "1/h", "first-order absorption rate", "XOSPATA EU SmPC 5.2 (population PK)", 1e-3, 100},
+        {"gilteritinib_tlag", 0.34, "h", "absorption lag time after an oral dose", "XOSPATA EU SmPC 5.2 (population PK)",
+         0, 24},
+        {"gilteritinib_CL", 14.85, "L/h", "apparent clearance CL/F", both, 1e-3, 1e4},
+        {"gilteritinib_Vc", 1092, "L", "apparent central volume Vc/F", both, 1, 1e6},
+        {"gilteritinib_Vp", 1100, "L", "apparent peripheral volume Vp/F", both, 1, 1e6},
+        {"gilteritinib_Q", 39.17, "L/h", "apparent intercompartmental clearance Q/F",
+         "derived: the label reports no Q; 39.17 L/h makes the terminal half-life the label's mean 113 h (US label "
+         "12.3; James 2020 Clin Pharmacokinet 59:1273) with the label's CL, Vc and Vp",
+         1e-3, 1e4},
+        {"gilteritinib_flt3_IC50", 0.0131, "mg/L", "total plasma gilteritinib for half-maximal FLT3-ITD inhibition",
+         "derived: FLT3-ITD phosphorylation IC50 in human plasma 17-33 nM (Lee 2017 Blood 129:257), geometric mean "
+         "23.7 nM x 552.7 g/mol = 13.1 ng/mL; total plasma, Imax 100%, Hill 1, as sorafenib_IC50 (docs/model.md)",
+         1e-5, 10}};
+}
+
+// Linear with constant coefficients: the whole component is one linear block, propagated exactly between doses.
+class GilteritinibComponent : public TemplatedComponent<GilteritinibComponent> {
+public:
+    GilteritinibComponent(const double* p, const double*)
+        : ka_(p[G::ka]), lag_(p[G::lag]), cl_(p[G::cl]), vc_(p[G::vc]), vp_(p[G::vp]), q_(p[G::q]),
+          ic50_(p[G::flt3_ic50]) {}
+    template <class T>
+    void evaluate(double, const T* x, const T*, T* dxdt) const {
+        pk::absorption(x, dxdt, G::depot, G::central, ka_);
+        pk::distribution(x, dxdt, G::central, G::peripheral, q_, vc_, vp_);
+        pk::elimination(x, dxdt, G::central, cl_, vc_);
+    }
+    template <class T>
+    void port_values(const T* x, T* out) const {
+        const T c = x[G::central] / vc_;
+        out[0] = c;
+        out[1] = c / (c + ic50_);
+    }
+    DoseRule dose_rule(int) const override {
+        DoseRule rule;
+        rule.lag_h = lag_;
+        return rule;
+    }
+    void linear_block_matrix(int, double, double* a) const override {
+        const auto rhs = [&](const double* x, double* dxdt) { evaluate<double>(0.0, x, nullptr, dxdt); };
+        linear_submatrix<G::n_states>(rhs, a, G::n_states);
+    }
+
+private:
+    double ka_, lag_, cl_, vc_, vp_, q_, ic50_;
+};
+
+}  // namespace
+
+ComponentDeclaration gilteritinib_component() {
+    std::vector<ComponentState> states;
+    for (const StateInfo& s : state_infos()) states.push_back({s, false, 0});  // all in linear block 0
+    ComponentDeclaration d{"gilteritinib", std::move(states), parameter_infos(), {},
+                           {"central_concentration", "flt3_inhibition"}, {},
+                           {{{"gilteritinib", "mg/L", "total plasma gilteritinib"}, "central_concentration"}},
+                           bind_component<GilteritinibComponent>};
+    d.states[G::depot].dosable = true;
+    d.states[G::central].coupling = true;  // read by the ports
+    return d;
+}
+
+}  // namespace mobsim::models
