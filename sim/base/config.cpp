@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -246,6 +247,25 @@ long as_integer(const ConfigNode& node) {
 std::string resolve_relative(const std::string& base_file, const std::string& path) {
     if (std::filesystem::path(path).is_absolute()) return path;
     return (std::filesystem::path(base_file).parent_path() / path).lexically_normal().string();
+}
+
+double as_clock_hours(const ConfigNode& node) {
+    const std::string text = as_text(node);
+    int hours = -1, minutes = -1;
+    char tail = 0;
+    if (std::sscanf(text.c_str(), "%d:%d%c", &hours, &minutes, &tail) != 2 || hours < 0 || hours > 23 ||
+        minutes < 0 || minutes > 59)
+        fail_at(node, "expected a clock time HH:MM from 00:00 to 23:59, found '" + text + "'");
+    return hours + minutes / 60.0;
+}
+
+void read_file_names(const ConfigNode& section, const std::string& base_file,
+                     const std::vector<std::pair<std::string, std::string*>>& targets) {
+    std::vector<std::string> keys;
+    for (const auto& target : targets) keys.push_back(target.first);
+    const MapReader r(section, keys);
+    for (const auto& [key, file] : targets)
+        if (auto name = r.optional_text(key)) *file = resolve_relative(base_file, *name);
 }
 
 std::string as_text(const ConfigNode& node) {

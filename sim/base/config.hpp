@@ -63,11 +63,17 @@ double as_number(const ConfigNode& node);
 long as_integer(const ConfigNode& node);
 std::string as_text(const ConfigNode& node);
 bool as_flag(const ConfigNode& node);
+double as_clock_hours(const ConfigNode& node);  // "HH:MM" from 00:00 to 23:59, in hours after midnight
 void expect_kind(const ConfigNode& node, ConfigNode::Kind kind);
 
 // Range checks with positioned errors.
 double require_positive(const ConfigNode& node, double value);
 double require_non_negative(const ConfigNode& node, double value);
+
+// A section naming files by key (an "output:" map): each key present sets its target to the file name, relative
+// to `base_file`'s folder; a key outside `targets` is refused with a near match.
+void read_file_names(const ConfigNode& section, const std::string& base_file,
+                     const std::vector<std::pair<std::string, std::string*>>& targets);
 
 [[noreturn]] void fail_at(const ConfigNode& node, const std::string& message);
 

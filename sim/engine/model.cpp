@@ -12,6 +12,26 @@ int index_of(const Infos& infos, const std::string& name) {
         if (infos[i].name == name) return static_cast<int>(i);
     return -1;
 }
+
+template <class Infos>
+std::vector<std::string> names_of(const Infos& infos) {
+    std::vector<std::string> names;
+    for (const auto& info : infos) names.push_back(info.name);
+    return names;
+}
+
+// The index of `name` in `infos` (model `model`'s `kind`s); InputError naming `where`, a near match and the list.
+template <class Infos>
+int require_index(const std::string& model, const Infos& infos, const std::string& kind, const std::string& name,
+                  const std::string& where) {
+    const int index = index_of(infos, name);
+    if (index < 0) {
+        const std::vector<std::string> names = names_of(infos);
+        throw InputError(where + ": model '" + model + "' has no " + kind + " '" + name + "'" +
+                         did_you_mean(name, names) + " (" + kind + "s: " + join(names, ", ") + ")");
+    }
+    return index;
+}
 }  // namespace
 
 int Model::state_index(const std::string& name) const { return index_of(states(), name); }
@@ -24,32 +44,15 @@ std::vector<double> Model::default_parameters() const {
     return values;
 }
 
-std::vector<std::string> Model::output_names() const {
-    std::vector<std::string> names;
-    for (const auto& o : outputs()) names.push_back(o.name);
-    return names;
-}
-
-std::vector<std::string> Model::state_names() const {
-    std::vector<std::string> names;
-    for (const auto& s : states()) names.push_back(s.name);
-    return names;
-}
+std::vector<std::string> Model::output_names() const { return names_of(outputs()); }
+std::vector<std::string> Model::state_names() const { return names_of(states()); }
 
 int Model::require_output(const std::string& name, const std::string& where) const {
-    const int index = output_index(name);
-    if (index < 0)
-        throw InputError(where + ": model '" + this->name() + "' has no output '" + name + "'" +
-                         did_you_mean(name, output_names()) + " (outputs: " + join(output_names(), ", ") + ")");
-    return index;
+    return require_index(this->name(), outputs(), "output", name, where);
 }
 
 int Model::require_state(const std::string& name, const std::string& where) const {
-    const int index = state_index(name);
-    if (index < 0)
-        throw InputError(where + ": model '" + this->name() + "' has no state '" + name + "'" +
-                         did_you_mean(name, state_names()) + " (states: " + join(state_names(), ", ") + ")");
-    return index;
+    return require_index(this->name(), states(), "state", name, where);
 }
 
 void ModelRegistry::add(const std::string& name, ModelFactory factory) {

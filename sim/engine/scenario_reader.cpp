@@ -82,15 +82,8 @@ Regimen read_regimen(const ConfigNode& node) {
             const bool list = clocks.kind == ConfigNode::Kind::sequence;
             if (list && clocks.items.empty()) fail_at(clocks, "expected at least one clock time");
             reg.clocks_h.clear();
-            for (const ConfigNode& clock : list ? clocks.items : std::vector<ConfigNode>{clocks}) {
-                const std::string text = as_text(clock);
-                int hours = -1, minutes = -1;
-                char tail = 0;
-                if (std::sscanf(text.c_str(), "%d:%d%c", &hours, &minutes, &tail) != 2 || hours < 0 || hours > 23 ||
-                    minutes < 0 || minutes > 59)
-                    fail_at(clock, "expected a clock time HH:MM from 00:00 to 23:59, found '" + text + "'");
-                reg.clocks_h.push_back(hours + minutes / 60.0);
-            }
+            for (const ConfigNode& clock : list ? clocks.items : std::vector<ConfigNode>{clocks})
+                reg.clocks_h.push_back(as_clock_hours(clock));
         }
     } else if (r.has("clock")) {
         fail_at(node, "clock goes with days");

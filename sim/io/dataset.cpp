@@ -9,6 +9,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "sim/io/dataset_events.hpp"
 #include "sim/io/dataset_fields.hpp"
 #include "sim/base/errors.hpp"
 #include "sim/base/text_match.hpp"
@@ -18,6 +19,7 @@ namespace mobsim {
 namespace {
 
 using namespace dataset_fields;
+using dataset_events::Record;
 
 enum Column { c_id, c_time, c_evid, c_amt, c_cmt, c_rate, c_ii, c_addl, c_ss, c_dv, c_mdv, c_blq, c_lloq, c_date,
               c_comment, n_columns };
@@ -46,17 +48,6 @@ struct Layout {
     int index[n_columns];
     DateOrder date_order = DateOrder::month_day_year;
     std::vector<int> covariate_columns;
-};
-
-// One record's values after field checks, before grouping.
-struct Record {
-    double time = 0.0;  // hours, or absolute hours when times are translated
-    int evid = 0;
-    double amt = 0.0, rate = 0.0, ii = 0.0, dv = 0.0, lloq = 0.0;
-    long addl = 0;
-    int ss = 0, state = -1;
-    bool mdv = false, blq = false, has_lloq = false;
-    std::string output;
 };
 
 class Reader {
@@ -108,8 +99,6 @@ private:
     int resolve_state(Column c) const;
     std::string resolve_output(Column c) const;
     Record parse_record() const;
-    void add_record(Subject& subject, const Record& r, double time, const std::vector<double>& covariates,
-                    std::vector<std::vector<CovariatePoint>>& history) const;
 };
 
 void Reader::map_header(const std::vector<std::string>& header) {
@@ -253,66 +242,6 @@ Record Reader::parse_record() const {
     return r;
 }
 
-void Reader::add_record(Subject& s, const Record& r, double time, const std::vector<double>& covariates,
-                        std::vector<std::vector<CovariatePoint>>& history) const {
-    for (std::size_t k = 0; k < covariates.size(); ++k) history[k].push_back({time, covariates[k]});
-    if (r.evid == 3 || r.evid == 4) s.dosing.resets_h.push_back(time);
-    if (r.evid == 1 || r.evid == 4) {
-        DoseRecord d;
-        d.time_h = time;
-        d.state = r.state;
-        d.amount = r.amt;
-        d.input = r.rate > 0.0 ? InputRate::given_rate : r.rate == -1.0 ? InputRate::model_rate
-                : r.rate == -2.0 ? InputRate::model_duration : InputRate::bolus;
-        d.rate_per_h = r.rate > 0.0 ? r.rate : 0.0;
-        d.steady_state = r.ss;
-        d.interval_h = r.ii;
-        d.line = line_;
-        s.dosing.doses.push_back(d);
-        d.steady_state = 0;  // the additional doses are ordinary ones
-        for (long k = 1; k <= r.addl; ++k) {
-            d.time_h = time + static_cast<double>(k) * r.ii;
-            s.dosing.doses.push_back(d);
-        }
-    } else if (r.evid == 0 && !r.mdv) {
-        DatasetObservation o;
-        o.time_h = time;
-        o.output = r.output;
-        o.value = r.dv;
-        o.censoring = r.blq ? Censoring::below : Censoring::none;
-        o.lloq = r.has_lloq ? r.lloq : r.blq ? r.dv : 0.0;
-        o.line = line_;
-        s.observations.push_back(o);
-    } else if (r.evid != 3) {
-        s.other_event_times_h.push_back(time);
-    }
-}
-
-// Fills missing values (NaN) from the previous record, leading ones from the first value, and keeps the first
-// and last point of each run of equal values: the points either direction of carrying reads.
-void finish_covariates(Subject& s, const std::vector<std::string>& names,
-                       std::vector<std::vector<CovariatePoint>>& history) {
-    for (std::size_t k = 0; k < names.size(); ++k) {
-        auto& points = history[k];
-        const auto first = std::find_if(points.begin(), points.end(), [](const CovariatePoint& p) { return !std::isnan(p.value); });
-        if (first == points.end()) continue;
-        double last = first->value;
-        for (auto& p : points) {
-            if (std::isnan(p.value)) p.value = last;
-            last = p.value;
-        }
-        std::vector<CovariatePoint> kept;
-        for (std::size_t i = 0; i < points.size(); ++i)
-            if (i == 0 || i + 1 == points.size() || points[i].value != points[i + 1].value ||
-                points[i].value != points[i - 1].value)
-                kept.push_back(points[i]);
-        s.covariates[names[k]] = std::move(kept);
-        points.clear();
-    }
-    std::stable_sort(s.dosing.doses.begin(), s.dosing.doses.end(),
-                     [](const DoseRecord& a, const DoseRecord& b) { return a.time_h < b.time_h; });
-}
-
 Dataset Reader::read(const std::string& text) {
     Dataset out;
     out.path = name_;
@@ -363,7 +292,7 @@ Dataset Reader::read(const std::string& text) {
         const Record record = parse_record();
         const auto [day, hours] = record_time();
         if (!subject || subject->id != id) {
-            if (subject) finish_covariates(*subject, out.covariate_names, history);
+            if (subject) dataset_events::finish_subject(*subject, out.covariate_names, history);
             if (const auto seen = last_lines.find(id); seen != last_lines.end())
                 fail_cell(c_id, "ID " + id + " appears again after other IDs (its records end on line " +
                                     std::to_string(seen->second) + "); keep each subject's records together");
@@ -390,12 +319,12 @@ Dataset Reader::read(const std::string& text) {
             if (!value && !missing) fail_at(column, "expected a number (a covariate), found '" + fields_[column] + "'");
             covariates[k] = value ? *value : std::numeric_limits<double>::quiet_NaN();
         }
-        add_record(*subject, record, time, covariates, history);
+        dataset_events::add_record(*subject, record, time, line_, covariates, history);
         subject->last_line = line_;
     }
     if (layout_.header.empty()) throw InputError(name_ + ": empty file; expected a header line (ID, TIME, ...) and records");
     if (out.subjects.empty()) throw InputError(name_ + ": no records after the header");
-    finish_covariates(*subject, out.covariate_names, history);
+    dataset_events::finish_subject(*subject, out.covariate_names, history);
     return out;
 }
 

@@ -1,6 +1,7 @@
 // Forward-mode automatic differentiation: a dual number carries a value and its derivatives along N directions.
 // A right-hand side written once as a template on its scalar type gives its values with double and its exact
-// Jacobian with Dual<N> (the approach of Stan Math's templated ODE functors: the same code for both).
+// Jacobian with Dual<N> (the approach of Stan Math's templated ODE functors: the same code for both). The models'
+// Jacobians and the NLME predictions' parameter sensitivities (sim/studies/nlme_model.cpp, nlme_ode.hpp) use it.
 // Branches compare values only, so a piecewise function is differentiated on the branch that is taken.
 #pragma once
 #include <algorithm>
@@ -20,6 +21,12 @@ struct Dual {
 
     Dual() = default;
     Dual(double v) : value(v) {}  // a constant: every derivative zero  NOLINT(google-explicit-constructor)
+    // An independent variable: derivative 1 along `direction`, 0 along the others.
+    static Dual variable(double v, int direction) {
+        Dual x(v);
+        x.d[direction] = 1.0;
+        return x;
+    }
 
     Dual& operator+=(const Dual& b) {
         value += b.value;

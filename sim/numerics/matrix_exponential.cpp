@@ -18,27 +18,23 @@ std::vector<double> multiply(const std::vector<double>& a, const std::vector<dou
     return c;
 }
 
-double one_norm(const std::vector<double>& a, int n) {
+// Largest sum of |entries| along a line of the row-major n x n matrix: a row when `rows`, else a column.
+double largest_line_sum(const std::vector<double>& a, int n, bool rows) {
+    const int along = rows ? 1 : n, across = rows ? n : 1;
     double norm = 0.0;
-    for (int j = 0; j < n; ++j) {
-        double column = 0.0;
-        for (int i = 0; i < n; ++i) column += std::abs(a[i * n + j]);
-        norm = std::max(norm, column);
+    for (int line = 0; line < n; ++line) {
+        double sum = 0.0;
+        for (int k = 0; k < n; ++k) sum += std::abs(a[line * across + k * along]);
+        norm = std::max(norm, sum);
     }
     return norm;
 }
+
+double one_norm(const std::vector<double>& a, int n) { return largest_line_sum(a, n, false); }
 
 }  // namespace
 
-double infinity_norm(const std::vector<double>& a, int n) {
-    double norm = 0.0;
-    for (int i = 0; i < n; ++i) {
-        double row = 0.0;
-        for (int j = 0; j < n; ++j) row += std::abs(a[i * n + j]);
-        norm = std::max(norm, row);
-    }
-    return norm;
-}
+double infinity_norm(const std::vector<double>& a, int n) { return largest_line_sum(a, n, true); }
 
 double infinity_norm_of_power(const std::vector<double>& a, int n, int squarings) {
     std::vector<double> power(a);

@@ -289,12 +289,10 @@ CohortStudy read_cohort_study(const std::string& path, const ModelRegistry& mode
                 for (const auto& s : summaries) study.correlations.push_back({v, s});
         }
     }
-    if (r.has("output")) {
-        MapReader o(r.require("output"), {"patients", "time_summary", "correlations"});
-        if (auto f = o.optional_text("patients")) study.patients_file = resolve_relative(path, *f);
-        if (auto f = o.optional_text("time_summary")) study.time_summary_file = resolve_relative(path, *f);
-        if (auto f = o.optional_text("correlations")) study.correlations_file = resolve_relative(path, *f);
-    }
+    if (r.has("output"))
+        read_file_names(r.require("output"), path, {{"patients", &study.patients_file},
+                                                    {"time_summary", &study.time_summary_file},
+                                                    {"correlations", &study.correlations_file}});
     return study;
 }
 

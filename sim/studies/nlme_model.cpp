@@ -1,5 +1,8 @@
 #include "sim/studies/nlme_model.hpp"
 
+#include <cmath>
+
+#include "sim/numerics/dual.hpp"
 #include "sim/studies/nlme_ode.hpp"
 
 namespace mobsim::nlme {
@@ -89,7 +92,7 @@ public:
         f.resize(c.size());
         jacobian->resize(c.size() * 3);
         for (std::size_t j = 0; j < c.size(); ++j) {
-            f[j] = c[j].v;
+            f[j] = c[j].value;
             for (int k = 0; k < 3; ++k) (*jacobian)[j * 3 + k] = c[j].d[k];
         }
     }

@@ -5,8 +5,6 @@
 // their sensitivities d f / d parameter, which the FOCEI inner problem needs exactly: they come from forward-mode
 // dual numbers through the model's templated formula, not from finite differences.
 #pragma once
-#include <array>
-#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,56 +35,6 @@ struct Population {
     std::vector<std::string> covariate_names;
     std::vector<Subject> subjects;
 };
-
-// Forward-mode dual number: a value and its derivatives along up to N directions.
-template <int N>
-struct Dual {
-    double v = 0.0;
-    std::array<double, N> d{};
-    Dual() = default;
-    Dual(double value) : v(value) {}  // NOLINT: constants promote implicitly
-    static Dual variable(double value, int direction) {
-        Dual x(value);
-        x.d[direction] = 1.0;
-        return x;
-    }
-};
-
-template <int N>
-Dual<N> operator+(const Dual<N>& a, const Dual<N>& b) {
-    Dual<N> r(a.v + b.v);
-    for (int i = 0; i < N; ++i) r.d[i] = a.d[i] + b.d[i];
-    return r;
-}
-template <int N>
-Dual<N> operator-(const Dual<N>& a, const Dual<N>& b) {
-    Dual<N> r(a.v - b.v);
-    for (int i = 0; i < N; ++i) r.d[i] = a.d[i] - b.d[i];
-    return r;
-}
-template <int N>
-Dual<N> operator*(const Dual<N>& a, const Dual<N>& b) {
-    Dual<N> r(a.v * b.v);
-    for (int i = 0; i < N; ++i) r.d[i] = a.d[i] * b.v + a.v * b.d[i];
-    return r;
-}
-template <int N>
-Dual<N> operator/(const Dual<N>& a, const Dual<N>& b) {
-    Dual<N> r(a.v / b.v);
-    for (int i = 0; i < N; ++i) r.d[i] = (a.d[i] - r.v * b.d[i]) / b.v;
-    return r;
-}
-template <int N>
-Dual<N> exp(const Dual<N>& a) {
-    Dual<N> r(std::exp(a.v));
-    for (int i = 0; i < N; ++i) r.d[i] = r.v * a.d[i];
-    return r;
-}
-inline double value_of(double x) { return x; }
-template <int N>
-double value_of(const Dual<N>& x) {
-    return x.v;
-}
 
 // The structural model of an NLME fit. Implementations are const and thread-safe.
 class StructuralModel {

@@ -1,5 +1,5 @@
 // Adaptive Dormand-Prince 5(4) integration of a small ODE system templated on its scalar type, so that the same
-// right-hand side runs on doubles or on forward-mode dual numbers (nlme_model.hpp): with duals, the integrator
+// right-hand side runs on doubles or on forward-mode dual numbers (sim/numerics/dual.hpp): with duals, the integrator
 // propagates the forward sensitivities d y / d parameter alongside y, and the step-size control covers both (as
 // CVODES' full error control does). Tableau: sim/numerics/embedded_runge_kutta.hpp. For the few-state models of an NLME
 // fit; the trial model uses sim/solver.*.
@@ -9,8 +9,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "sim/numerics/dual.hpp"
 #include "sim/numerics/embedded_runge_kutta.hpp"
-#include "sim/studies/nlme_model.hpp"
 
 namespace mobsim::nlme {
 
@@ -19,7 +19,7 @@ inline double error_ratio(double err, double y0, double y1, double rtol, double 
 }
 template <int N>
 double error_ratio(const Dual<N>& err, const Dual<N>& y0, const Dual<N>& y1, double rtol, double atol) {
-    double worst = error_ratio(err.v, y0.v, y1.v, rtol, atol);
+    double worst = error_ratio(err.value, y0.value, y1.value, rtol, atol);
     for (int i = 0; i < N; ++i) worst = std::max(worst, error_ratio(err.d[i], y0.d[i], y1.d[i], rtol, atol));
     return worst;
 }

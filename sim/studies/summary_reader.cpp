@@ -8,7 +8,6 @@
 //   samples_h: [8, 32]  or  daily_at: "08:00"   # optional: use only these times (e.g. daily blood draws)
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 
 #include "sim/base/errors.hpp"
 #include "sim/studies/summary.hpp"
@@ -17,16 +16,6 @@
 namespace mobsim {
 
 namespace {
-
-double clock_hours(const ConfigNode& node) {
-    const std::string text = as_text(node);
-    int hours = -1, minutes = -1;
-    char tail = 0;
-    if (std::sscanf(text.c_str(), "%d:%d%c", &hours, &minutes, &tail) != 2 || hours < 0 || hours > 23 ||
-        minutes < 0 || minutes > 59)
-        fail_at(node, "expected a clock time HH:MM from 00:00 to 23:59, found '" + text + "'");
-    return hours + minutes / 60.0;
-}
 
 void check_time(const ConfigNode& node, double t, double end_h) {
     if (t < 0.0 || t > end_h)
@@ -56,7 +45,7 @@ SummarySpec read_summary(const ConfigNode& node, const Model& model, double end_
         } else {
             const long day = *r.optional_integer("at_day");
             if (day < 1) fail_at(r.require("at_day"), "expected a day >= 1 (day 1 is t = 0)");
-            s.start_h = 24.0 * static_cast<double>(day - 1) + (r.has("clock") ? clock_hours(r.require("clock")) : 0.0);
+            s.start_h = 24.0 * static_cast<double>(day - 1) + (r.has("clock") ? as_clock_hours(r.require("clock")) : 0.0);
         }
         check_time(r.has("at_h") ? r.require("at_h") : r.require("at_day"), s.start_h, end_h);
         s.end_h = s.start_h;
@@ -89,7 +78,7 @@ SummarySpec read_summary(const ConfigNode& node, const Model& model, double end_
         }
     }
     if (r.has("daily_at")) {
-        const double clock = clock_hours(r.require("daily_at"));
+        const double clock = as_clock_hours(r.require("daily_at"));
         for (long day = 0; 24.0 * static_cast<double>(day) + clock <= s.end_h; ++day) {
             const double t = 24.0 * static_cast<double>(day) + clock;
             if (t >= s.start_h) s.sample_times_h.push_back(t);

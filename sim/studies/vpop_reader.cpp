@@ -335,12 +335,9 @@ VpopStudy read_vpop_study(const std::string& path, const ModelRegistry& models) 
         if (double(study.refine_chains) * (study.refine_steps / study.refine_thin) > 1e7)
             fail_at(r.require("refine"), "the chains would add more than 1e7 patients; use fewer chains or steps, or thin more");
     }
-    if (r.has("output")) {
-        MapReader o(r.require("output"), {"vpop", "report", "plausible"});
-        if (auto f = o.optional_text("vpop")) study.vpop_file = resolve_relative(path, *f);
-        if (auto f = o.optional_text("report")) study.report_file = resolve_relative(path, *f);
-        if (auto f = o.optional_text("plausible")) study.plausible_file = resolve_relative(path, *f);
-    }
+    if (r.has("output"))
+        read_file_names(r.require("output"), path, {{"vpop", &study.vpop_file}, {"report", &study.report_file},
+                                                    {"plausible", &study.plausible_file}});
     return study;
 }
 
