@@ -64,6 +64,9 @@ public:
     virtual void rhs(double t, const JacobianDual* x, const JacobianDual* in, JacobianDual* dxdt) const = 0;
     virtual void ports(const double* x, double* out) const = 0;
     virtual void ports(const JacobianDual* x, JacobianDual* out) const = 0;
+    // The port values outputs report, at time t with the inputs' values: its ports unless it overrides (a model
+    // file's part, whose outputs read time and its inputs). Inputs read ports of components declared before it.
+    virtual void observe(double /*t*/, const double* x, const double* /*in*/, double* out) const { ports(x, out); }
     virtual void time_derivative(double /*t*/, const double* /*x*/, double* /*dfdt*/) const {}  // explicit t only
     virtual DoseRule dose_rule(int /*state*/) const { return {}; }
     virtual void on_dose(int /*state*/, double /*t*/) {}

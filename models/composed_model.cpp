@@ -99,8 +99,12 @@ public:
         for (int i = 0; i < n_; ++i) dxdt[i] = 0.0;  // one component that reads no input: the common case
         alone_->rhs(t, x, nullptr, dxdt);
     }
-    void observe(double, const double* x, double* y) const override {
-        write_ports(x, ports_.data());
+    void observe(double t, const double* x, double* y) const override {
+        double inputs[kMaxInputs];
+        for (const Slot& s : slots_) {  // in declaration order, so the inputs of a component that reads them are set
+            for (int i = 0; i < s.n_inputs; ++i) inputs[i] = ports_[s.inputs[i]];
+            s.part->observe(t, x + s.state, inputs, ports_.data() + s.port);
+        }
         for (std::size_t o = 0; o < w_->output_ports.size(); ++o) y[o] = ports_[w_->output_ports[o]];
     }
     double bioavailability(int state, double amount) const override {

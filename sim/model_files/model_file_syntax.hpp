@@ -54,11 +54,13 @@ struct Statement {
 struct ModelFileSyntax {
     std::string file;  // as given, for messages
     std::string name;
+    Position name_at;  // of `model NAME`; line 0 when the name is the file's stem
     std::string description;
     std::vector<ParameterDecl> parameters;
     std::vector<Declared> covariates;
     std::vector<StateDecl> states;
     std::vector<Statement> statements;
+    std::vector<Declared> imports;  // `import NAME`: shipped components, read as NAME.PORT
 };
 
 // An error at a position of the model file; the checker collects them, the reader throws them as InputError.
