@@ -41,7 +41,8 @@ class FilePartSystem : public ImportingSystem {
 public:
     FilePartSystem(std::shared_ptr<const Loaded> m, const double* p, const double* c)
         : m_(std::move(m)), abi_(m_->abi), p_(p, p + abi_->n_parameters), c_(c, c + abi_->n_covariates),
-          pre_(static_cast<std::size_t>(abi_->n_precomputed) + 1), x_(m_->states.size() + m_->inputs.size() + 1) {
+          pre_(static_cast<std::size_t>(abi_->n_precomputed) + 1), x_(m_->states.size() + m_->inputs.size() + 1),
+          n_(static_cast<int>(m_->states.size())), n_inputs_(static_cast<int>(m_->inputs.size())) {
         abi_->prepare(p_.data(), c_.data(), pre_.data());
     }
     void initial_state(double* x) const override { abi_->initial_state(p_.data(), c_.data(), pre_.data(), x); }
@@ -60,16 +61,18 @@ public:
     double lag_time_h(int state) const override { return abi_->lag_time_h(state, p_.data(), c_.data(), pre_.data()); }
 
 private:
+    // Plain loops: a few values at every right-hand side, where a call to memmove cost more than the copy.
     const double* gather(const double* x, const double* in) const {
-        const std::size_t n = m_->states.size();
-        std::copy(x, x + n, x_.begin());
-        std::copy(in, in + m_->inputs.size(), x_.begin() + static_cast<std::ptrdiff_t>(n));
-        return x_.data();
+        double* out = x_.data();
+        for (int i = 0; i < n_; ++i) out[i] = x[i];
+        for (int k = 0; k < n_inputs_; ++k) out[n_ + k] = in[k];
+        return out;
     }
     std::shared_ptr<const Loaded> m_;
     const MobsimModelFileAbiV1* abi_;
     std::vector<double> p_, c_, pre_;
     mutable std::vector<double> x_;  // one system per simulation: never shared between threads
+    int n_, n_inputs_;
 };
 
 class FileSystem : public OdeSystem {
