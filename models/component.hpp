@@ -60,6 +60,8 @@ class BoundComponent {
 public:
     virtual ~BoundComponent() = default;
     virtual void initial_state(double* x, int n) const { std::fill(x, x + n, 0.0); }
+    // The same for a component whose initial state reads its inputs (at the earlier components' initial states).
+    virtual void initial_state_from_inputs(double* x, int n, const double* /*in*/) const { initial_state(x, n); }
     virtual void rhs(double t, const double* x, const double* in, double* dxdt) const = 0;
     virtual void rhs(double t, const JacobianDual* x, const JacobianDual* in, JacobianDual* dxdt) const = 0;
     virtual void ports(const double* x, double* out) const = 0;

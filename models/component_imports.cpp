@@ -22,7 +22,8 @@ public:
         : system_(std::move(system)), n_(n_states), m_(n_inputs), values_(n_states + n_inputs + 1),
           f_(n_states + 1), J_(static_cast<std::size_t>(n_states) * (n_states + n_inputs) + 1), dfdt_(n_states + 1) {}
 
-    void initial_state(double* x, int) const override { system_->initial_state(x); }
+    void initial_state(double* x, int) const override { system_->initial_state(x, values_.data()); }  // no inputs
+    void initial_state_from_inputs(double* x, int, const double* in) const override { system_->initial_state(x, in); }
     void rhs(double t, const double* x, const double* in, double* dxdt) const override { system_->rhs(t, x, in, dxdt); }
     void rhs(double t, const JacobianDual* x, const JacobianDual* in, JacobianDual* dxdt) const override {
         for (int i = 0; i < n_; ++i) values_[i] = x[i].value;

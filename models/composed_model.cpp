@@ -91,8 +91,13 @@ public:
     }
 
     void initial_state(double* x) const override {
-        for (std::size_t k = 0; k < parts_.size(); ++k)
-            parts_[k]->initial_state(x + w_->placements[k].state, static_cast<int>(w_->components[k].states.size()));
+        double inputs[kMaxInputs];
+        for (std::size_t k = 0; k < parts_.size(); ++k) {  // in order: each reads the ports of those before it
+            const Slot& s = slots_[k];
+            for (int i = 0; i < s.n_inputs; ++i) inputs[i] = ports_[s.inputs[i]];
+            parts_[k]->initial_state_from_inputs(x + s.state, static_cast<int>(w_->components[k].states.size()), inputs);
+            if (w_->has_inputs) s.part->ports(x + s.state, ports_.data() + s.port);
+        }
     }
     void rhs(double t, const double* x, double* dxdt) const override {
         if (alone_ == nullptr) return evaluate(t, x, dxdt, ports_.data());

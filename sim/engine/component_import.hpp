@@ -28,7 +28,8 @@ struct ImportableComponent {
 class ImportingSystem {
 public:
     virtual ~ImportingSystem() = default;
-    virtual void initial_state(double* x) const = 0;
+    // `in`: the inputs at the imported components' initial states.
+    virtual void initial_state(double* x, const double* in) const = 0;
     virtual void rhs(double t, const double* x, const double* in, double* dxdt) const = 0;
     // J: row-major n x (n + n_inputs), derivatives to the own states, then to the inputs; dfdt at fixed
     // states and inputs.

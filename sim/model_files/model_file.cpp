@@ -36,6 +36,11 @@ struct Loaded {
     std::vector<std::string> imports, inputs;  // imported components; the ports the equations read, in order
 };
 
+std::string no_steady_state(const std::string& model, const std::string& state) {
+    return model + ": no steady state found for state '" + state + "' (init = steady) with these parameters: Newton's "
+           "method did not converge or the steady-state equations are singular; give a starting point, init = steady(VALUE)";
+}
+
 // The file's own part of a model that imports components: the library's functions on x = [states, inputs].
 class FilePartSystem : public ImportingSystem {
 public:
@@ -45,7 +50,12 @@ public:
           n_(static_cast<int>(m_->states.size())), n_inputs_(static_cast<int>(m_->inputs.size())) {
         abi_->prepare(p_.data(), c_.data(), pre_.data());
     }
-    void initial_state(double* x) const override { abi_->initial_state(p_.data(), c_.data(), pre_.data(), x); }
+    void initial_state(double* x, const double* in) const override {
+        abi_->initial_state(p_.data(), c_.data(), pre_.data(), gather(x, in));
+        std::copy(x_.begin(), x_.begin() + n_, x);
+        for (int i : m_->steady_states)
+            if (std::isnan(x[i])) throw SolverError(no_steady_state(m_->name, m_->states[i].name));
+    }
     void rhs(double t, const double* x, const double* in, double* dxdt) const override {
         abi_->rhs(t, gather(x, in), p_.data(), c_.data(), pre_.data(), dxdt);
     }
@@ -62,7 +72,7 @@ public:
 
 private:
     // Plain loops: a few values at every right-hand side, where a call to memmove cost more than the copy.
-    const double* gather(const double* x, const double* in) const {
+    double* gather(const double* x, const double* in) const {
         double* out = x_.data();
         for (int i = 0; i < n_; ++i) out[i] = x[i];
         for (int k = 0; k < n_inputs_; ++k) out[n_ + k] = in[k];
@@ -85,10 +95,7 @@ public:
     void initial_state(double* x) const override {
         abi_->initial_state(p_.data(), c_.data(), pre_.data(), x);
         for (int i : m_->steady_states)
-            if (std::isnan(x[i]))
-                throw SolverError(m_->name + ": no steady state found for state '" + m_->states[i].name +
-                                  "' (init = steady) with these parameters: Newton's method did not converge or the "
-                                  "steady-state equations are singular; give a starting point, init = steady(VALUE)");
+            if (std::isnan(x[i])) throw SolverError(no_steady_state(m_->name, m_->states[i].name));
     }
     void rhs(double t, const double* x, double* dxdt) const override {
         abi_->rhs(t, x, p_.data(), c_.data(), pre_.data(), dxdt);
@@ -151,7 +158,7 @@ std::shared_ptr<Loaded> metadata(const CheckedModel& checked) {
     for (const auto& st : s.states)
         m->states.push_back({st.name, st.unit.empty() ? "1" : st.unit,
                              st.description + (st.dosable ? (st.description.empty() ? "dosable" : " (dosable)") : ""),
-                             st.cumulative});
+                             st.cumulative, st.tolerance_scale});
     for (const auto& p : s.parameters)
         m->parameters.push_back({p.name, p.value, p.unit, p.description,
                                  p.source.empty() ? "not given in " + s.file : p.source, p.lower, p.upper});

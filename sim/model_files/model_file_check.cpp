@@ -31,7 +31,8 @@ Dimension hours() {
     return d;
 }
 
-enum class Where { per_binding, dynamic, per_dose };  // per_dose: may use the dose's `amount`
+// per_dose: may use the dose's `amount`; initial: an initial value, which may read imported ports (at t = 0)
+enum class Where { per_binding, dynamic, per_dose, initial };
 
 std::string where_text(Statement::Kind kind) {
     switch (kind) {
@@ -68,8 +69,6 @@ public:
         for (std::size_t i = 0; i < s.states.size(); ++i) {
             declare(s.states[i], {Symbol::Kind::state, static_cast<int>(i)});
             imports_.check_declared(s.states[i], "state");
-            if (s.states[i].steady && !imports_.empty())
-                error(s.states[i].at, "init = steady is not available in a model file that imports components (yet)");
         }
         for (const auto& st : s.statements)
             if (st.kind == Statement::Kind::let) later_[st.target.name] = st.target.at;
@@ -78,10 +77,12 @@ public:
         std::map<std::string, Position> dose_properties;
         for (std::size_t i = 0; i < s.statements.size(); ++i) statement(static_cast<int>(i), outputs, dose_properties);
         for (auto& st : s.states) {
+            if (!(st.tolerance_scale > 0.0))
+                error(st.at, "state '" + st.name + "': tolerance_scale must be positive, found " + number(st.tolerance_scale));
             if (st.steady && st.cumulative)
                 error(st.at, "state '" + st.name + "' is cumulative (an accumulator), so it has no steady state");
             if (!st.initial) continue;
-            const Value v = expression(*st.initial, Where::per_binding);
+            const Value v = expression(*st.initial, Where::initial);
             same_dimension(st.at, std::string(st.steady ? "steady-state starting point" : "initial value") + " of '" + st.name + "'",
                            v.dim, declared_dim(st.name));
         }
@@ -233,8 +234,8 @@ private:
     // NAME.PORT: an imported component's port, an input of the file's equations.
     Value port(const Expression& e, Where where) {
         if (!imports_.check_port(e.text, e.at)) return {};
-        if (where != Where::dynamic)
-            error(e.at, "'" + e.text + "' changes with the states; an initial value or dose property may not use it");
+        if (where != Where::dynamic && where != Where::initial)
+            error(e.at, "'" + e.text + "' changes with the states; a dose property may not use it");
         auto [it, added] = m_.symbols.emplace(e.text, Symbol{Symbol::Kind::input, static_cast<int>(m_.inputs.size()), true});
         if (added) m_.inputs.push_back(e.text);
         return {std::nullopt, true, false};

@@ -50,7 +50,7 @@ void steady_of(const P* p, const double* c, const P* pre, P* x) {
     double pv[NP + 1], prev[NPRE + 1], xv[NX + 1] = {}, xt[NX + 1] = {}, f[N + 1], a[NS * NS + 1], step[NS + 1];
     for (int i = 0; i < NP; ++i) pv[i] = mf::val(p[i]);
     for (int i = 0; i < NPRE; ++i) prev[i] = mf::val(pre[i]);
-    for (int i = 0; i < N; ++i) xv[i] = xt[i] = mf::val(x[i]);
+    for (int i = 0; i < NX; ++i) xv[i] = xt[i] = mf::val(x[i]);  // the imported ports read, held
     double norm = steady_residual(xv, pv, c, prev, f);
     bool converged = norm == 0.0;
     for (int iteration = 0; iteration < 200 && !converged && std::isfinite(norm); ++iteration) {
@@ -74,7 +74,7 @@ void steady_of(const P* p, const double* c, const P* pre, P* x) {
         converged = norm == 0.0 || (small && lambda == 1.0);
     }
     P xp[NX + 1], fp[N + 1], b[NS + 1];
-    for (int i = 0; i < N; ++i) xp[i] = x[i];
+    for (int i = 0; i < NX; ++i) xp[i] = x[i];
     for (int r = 0; r < NS; ++r) xp[S[r]] = P(xv[S[r]]);
     rhs_of<P, P>(P(0.0), xp, p, c, pre, fp);
     for (int r = 0; r < NS; ++r) b[r] = fp[S[r]];

@@ -232,6 +232,10 @@ private:
         while (peek().kind != Tok::newline) {
             if (accept("dosable")) s.dosable = true;
             else if (accept("cumulative")) s.cumulative = true;
+            else if (accept("tolerance_scale")) {
+                expect("=");
+                s.tolerance_scale = signed_number();
+            }
             else if (accept("init")) {
                 expect("=");
                 if (peek().kind == Tok::identifier && peek().text == "steady") {
@@ -245,7 +249,7 @@ private:
                     s.initial = expression();
                 }
             } else if (peek().kind == Tok::string) s.description = next().text;
-            else fail(peek(), "dosable, cumulative, init = ... (or init = steady) or a quoted description");
+            else fail(peek(), "dosable, cumulative, init = ... (or init = steady), tolerance_scale = ... or a quoted description");
         }
         out_.states.push_back(std::move(s));
     }

@@ -41,6 +41,7 @@ struct StateDecl : Declared {
     bool cumulative = false;
     ExpressionPtr initial;  // null: 0; with `steady`, Newton's starting point (null: 1)
     bool steady = false;    // `init = steady`: the untreated system's steady state at t = 0
+    double tolerance_scale = 1.0;  // factor on the solver's tolerances for this state (StateInfo::tolerance_scale)
 };
 
 // A derived quantity (`let`), an equation (`d/dt(x) = ...`), an output or a dose property, in file order.
