@@ -1,7 +1,8 @@
 #!/bin/bash
 # Model-file benchmark figures (docs/model-files.md): first compilation and cached load of each shipped
 # example, and callgrind instructions of the same scenario with a built-in model and with a model file: linear_pk
-# written as a file, and sorafenib_pk as a file that imports the sorafenib component. Prints figures; asserts nothing.
+# written as a file, sorafenib_pk as a file that imports the sorafenib component, and aml_mobilization as its
+# cell layer in a file that imports the three drugs. Prints figures; asserts nothing.
 # usage: bash scripts/model_file_bench.sh [BUILD_DIR]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +22,8 @@ if ! command -v valgrind > /dev/null; then
 fi
 # pairs: built-in scenario, the same through a model file (linear_pk written out; sorafenib imported)
 declare -A counts
-for pair in "pk_linear_example model_file_linear_pk 200" "pk_sorafenib_trial_800 model_file_sorafenib_reexport 20"; do
+for pair in "pk_linear_example model_file_linear_pk 200" "pk_sorafenib_trial_800 model_file_sorafenib_reexport 20" \
+            "trial_800mg model_file_trial_800mg 5"; do
     read -r builtin file repeats <<< "$pair"
     echo "== callgrind: mobsim::simulate instructions, $builtin vs $file ($repeats repeats of dopri5)"
     for scenario in "$builtin" "$file"; do

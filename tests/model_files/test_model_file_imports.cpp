@@ -45,6 +45,14 @@ double worst_relative(const std::vector<double>& a, const std::vector<double>& b
     return worst;
 }
 
+// Every output of the built-in model, by name, within 1e-9 relative (|value| below `floor` counts as `floor`).
+void check_outputs_agree(const Trajectory& file, const Trajectory& builtin, double floor) {
+    for (const OutputInfo& o : builtin.outputs) {
+        INFO(o.name);
+        CHECK(worst_relative(file.column(o.name), builtin.column(o.name), floor) <= 1e-9);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("a model file importing plerixafor reaches the closed-form AUC F*D/CL through the component's dose rule") {
@@ -75,16 +83,16 @@ TEST_CASE("a model file importing plerixafor reaches the closed-form AUC F*D/CL 
 TEST_CASE("a model file re-exporting the sorafenib component agrees with the built-in sorafenib_pk within 1e-9") {
     // 800 mg twice daily for a week, then 400 mg: the amount-dependent bioavailability, the gallbladder switch
     // after every dose and the linear block all come from the component's own rules
-    const std::string rest = "patient: {weight_kg: 80}\n"
-                             "regimens: [{into: sorafenib_depot, amount: 800, unit: mg, every_h: 12, count: 14},\n"
-                             "           {into: sorafenib_depot, amount: 400, unit: mg, start_h: 168, every_h: 12, count: 6}]\n"
-                             "output: {end_h: 300, step_h: 0.5}\nsolver: {rtol: 1.0e-10, atol: 1.0e-12}\n";
-    const Trajectory file = simulate(problem_for(example("sorafenib_reexport.model"), rest));
+    const std::string rest = R"(patient: {weight_kg: 80}
+regimens:
+  - {into: sorafenib_depot, amount: 800, unit: mg, every_h: 12, count: 14}
+  - {into: sorafenib_depot, amount: 400, unit: mg, start_h: 168, every_h: 12, count: 6}
+output: {end_h: 300, step_h: 0.5}
+solver: {rtol: 1.0e-10, atol: 1.0e-12}
+)";
     const Trajectory builtin = simulate(problem_for("sorafenib_pk", rest));
-    for (const OutputInfo& o : builtin.outputs) {
-        INFO(o.name);
-        CHECK(worst_relative(file.column(o.name), builtin.column(o.name), 1e-6) <= 1e-9);
-    }
+    const Trajectory file = simulate(problem_for(example("sorafenib_reexport.model"), rest));
+    check_outputs_agree(file, builtin, 1e-6);
     CHECK(worst_relative(file.column("sorafenib_plasma"), builtin.column("sorafenib"), 1e-6) <= 1e-9);
     const std::vector<double> plasma = builtin.column("sorafenib");
     CHECK(*std::max_element(plasma.begin(), plasma.end()) > 1.0);
@@ -188,10 +196,7 @@ TEST_CASE("the trial's cell layer as a model file importing the three drugs give
     const Problem file_problem = problem_for(example("aml_cell_layer.model"), rest);
     const Trajectory file = simulate(file_problem);
     const Trajectory builtin = simulate(problem_for("aml_mobilization", rest));
-    for (const OutputInfo& o : builtin.outputs) {
-        INFO(o.name);
-        CHECK(worst_relative(file.column(o.name), builtin.column(o.name), 1e-12) <= 1e-9);
-    }
+    check_outputs_agree(file, builtin, 1e-12);
     const std::vector<double> fold = builtin.column("fold_cd34");
     CHECK(*std::max_element(fold.begin(), fold.end()) > 3.0);  // the drugs move cells: the comparison is not idle
     // the composed Jacobian (three components and the file's part) against central differences near the start
