@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include "models/component_imports.hpp"
@@ -13,6 +15,7 @@
 #include "sim/base/errors.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/model_files/model_file_check.hpp"
+#include "sim/model_files/model_file_generate.hpp"
 #include "test_helpers.hpp"
 
 using namespace mobsim;
@@ -221,4 +224,28 @@ TEST_CASE("the trial's cell layer as a model file importing the three drugs give
             CHECK(J[i * n + j] == Approx(fd).epsilon(1e-5).margin(1e-11 * (std::abs(up[i]) + std::abs(down[i])) / h + 1e-300));
         }
     }
+}
+
+TEST_CASE("mutated importing model files give a positioned error or a valid model, never a crash") {
+    const std::string alphabet = "()[]\"=+-*/^<>!&|,#\n 0123456789.eE_dtxabif";
+    std::ifstream in(example("plerixafor_effect.model"));
+    const std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::mt19937 rng(22);
+    int rejected = 0;
+    for (int variant = 0; variant < 400; ++variant) {
+        std::string text = original;
+        for (int edit = 0; edit < 1 + variant % 3; ++edit) {
+            const std::size_t at = rng() % text.size();
+            if (rng() % 2) text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+            else text.erase(at, 1 + rng() % 6);
+        }
+        try {
+            const auto checked = model_file::check_model_text(text, "fuzzed.model", &models::builtin_components());
+            CHECK(model_file::generate_cpp(checked).find("mobsim_model_file_abi_v1") != std::string::npos);
+        } catch (const InputError& e) {
+            ++rejected;
+            CHECK(std::string(e.what()).rfind("fuzzed.model:", 0) == 0);
+        }
+    }
+    CHECK(rejected > 200);
 }
