@@ -60,10 +60,15 @@ class BoundComponent {
 public:
     virtual ~BoundComponent() = default;
     virtual void initial_state(double* x, int n) const { std::fill(x, x + n, 0.0); }
+    // The same for a component whose initial state reads its inputs (at the earlier components' initial states).
+    virtual void initial_state_from_inputs(double* x, int n, const double* /*in*/) const { initial_state(x, n); }
     virtual void rhs(double t, const double* x, const double* in, double* dxdt) const = 0;
     virtual void rhs(double t, const JacobianDual* x, const JacobianDual* in, JacobianDual* dxdt) const = 0;
     virtual void ports(const double* x, double* out) const = 0;
     virtual void ports(const JacobianDual* x, JacobianDual* out) const = 0;
+    // The port values outputs report, at time t with the inputs' values: its ports unless it overrides (a model
+    // file's part, whose outputs read time and its inputs). Inputs read ports of components declared before it.
+    virtual void observe(double /*t*/, const double* x, const double* /*in*/, double* out) const { ports(x, out); }
     virtual void time_derivative(double /*t*/, const double* /*x*/, double* /*dfdt*/) const {}  // explicit t only
     virtual DoseRule dose_rule(int /*state*/) const { return {}; }
     virtual void on_dose(int /*state*/, double /*t*/) {}

@@ -91,16 +91,25 @@ public:
     }
 
     void initial_state(double* x) const override {
-        for (std::size_t k = 0; k < parts_.size(); ++k)
-            parts_[k]->initial_state(x + w_->placements[k].state, static_cast<int>(w_->components[k].states.size()));
+        double inputs[kMaxInputs];
+        for (std::size_t k = 0; k < parts_.size(); ++k) {  // in order: each reads the ports of those before it
+            const Slot& s = slots_[k];
+            for (int i = 0; i < s.n_inputs; ++i) inputs[i] = ports_[s.inputs[i]];
+            parts_[k]->initial_state_from_inputs(x + s.state, static_cast<int>(w_->components[k].states.size()), inputs);
+            if (w_->has_inputs) s.part->ports(x + s.state, ports_.data() + s.port);
+        }
     }
     void rhs(double t, const double* x, double* dxdt) const override {
         if (alone_ == nullptr) return evaluate(t, x, dxdt, ports_.data());
         for (int i = 0; i < n_; ++i) dxdt[i] = 0.0;  // one component that reads no input: the common case
         alone_->rhs(t, x, nullptr, dxdt);
     }
-    void observe(double, const double* x, double* y) const override {
-        write_ports(x, ports_.data());
+    void observe(double t, const double* x, double* y) const override {
+        double inputs[kMaxInputs];
+        for (const Slot& s : slots_) {  // in declaration order, so the inputs of a component that reads them are set
+            for (int i = 0; i < s.n_inputs; ++i) inputs[i] = ports_[s.inputs[i]];
+            s.part->observe(t, x + s.state, inputs, ports_.data() + s.port);
+        }
         for (std::size_t o = 0; o < w_->output_ports.size(); ++o) y[o] = ports_[w_->output_ports[o]];
     }
     double bioavailability(int state, double amount) const override {

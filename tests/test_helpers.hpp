@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include "models/component_imports.hpp"
 #include "models/registry.hpp"
 #include "sim/base/config.hpp"
 #include "sim/model_files/model_file.hpp"
@@ -30,7 +31,7 @@ inline std::string model_file_cache() {
 inline const ModelRegistry& registry_with_model_files() {
     static const ModelRegistry registry = [] {
         ModelRegistry out = models::builtin_models();
-        out.set_file_loader(model_file::file_loader({model_file_cache()}));
+        out.set_file_loader(model_file::file_loader({model_file_cache(), true, &models::builtin_components()}));
         return out;
     }();
     return registry;

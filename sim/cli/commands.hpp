@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "sim/engine/component_import.hpp"
 #include "sim/engine/model.hpp"
 #include "sim/engine/scenario.hpp"
 
@@ -32,6 +33,6 @@ void add_nlme_command(CLI::App& app, const Context& context);
 void add_vpc_command(CLI::App& app, const Context& context);
 void add_dataset_command(CLI::App& app, const Context& context);
 // `mobsim model check|show FILE`: model files (docs/model-files.md); *model_cache is --model-cache.
-void add_model_command(CLI::App& app, const std::string* model_cache);
+void add_model_command(CLI::App& app, const std::string* model_cache, const ComponentSource& components);
 
 }  // namespace mobsim::cli

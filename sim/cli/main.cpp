@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "commands.hpp"
+#include "models/component_imports.hpp"
 #include "models/registry.hpp"
 #include "sim/base/atomic_file.hpp"
 #include "sim/io/csv_output.hpp"
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
     mobsim::ModelRegistry models = mobsim::models::builtin_models();
     const auto model_cache = std::make_shared<std::string>();  // set by --model-cache before any command runs
     models.set_file_loader([model_cache](const std::string& path) {
-        return mobsim::model_file::load_model_file(path, {*model_cache});
+        return mobsim::model_file::load_model_file(path, {*model_cache, true, &mobsim::models::builtin_components()});
     });
     mobsim::cli::Context context{&models, ""};
     for (int i = 0; i < argc; ++i) context.command_line += (i ? " " : "") + std::string(argv[i]);
@@ -73,7 +74,7 @@ int main(int argc, char** argv) {
     mobsim::cli::add_nlme_command(app, context);
     mobsim::cli::add_vpc_command(app, context);
     mobsim::cli::add_dataset_command(app, context);
-    mobsim::cli::add_model_command(app, model_cache.get());
+    mobsim::cli::add_model_command(app, model_cache.get(), mobsim::models::builtin_components());
 
     // an unknown first word gets a near match instead of CLI11's "a subcommand is required"
     if (argc > 1 && argv[1][0] != '-') {

@@ -1,5 +1,6 @@
 #include "sim/model_files/model_file.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -32,6 +33,56 @@ struct Loaded {
     const MobsimModelFileInfusionsV1* infusions = nullptr;
     std::vector<int> steady_states;  // `init = steady`
     std::string library_path;
+    std::vector<std::string> imports, inputs;  // imported components; the ports the equations read, in order
+};
+
+std::string no_steady_state(const std::string& model, const std::string& state) {
+    return model + ": no steady state found for state '" + state + "' (init = steady) with these parameters: Newton's "
+           "method did not converge or the steady-state equations are singular; give a starting point, init = steady(VALUE)";
+}
+
+// The file's own part of a model that imports components: the library's functions on x = [states, inputs].
+class FilePartSystem : public ImportingSystem {
+public:
+    FilePartSystem(std::shared_ptr<const Loaded> m, const double* p, const double* c)
+        : m_(std::move(m)), abi_(m_->abi), p_(p, p + abi_->n_parameters), c_(c, c + abi_->n_covariates),
+          pre_(static_cast<std::size_t>(abi_->n_precomputed) + 1), x_(m_->states.size() + m_->inputs.size() + 1),
+          n_(static_cast<int>(m_->states.size())), n_inputs_(static_cast<int>(m_->inputs.size())) {
+        abi_->prepare(p_.data(), c_.data(), pre_.data());
+    }
+    void initial_state(double* x, const double* in) const override {
+        abi_->initial_state(p_.data(), c_.data(), pre_.data(), gather(x, in));
+        std::copy(x_.begin(), x_.begin() + n_, x);
+        for (int i : m_->steady_states)
+            if (std::isnan(x[i])) throw SolverError(no_steady_state(m_->name, m_->states[i].name));
+    }
+    void rhs(double t, const double* x, const double* in, double* dxdt) const override {
+        abi_->rhs(t, gather(x, in), p_.data(), c_.data(), pre_.data(), dxdt);
+    }
+    void jacobian(double t, const double* x, const double* in, double* J, double* dfdt) const override {
+        abi_->jacobian(t, gather(x, in), p_.data(), c_.data(), pre_.data(), J, dfdt);
+    }
+    void observe(double t, const double* x, const double* in, double* y) const override {
+        abi_->observe(t, gather(x, in), p_.data(), c_.data(), pre_.data(), y);
+    }
+    double bioavailability(int state, double amount) const override {
+        return abi_->bioavailability(state, amount, p_.data(), c_.data(), pre_.data());
+    }
+    double lag_time_h(int state) const override { return abi_->lag_time_h(state, p_.data(), c_.data(), pre_.data()); }
+
+private:
+    // Plain loops: a few values at every right-hand side, where a call to memmove cost more than the copy.
+    double* gather(const double* x, const double* in) const {
+        double* out = x_.data();
+        for (int i = 0; i < n_; ++i) out[i] = x[i];
+        for (int k = 0; k < n_inputs_; ++k) out[n_ + k] = in[k];
+        return out;
+    }
+    std::shared_ptr<const Loaded> m_;
+    const MobsimModelFileAbiV1* abi_;
+    std::vector<double> p_, c_, pre_;
+    mutable std::vector<double> x_;  // one system per simulation: never shared between threads
+    int n_, n_inputs_;
 };
 
 class FileSystem : public OdeSystem {
@@ -44,10 +95,7 @@ public:
     void initial_state(double* x) const override {
         abi_->initial_state(p_.data(), c_.data(), pre_.data(), x);
         for (int i : m_->steady_states)
-            if (std::isnan(x[i]))
-                throw SolverError(m_->name + ": no steady state found for state '" + m_->states[i].name +
-                                  "' (init = steady) with these parameters: Newton's method did not converge or the "
-                                  "steady-state equations are singular; give a starting point, init = steady(VALUE)");
+            if (std::isnan(x[i])) throw SolverError(no_steady_state(m_->name, m_->states[i].name));
     }
     void rhs(double t, const double* x, double* dxdt) const override {
         abi_->rhs(t, x, p_.data(), c_.data(), pre_.data(), dxdt);
@@ -104,10 +152,13 @@ std::shared_ptr<Loaded> metadata(const CheckedModel& checked) {
     m->description = s.description.empty() ? "model file " + s.file : s.description;
     for (std::size_t i = 0; i < s.states.size(); ++i)
         if (s.states[i].steady) m->steady_states.push_back(static_cast<int>(i));
+    m->imports.clear();
+    for (const auto& d : s.imports) m->imports.push_back(d.name);
+    m->inputs = checked.inputs;
     for (const auto& st : s.states)
         m->states.push_back({st.name, st.unit.empty() ? "1" : st.unit,
                              st.description + (st.dosable ? (st.description.empty() ? "dosable" : " (dosable)") : ""),
-                             st.cumulative});
+                             st.cumulative, st.tolerance_scale});
     for (const auto& p : s.parameters)
         m->parameters.push_back({p.name, p.value, p.unit, p.description,
                                  p.source.empty() ? "not given in " + s.file : p.source, p.lower, p.upper});
@@ -144,6 +195,15 @@ bool open_library(const std::string& path, const CheckedModel& checked, Loaded& 
     return true;
 }
 
+// A plain model, or for a file that imports components their composition with the file's own part.
+std::unique_ptr<Model> model_of(std::shared_ptr<const Loaded> m, const LoadOptions& options) {
+    if (m->imports.empty()) return std::make_unique<FileModel>(std::move(m));
+    ImportingPart own{m->name.substr(0, m->name.find(' ')), m->states, m->parameters, m->covariates, m->outputs,
+                      m->inputs, nullptr};
+    own.bind = [m](const double* p, const double* c) { return std::make_unique<FilePartSystem>(m, p, c); };
+    return options.components->compose(m->name, m->description, m->imports, std::move(own));
+}
+
 }  // namespace
 
 std::string default_cache_dir() {
@@ -155,7 +215,7 @@ std::string default_cache_dir() {
 
 std::unique_ptr<Model> load_model_file(const std::string& path, const LoadOptions& options, LoadReport* report) {
     const auto start = std::chrono::steady_clock::now();
-    const CheckedModel checked = read_model_file(path);
+    const CheckedModel checked = read_model_file(path, options.components);
     const std::string dir = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
     static std::mutex mutex;
     static std::map<std::string, std::shared_ptr<const Loaded>> loaded;  // by file hash and cache folder
@@ -165,7 +225,7 @@ std::unique_ptr<Model> load_model_file(const std::string& path, const LoadOption
     if (auto it = loaded.find(key); options.reuse_in_process && it != loaded.end()) {
         r.library_path = it->second->library_path;
         if (report) *report = r;
-        return std::make_unique<FileModel>(it->second);
+        return model_of(it->second, options);
     }
     const std::string source = generate_cpp(checked);
     const Compiler compiler = find_compiler(path);
@@ -182,7 +242,7 @@ std::unique_ptr<Model> load_model_file(const std::string& path, const LoadOption
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (report) *report = r;
     loaded[key] = m;
-    return std::make_unique<FileModel>(m);
+    return model_of(m, options);
 }
 
 ModelFileFunctions model_file_functions(const Model& model) {

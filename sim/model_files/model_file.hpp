@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "sim/engine/component_import.hpp"
 #include "sim/engine/model.hpp"
 #include "sim/model_files/model_file_abi.hpp"
 
@@ -12,6 +13,7 @@ namespace mobsim::model_file {
 struct LoadOptions {
     std::string cache_dir;  // "" : $XDG_CACHE_HOME/mobsim, else $HOME/.cache/mobsim
     bool reuse_in_process = true;  // false: check the cache entry again even if this process loaded the file
+    const ComponentSource* components = nullptr;  // what `import` may name; the composition of an importing file
 };
 
 struct LoadReport {
@@ -23,7 +25,8 @@ struct LoadReport {
 std::string default_cache_dir();
 
 // Throws InputError (exit 2) for a bad model file, a compile failure or a missing compiler, each naming the
-// model file. Loading the same file twice in one process reuses the first load.
+// model file. Loading the same file twice in one process reuses the first load. A file that imports components
+// becomes options.components' composition of them and the file's own part.
 std::unique_ptr<Model> load_model_file(const std::string& path, const LoadOptions& options,
                                        LoadReport* report = nullptr);
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "sim/base/errors.hpp"
+#include "sim/model_files/model_file_imports.hpp"
 #include "sim/model_files/model_file_units.hpp"
 #include "sim/base/sha256.hpp"
 #include "sim/base/text_match.hpp"
@@ -30,7 +31,8 @@ Dimension hours() {
     return d;
 }
 
-enum class Where { per_binding, dynamic, per_dose };  // per_dose: may use the dose's `amount`
+// per_dose: may use the dose's `amount`; initial: an initial value, which may read imported ports (at t = 0)
+enum class Where { per_binding, dynamic, per_dose, initial };
 
 std::string where_text(Statement::Kind kind) {
     switch (kind) {
@@ -47,20 +49,27 @@ std::string where_text(Statement::Kind kind) {
 
 class Checker {
 public:
-    Checker(CheckedModel& m, std::vector<Diagnostic>& errors) : m_(m), errors_(errors) {}
+    Checker(CheckedModel& m, const ComponentSource* components, std::vector<Diagnostic>& errors)
+        : m_(m), errors_(errors), imports_(m.syntax, components, errors) {}
 
     void run() {
         auto& s = m_.syntax;
         for (std::size_t i = 0; i < s.parameters.size(); ++i) {
             const auto& p = s.parameters[i];
             declare(p, {Symbol::Kind::parameter, static_cast<int>(i)});
+            imports_.check_declared(p, "parameter");
             if (!(p.lower <= p.value && p.value <= p.upper))
                 error(p.at, "parameter '" + p.name + "': value " + number(p.value) + " is outside its bounds(" +
                                 number(p.lower) + ", " + number(p.upper) + ")");
         }
-        for (std::size_t i = 0; i < s.covariates.size(); ++i)
+        for (std::size_t i = 0; i < s.covariates.size(); ++i) {
             declare(s.covariates[i], {Symbol::Kind::covariate, static_cast<int>(i)});
-        for (std::size_t i = 0; i < s.states.size(); ++i) declare(s.states[i], {Symbol::Kind::state, static_cast<int>(i)});
+            imports_.check_declared(s.covariates[i], "covariate", s.covariates[i].unit);
+        }
+        for (std::size_t i = 0; i < s.states.size(); ++i) {
+            declare(s.states[i], {Symbol::Kind::state, static_cast<int>(i)});
+            imports_.check_declared(s.states[i], "state");
+        }
         for (const auto& st : s.statements)
             if (st.kind == Statement::Kind::let) later_[st.target.name] = st.target.at;
         m_.derivative_of_state.assign(s.states.size(), -1);
@@ -68,10 +77,12 @@ public:
         std::map<std::string, Position> dose_properties;
         for (std::size_t i = 0; i < s.statements.size(); ++i) statement(static_cast<int>(i), outputs, dose_properties);
         for (auto& st : s.states) {
+            if (!(st.tolerance_scale > 0.0))
+                error(st.at, "state '" + st.name + "': tolerance_scale must be positive, found " + number(st.tolerance_scale));
             if (st.steady && st.cumulative)
                 error(st.at, "state '" + st.name + "' is cumulative (an accumulator), so it has no steady state");
             if (!st.initial) continue;
-            const Value v = expression(*st.initial, Where::per_binding);
+            const Value v = expression(*st.initial, Where::initial);
             same_dimension(st.at, std::string(st.steady ? "steady-state starting point" : "initial value") + " of '" + st.name + "'",
                            v.dim, declared_dim(st.name));
         }
@@ -79,7 +90,7 @@ public:
             if (m_.derivative_of_state[i] < 0)
                 error(s.states[i].at, "state '" + s.states[i].name + "' has no equation: add d/dt(" +
                                           s.states[i].name + ") = ...");
-        if (s.states.empty()) error({1, 1}, "the model declares no state");
+        if (s.states.empty() && imports_.empty()) error({1, 1}, "the model declares no state");
     }
 
 private:
@@ -104,6 +115,8 @@ private:
     void declare(const Declared& d, Symbol symbol) {
         if (d.name == "t" || d.name == "amount" || function_arity(d.name) >= 0)
             return error(d.at, "'" + d.name + "' is reserved (time, dose amount or a function); choose another name");
+        if (d.name.find('.') != std::string::npos)
+            return error(d.at, "a declared name cannot contain '.' ('" + d.name + "'; NAME.PORT reads an imported port)");
         if (const auto it = m_.symbols.find(d.name); it != m_.symbols.end())
             return error(d.at, "'" + d.name + "' is already declared at line " + std::to_string(positions_[d.name].line));
         m_.symbols[d.name] = symbol;
@@ -142,6 +155,7 @@ private:
                 const Dim declared = parse_dim(st.target);
                 same_dimension(st.value->at, what, v.dim, declared);
                 declare(st.target, symbol);
+                imports_.check_declared(st.target, "derived quantity");
                 if (!declared) dims_[st.target.name] = v.dim;
                 break;
             }
@@ -158,16 +172,21 @@ private:
                 break;
             }
             case Statement::Kind::output:
+                if (st.target.name.find('.') != std::string::npos)
+                    error(st.target.at, "an output's name cannot contain '.' ('" + st.target.name + "')");
                 if (!outputs.emplace(st.target.name, st.target.at).second)
                     error(st.target.at, "output '" + st.target.name + "' is already declared at line " +
                                             std::to_string(outputs[st.target.name].line));
                 same_dimension(st.value->at, what, v.dim, parse_dim(st.target));
+                imports_.check_declared(st.target, "output");
                 break;
             case Statement::Kind::bioavailability:
             case Statement::Kind::lag:
             case Statement::Kind::rate:
             case Statement::Kind::duration: {
                 if (state_target(st.target) < 0) break;
+                if (!imports_.empty() && (st.kind == Statement::Kind::rate || st.kind == Statement::Kind::duration))
+                    error(st.target.at, "a model-set infusion is not available in a model file that imports components (yet)");
                 const std::string key = where_text(st.kind) + " " + st.target.name;
                 if (!dose.emplace(key, st.target.at).second)
                     error(st.target.at, "the " + key + " is already given at line " + std::to_string(dose[key].line));
@@ -186,6 +205,7 @@ private:
             if (where != Where::dynamic) error(e.at, "time 't' can be used only in equations, derived quantities and outputs");
             return {hours(), true, false};
         }
+        if (e.text.find('.') != std::string::npos) return port(e, where);
         if (e.text == "amount") {
             if (where != Where::per_dose)
                 error(e.at, "'amount' (the dose amount) can be used only in a bioavailability, rate or duration");
@@ -209,6 +229,16 @@ private:
             error(e.at, "'" + e.text + "' changes with the states or time; an initial value or dose property may use "
                         "only parameters, covariates and quantities derived from them");
         return {declared_dim(e.text), dynamic, false};
+    }
+
+    // NAME.PORT: an imported component's port, an input of the file's equations.
+    Value port(const Expression& e, Where where) {
+        if (!imports_.check_port(e.text, e.at)) return {};
+        if (where != Where::dynamic && where != Where::initial)
+            error(e.at, "'" + e.text + "' changes with the states; a dose property may not use it");
+        auto [it, added] = m_.symbols.emplace(e.text, Symbol{Symbol::Kind::input, static_cast<int>(m_.inputs.size()), true});
+        if (added) m_.inputs.push_back(e.text);
+        return {std::nullopt, true, false};
     }
 
     Value expression(const Expression& e, Where where) {
@@ -311,17 +341,18 @@ private:
     std::map<std::string, Dim> dims_;
     std::map<std::string, Position> positions_;
     std::map<std::string, Position> later_;
+    ImportScope imports_;
 };
 
 }  // namespace
 
-CheckedModel check_model_text(const std::string& text, const std::string& file) {
+CheckedModel check_model_text(const std::string& text, const std::string& file, const ComponentSource* components) {
     std::vector<Diagnostic> errors;
     CheckedModel m;
     m.syntax = parse_model_file(text, file, errors);
     m.source_sha256 = sha256_hex(text);
     if (m.syntax.name.empty()) m.syntax.name = std::filesystem::path(file).stem().string();
-    if (errors.empty()) Checker(m, errors).run();
+    if (errors.empty()) Checker(m, components, errors).run();
     if (errors.empty()) return m;
     std::stable_sort(errors.begin(), errors.end(), [](const Diagnostic& a, const Diagnostic& b) {
         return a.at.line != b.at.line ? a.at.line < b.at.line : a.at.column < b.at.column;
@@ -333,12 +364,12 @@ CheckedModel check_model_text(const std::string& text, const std::string& file) 
     throw InputError(message);
 }
 
-CheckedModel read_model_file(const std::string& path) {
+CheckedModel read_model_file(const std::string& path, const ComponentSource* components) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path + ": cannot read the model file");
     std::ostringstream text;
     text << in.rdbuf();
-    return check_model_text(text.str(), path);
+    return check_model_text(text.str(), path, components);
 }
 
 }  // namespace mobsim::model_file

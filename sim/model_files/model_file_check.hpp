@@ -3,14 +3,15 @@
 #pragma once
 #include <map>
 
+#include "sim/engine/component_import.hpp"
 #include "sim/model_files/model_file_syntax.hpp"
 
 namespace mobsim::model_file {
 
 struct Symbol {
-    enum class Kind { parameter, covariate, state, derived, time, amount };
+    enum class Kind { parameter, covariate, state, derived, time, amount, input };
     Kind kind = Kind::parameter;
-    int index = 0;         // into parameters, covariates, states; for derived: into `statements`
+    int index = 0;         // into parameters, covariates, states, inputs; for derived: into `statements`
     bool dynamic = false;  // depends on the states or on time (derived only); else computed once per binding
     int precomputed = -1;  // slot of a derived quantity computed once per binding
 };
@@ -21,11 +22,14 @@ struct CheckedModel {
     std::map<std::string, Symbol> symbols;
     std::vector<int> derivative_of_state;  // statement index of each state's equation
     int precomputed_count = 0;
+    std::vector<std::string> inputs;  // the imported ports read ("plerixafor.central_concentration"), in x after the states
 };
 
 // Reads, parses and checks a model file. Throws InputError listing every problem as FILE:LINE:COL: message.
-CheckedModel read_model_file(const std::string& path);
+// `components`: what `import` may name (nullptr: nothing).
+CheckedModel read_model_file(const std::string& path, const ComponentSource* components = nullptr);
 // The same on text already read (`file` names it in messages).
-CheckedModel check_model_text(const std::string& text, const std::string& file);
+CheckedModel check_model_text(const std::string& text, const std::string& file,
+                              const ComponentSource* components = nullptr);
 
 }  // namespace mobsim::model_file

@@ -1,6 +1,6 @@
 // Model files: the C++ text the generator emits for steady-state initial values (`init = steady`). Kept apart
 // from the generator so that each file stays short; it is text, compiled only into generated model libraries,
-// where it follows the right-hand side (rhs_of), the Jacobian (jacobian) and the constants N, NP, NPRE, NS, S.
+// where it follows the right-hand side (rhs_of), the Jacobian (jacobian) and the constants N, NX, NP, NPRE, NS, S.
 #pragma once
 
 namespace mobsim::model_file {
@@ -39,18 +39,18 @@ double steady_residual(const double* x, const double* p, const double* c, const 
     return sum;
 }
 void steady_matrix(const double* x, const double* p, const double* c, const double* pre, double* a) {
-    double J[N * N], dfdt[N];
+    double J[N * NX + 1], dfdt[N + 1];
     jacobian(0.0, x, p, c, pre, J, dfdt);
     for (int r = 0; r < NS; ++r)
-        for (int k = 0; k < NS; ++k) a[r * NS + k] = J[S[r] * N + S[k]];
+        for (int k = 0; k < NS; ++k) a[r * NS + k] = J[S[r] * NX + S[k]];
 }
 template <class P>
 void steady_of(const P* p, const double* c, const P* pre, P* x) {
     if (NS == 0) return;
-    double pv[NP + 1], prev[NPRE + 1], xv[N], xt[N], f[N], a[NS * NS + 1], step[NS + 1];
+    double pv[NP + 1], prev[NPRE + 1], xv[NX + 1] = {}, xt[NX + 1] = {}, f[N + 1], a[NS * NS + 1], step[NS + 1];
     for (int i = 0; i < NP; ++i) pv[i] = mf::val(p[i]);
     for (int i = 0; i < NPRE; ++i) prev[i] = mf::val(pre[i]);
-    for (int i = 0; i < N; ++i) xv[i] = xt[i] = mf::val(x[i]);
+    for (int i = 0; i < NX; ++i) xv[i] = xt[i] = mf::val(x[i]);  // the imported ports read, held
     double norm = steady_residual(xv, pv, c, prev, f);
     bool converged = norm == 0.0;
     for (int iteration = 0; iteration < 200 && !converged && std::isfinite(norm); ++iteration) {
@@ -73,8 +73,8 @@ void steady_of(const P* p, const double* c, const P* pre, P* x) {
         norm = trial;
         converged = norm == 0.0 || (small && lambda == 1.0);
     }
-    P xp[N], fp[N], b[NS + 1];
-    for (int i = 0; i < N; ++i) xp[i] = x[i];
+    P xp[NX + 1], fp[N + 1], b[NS + 1];
+    for (int i = 0; i < NX; ++i) xp[i] = x[i];
     for (int r = 0; r < NS; ++r) xp[S[r]] = P(xv[S[r]]);
     rhs_of<P, P>(P(0.0), xp, p, c, pre, fp);
     for (int r = 0; r < NS; ++r) b[r] = fp[S[r]];

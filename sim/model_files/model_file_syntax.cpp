@@ -49,7 +49,13 @@ std::vector<Token> tokenize(const std::string& s, std::vector<Diagnostic>& error
             advance(1);
         } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
             std::size_t j = i;
-            while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_')) ++j;
+            const auto word = [&](std::size_t k) {
+                return k < s.size() && (std::isalnum(static_cast<unsigned char>(s[k])) || s[k] == '_');
+            };
+            while (word(j)) ++j;
+            // a qualified name, an imported component's port: plerixafor.central_concentration
+            if (j + 1 < s.size() && s[j] == '.' && (std::isalpha(static_cast<unsigned char>(s[j + 1])) || s[j + 1] == '_'))
+                for (++j; word(j);) ++j;
             out.push_back({Tok::identifier, s.substr(i, j - i), 0, at});
             advance(j - i);
         } else if (std::isdigit(static_cast<unsigned char>(c)) || (c == '.' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
@@ -143,7 +149,8 @@ private:
 
     void statement() {
         const Token& head = peek();
-        if (head.kind != Tok::identifier) fail(head, "a declaration (model, parameter, covariate, state, let, d/dt, output, dose)");
+        if (head.kind != Tok::identifier)
+            fail(head, "a declaration (model, import, parameter, covariate, state, let, d/dt, output, dose)");
         const std::string word = head.text;
         if (word == "d" && peek(1).text == "/" && peek(2).text == "dt") {
             k_ += 3;
@@ -154,7 +161,11 @@ private:
             s.value = expression();
             out_.statements.push_back(std::move(s));
         } else if (accept("model")) {
-            out_.name = name_token("the model's name").name;
+            const Declared name = name_token("the model's name");
+            out_.name = name.name;
+            out_.name_at = name.at;
+        } else if (accept("import")) {
+            out_.imports.push_back(name_token("a component's name (sorafenib, plerixafor, filgrastim)"));
         } else if (accept("description")) {
             if (peek().kind != Tok::string) fail(peek(), "a quoted description");
             out_.description = next().text;
@@ -184,7 +195,7 @@ private:
             s.value = expression();
             out_.statements.push_back(std::move(s));
         } else {
-            fail(head, "a declaration (model, description, parameter, covariate, state, let, d/dt(x), output, dose)");
+            fail(head, "a declaration (model, description, import, parameter, covariate, state, let, d/dt(x), output, dose)");
         }
         end_of_statement();
     }
@@ -221,6 +232,10 @@ private:
         while (peek().kind != Tok::newline) {
             if (accept("dosable")) s.dosable = true;
             else if (accept("cumulative")) s.cumulative = true;
+            else if (accept("tolerance_scale")) {
+                expect("=");
+                s.tolerance_scale = signed_number();
+            }
             else if (accept("init")) {
                 expect("=");
                 if (peek().kind == Tok::identifier && peek().text == "steady") {
@@ -234,7 +249,7 @@ private:
                     s.initial = expression();
                 }
             } else if (peek().kind == Tok::string) s.description = next().text;
-            else fail(peek(), "dosable, cumulative, init = ... (or init = steady) or a quoted description");
+            else fail(peek(), "dosable, cumulative, init = ... (or init = steady), tolerance_scale = ... or a quoted description");
         }
         out_.states.push_back(std::move(s));
     }

@@ -41,6 +41,7 @@ struct StateDecl : Declared {
     bool cumulative = false;
     ExpressionPtr initial;  // null: 0; with `steady`, Newton's starting point (null: 1)
     bool steady = false;    // `init = steady`: the untreated system's steady state at t = 0
+    double tolerance_scale = 1.0;  // factor on the solver's tolerances for this state (StateInfo::tolerance_scale)
 };
 
 // A derived quantity (`let`), an equation (`d/dt(x) = ...`), an output or a dose property, in file order.
@@ -54,11 +55,13 @@ struct Statement {
 struct ModelFileSyntax {
     std::string file;  // as given, for messages
     std::string name;
+    Position name_at;  // of `model NAME`; line 0 when the name is the file's stem
     std::string description;
     std::vector<ParameterDecl> parameters;
     std::vector<Declared> covariates;
     std::vector<StateDecl> states;
     std::vector<Statement> statements;
+    std::vector<Declared> imports;  // `import NAME`: shipped components, read as NAME.PORT
 };
 
 // An error at a position of the model file; the checker collects them, the reader throws them as InputError.

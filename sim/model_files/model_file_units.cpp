@@ -53,6 +53,9 @@ std::optional<Dimension> parse_unit(const std::string& unit, std::string& error)
         const char c = unit[i];
         if (c == ' ') {
             ++i;
+        } else if (c == '/' && i == 0) {  // "/uL": per microlitre, as the built-in models write counts
+            sign = -1;
+            ++i;
         } else if (c == '/' || c == '*' || c == '.') {
             if (expect_factor) return error = "unit '" + unit + "': a factor is missing before '" + c + "'", std::nullopt;
             sign = c == '/' ? -1 : 1;
