@@ -15,6 +15,7 @@ struct Placement {
     int state = 0, parameter = 0, port = 0;  // offsets into the model's states, parameters and port values
     std::vector<int> covariates;             // model covariate index of each declared covariate
     std::vector<int> inputs;                 // port-value index of each declared input
+    bool read = false;                       // some component reads one of its ports
 };
 
 struct BlockPlacement {
@@ -72,14 +73,25 @@ public:
         : w_(std::move(wiring)), ports_(w_->n_ports), dual_ports_(w_->has_inputs ? w_->n_ports : 0),
           rules_(w_->n_states) {
         n_ = w_->n_states;
+        std::vector<double> x0(n_);  // the initial state, whose port values are the baseline of the readers
         for (std::size_t k = 0; k < w_->components.size(); ++k) {
             const ComponentDeclaration& decl = w_->components[k];
             const Placement& at = w_->placements[k];
             std::vector<double> covariates;
             for (const int i : at.covariates) covariates.push_back(c.at(i));
             parts_.push_back(decl.bind(p.data() + at.parameter, covariates.data()));
-            slots_.push_back({parts_.back().get(), at.state, at.port, static_cast<int>(at.inputs.size()),
-                              at.inputs.data()});
+            const int n_states = static_cast<int>(decl.states.size()), n_inputs = static_cast<int>(at.inputs.size());
+            slots_.push_back({parts_.back().get(), at.state, n_states, at.port, n_inputs, at.inputs.data(), at.read,
+                              decl.assigns_derivatives});
+            if (n_inputs > 0) {
+                double baseline[kMaxInputs];
+                for (int i = 0; i < n_inputs; ++i) baseline[i] = ports_[at.inputs[i]];
+                parts_.back()->set_baseline_inputs(baseline);
+            }
+            if (at.read) {
+                parts_.back()->initial_state(x0.data() + at.state, n_states);
+                parts_.back()->ports(x0.data() + at.state, ports_.data() + at.port);
+            }
             for (std::size_t s = 0; s < decl.states.size(); ++s)
                 if (decl.states[s].dosable) {
                     const int state = at.state + static_cast<int>(s);
@@ -88,19 +100,24 @@ public:
                 }
         }
         if (parts_.size() == 1 && !w_->has_inputs) alone_ = parts_[0].get();
+        alone_assigns_ = alone_ != nullptr && slots_[0].assigns;
     }
 
     void initial_state(double* x) const override {
-        for (std::size_t k = 0; k < parts_.size(); ++k)
-            parts_[k]->initial_state(x + w_->placements[k].state, static_cast<int>(w_->components[k].states.size()));
+        for (const Slot& s : slots_) s.part->initial_state(x + s.state, s.n_states);
     }
     void rhs(double t, const double* x, double* dxdt) const override {
-        if (alone_ == nullptr) return evaluate(t, x, dxdt, ports_.data());
-        for (int i = 0; i < n_; ++i) dxdt[i] = 0.0;  // one component that reads no input: the common case
+        if (alone_ == nullptr) return evaluate(t, x, dxdt, ports_.data(), true);
+        if (!alone_assigns_)  // one component that reads no input: the common case
+            for (int i = 0; i < n_; ++i) dxdt[i] = 0.0;
         alone_->rhs(t, x, nullptr, dxdt);
     }
-    void observe(double, const double* x, double* y) const override {
-        write_ports(x, ports_.data());
+    void observe(double t, const double* x, double* y) const override {
+        double inputs[kMaxInputs];
+        for (const Slot& s : slots_) {  // in declaration order, so the inputs of a component that reads them are set
+            for (int i = 0; i < s.n_inputs; ++i) inputs[i] = ports_[s.inputs[i]];
+            s.part->observe(t, x + s.state, inputs, ports_.data() + s.port);
+        }
         for (std::size_t o = 0; o < w_->output_ports.size(); ++o) y[o] = ports_[w_->output_ports[o]];
     }
     double bioavailability(int state, double amount) const override {
@@ -126,13 +143,20 @@ public:
             }
         return blocks;
     }
+    // A component all of whose states the solver propagates needs no right-hand side: its ports still read them.
+    void set_propagated_blocks(const std::vector<int>& blocks) override {
+        std::vector<int> propagated(slots_.size(), 0);
+        for (const int b : blocks) propagated.at(held_.at(b)->component) += held_[b]->block.size;
+        for (std::size_t k = 0; k < slots_.size(); ++k)
+            slots_[k].propagated = slots_[k].n_states > 0 && propagated[k] == slots_[k].n_states;
+    }
     void linear_block_matrix(int block, double t, double* a) const override {
         const BlockPlacement& b = *held_.at(block);
         parts_[b.component]->linear_block_matrix(b.local_block, t, a);
     }
     bool jacobian(double t, const double* x, double* J, double* dfdt) const override {
         forward_jacobian<JacobianDual::directions, kMaxComposedStates>(
-            [&](const auto* xs, auto* dxs) { evaluate(t, xs, dxs, dual_ports_.data()); }, w_->n_states, x, J);
+            [&](const auto* xs, auto* dxs) { evaluate(t, xs, dxs, dual_ports_.data(), false); }, w_->n_states, x, J);
         std::fill(dfdt, dfdt + w_->n_states, 0.0);
         for (std::size_t k = 0; k < parts_.size(); ++k) {
             const int at = w_->placements[k].state;
@@ -142,36 +166,37 @@ public:
     }
 
 private:
+    // Every derivative, components in declaration order, each reading its inputs from the port values of x
+    // (those of components declared before it); with `skip_propagated`, not those of a component whose states
+    // the solver propagates. Runs at every solver stage: flat slots, port values only of components read.
     template <class T>
-    void write_ports(const T* x, T* ports) const {
-        for (const Slot& s : slots_) s.part->ports(x + s.state, ports + s.port);
-    }
-    // Every derivative, components in declaration order, each reading its inputs from the port values of x.
-    // Runs at every solver stage: flat slots, and no port values when no component reads any.
-    template <class T>
-    void evaluate(double t, const T* x, T* dxdt, T* ports) const {
-        for (int i = 0; i < w_->n_states; ++i) dxdt[i] = T(0.0);
-        if (!w_->has_inputs) {
-            for (const Slot& s : slots_) s.part->rhs(t, x + s.state, nullptr, dxdt + s.state);
-            return;
-        }
-        write_ports(x, ports);
+    void evaluate(double t, const T* x, T* dxdt, T* ports, bool skip_propagated) const {
         T inputs[kMaxInputs];
         for (const Slot& s : slots_) {
+            if (skip_propagated && s.propagated) {
+                if (s.read) s.part->ports(x + s.state, ports + s.port);
+                continue;
+            }
             for (int i = 0; i < s.n_inputs; ++i) inputs[i] = ports[s.inputs[i]];
-            s.part->rhs(t, x + s.state, inputs, dxdt + s.state);
+            if (!s.assigns) std::fill(dxdt + s.state, dxdt + s.state + s.n_states, T(0.0));
+            if (s.read) s.part->rhs_and_ports(t, x + s.state, inputs, dxdt + s.state, ports + s.port);
+            else s.part->rhs(t, x + s.state, inputs, dxdt + s.state);
         }
     }
 
     struct Slot {  // a bound component and where it reads and writes
         BoundComponent* part;
-        int state, port, n_inputs;
+        int state, n_states, port, n_inputs;
         const int* inputs;  // port-value indices, owned by the wiring
+        bool read;               // its ports are some component's inputs
+        bool assigns;            // its rhs writes every derivative
+        bool propagated = false;  // the solver propagates all its states
     };
     std::shared_ptr<const ComposedWiring> w_;
     std::vector<std::unique_ptr<BoundComponent>> parts_;
     std::vector<Slot> slots_;
     BoundComponent* alone_ = nullptr;  // the only component, when it reads no input
+    bool alone_assigns_ = false;
     int n_ = 0;
     mutable std::vector<double> ports_;
     mutable std::vector<JacobianDual> dual_ports_;
@@ -182,7 +207,8 @@ private:
 
 }  // namespace
 
-ComposedModel::ComposedModel(std::string name, std::string description, std::vector<ComponentDeclaration> components)
+ComposedModel::ComposedModel(std::string name, std::string description, std::vector<ComponentDeclaration> components,
+                             const std::vector<std::string>& outputs)
     : ModelBase(name, std::move(description)) {
     auto wiring = std::make_shared<ComposedWiring>();
     std::set<std::string> component_names, state_names, parameter_names, output_names, port_names;
@@ -219,17 +245,37 @@ ComposedModel::ComposedModel(std::string name, std::string description, std::vec
         if (it == port_list.end()) reject(name, reader + " reads missing port '" + qualified + "'");
         return static_cast<int>(it - port_list.begin());
     };
+    std::vector<OutputInfo> declared;
+    std::vector<int> declared_ports;
     for (std::size_t k = 0; k < components.size(); ++k) {
         const ComponentDeclaration& c = components[k];
         if (c.inputs.size() > static_cast<std::size_t>(kMaxInputs)) reject(name, "'" + c.name + "' has too many inputs");
-        for (const std::string& input : c.inputs)
-            wiring->placements[k].inputs.push_back(port_index(input, "component '" + c.name + "'"));
+        for (const std::string& input : c.inputs) {
+            const int port = port_index(input, "component '" + c.name + "'");
+            std::size_t owner = 0;
+            while (owner + 1 < components.size() && wiring->placements[owner + 1].port <= port) ++owner;
+            if (owner >= k) reject(name, "component '" + c.name + "' reads '" + input + "' of a component not declared before it");
+            wiring->placements[owner].read = true;
+            wiring->placements[k].inputs.push_back(port);
+        }
         wiring->has_inputs = wiring->has_inputs || !c.inputs.empty();
         for (const ComponentOutput& o : c.outputs) {
             insert_unique(output_names, o.info.name, "output", name);
-            outputs_.push_back(o.info);
-            wiring->output_ports.push_back(port_index(c.name + "." + o.port, "output '" + o.info.name + "'"));
+            declared.push_back(o.info);
+            declared_ports.push_back(port_index(c.name + "." + o.port, "output '" + o.info.name + "'"));
         }
+    }
+    if (outputs.empty()) {
+        outputs_ = declared;
+        wiring->output_ports = declared_ports;
+    }
+    std::set<std::string> chosen;
+    for (const std::string& output : outputs) {
+        const auto it = std::find_if(declared.begin(), declared.end(), [&](const OutputInfo& o) { return o.name == output; });
+        if (it == declared.end()) reject(name, "no component declares the output '" + output + "'");
+        insert_unique(chosen, output, "chosen output", name);
+        outputs_.push_back(*it);
+        wiring->output_ports.push_back(declared_ports[it - declared.begin()]);
     }
     if (states_.size() > static_cast<std::size_t>(kMaxComposedStates)) reject(name, "more states than kMaxComposedStates");
     wiring->n_states = static_cast<int>(states_.size());

@@ -92,6 +92,11 @@ public:
         out[0] = pk_.concentration_ng_mL(x);
         out[1] = x[FilgrastimPk::anc];
     }
+    template <class T>
+    void evaluate(double, const T* x, const T*, T* dxdt, T* out) const {
+        out[0] = pk_.rhs(x, dxdt);  // the free concentration the derivatives used
+        out[1] = x[FilgrastimPk::anc];
+    }
     DoseRule dose_rule(int) const override { return constant_bioavailability(pk_.bioavailability()); }
     void linear_block_matrix(int, double, double* a) const override { a[0] = -pk_.absorption_rate(); }
 
@@ -107,6 +112,7 @@ ComponentDeclaration filgrastim_component() {
                            {{{"filgrastim", "ng/mL", "free serum G-CSF"}, "free_concentration"},
                             {{"anc", "1e3/uL", "absolute neutrophil count"}, "neutrophils"}},
                            bind_component<FilgrastimComponent>};
+    d.assigns_derivatives = true;
     d.states[FilgrastimPk::depot].dosable = true;
     // the depot decays at ka alone; the plasma state reads it
     d.states[FilgrastimPk::depot].linear_block = 0;

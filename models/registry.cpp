@@ -30,7 +30,7 @@ std::unique_ptr<Model> filgrastim_pk() {
 
 ModelRegistry builtin_models() {
     ModelRegistry registry;
-    registry.add("aml_mobilization", make_aml_mobilization);
+    registry.add("aml_mobilization", make_aml_mobilization_sorafenib);
     registry.add("linear_pk", make_linear_pk);
     registry.add("sorafenib_pk", sorafenib_pk);
     registry.add("plerixafor_pk", plerixafor_pk);
