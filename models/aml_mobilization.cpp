@@ -44,10 +44,10 @@ std::unique_ptr<Model> make_aml_mobilization(std::string name, std::string descr
     outputs.insert(outputs.end(), effects.begin(), effects.begin() + 2);
     outputs.insert(outputs.end(), ligands.begin(), ligands.end());
     outputs.insert(outputs.end(), effects.begin() + 2, effects.end());
-    return std::make_unique<ComposedModel>(
-        std::move(name), std::move(description),
-        std::vector{std::move(flt3_inhibitor), std::move(plerixafor), std::move(filgrastim), std::move(niche), std::move(cells)},
-        outputs);
+    std::vector<ComponentDeclaration> components;  // moved in, not copied from an initializer list
+    components.reserve(5);
+    for (ComponentDeclaration* c : {&flt3_inhibitor, &plerixafor, &filgrastim, &niche, &cells}) components.push_back(std::move(*c));
+    return std::make_unique<ComposedModel>(std::move(name), std::move(description), std::move(components), outputs);
 }
 
 std::unique_ptr<Model> make_aml_mobilization_sorafenib() {

@@ -28,6 +28,10 @@ struct ComposedWiring {
     std::vector<Placement> placements;
     std::vector<BlockPlacement> blocks;
     std::vector<int> output_ports;  // port-value index of each model output
+    struct Run {
+        int output, port, size;
+    };
+    std::vector<Run> output_runs;  // the same, as runs of consecutive outputs on consecutive ports
     int n_states = 0, n_ports = 0;
     bool has_inputs = false;  // false: rhs needs no port values
 };
@@ -118,7 +122,8 @@ public:
             for (int i = 0; i < s.n_inputs; ++i) inputs[i] = ports_[s.inputs[i]];
             s.part->observe(t, x + s.state, inputs, ports_.data() + s.port);
         }
-        for (std::size_t o = 0; o < w_->output_ports.size(); ++o) y[o] = ports_[w_->output_ports[o]];
+        for (const ComposedWiring::Run& r : w_->output_runs)
+            std::copy(ports_.data() + r.port, ports_.data() + r.port + r.size, y + r.output);
     }
     double bioavailability(int state, double amount) const override {
         const DoseRule& rule = rules_[state];
@@ -276,6 +281,14 @@ ComposedModel::ComposedModel(std::string name, std::string description, std::vec
         insert_unique(chosen, output, "chosen output", name);
         outputs_.push_back(*it);
         wiring->output_ports.push_back(declared_ports[it - declared.begin()]);
+    }
+    for (std::size_t o = 0; o < wiring->output_ports.size(); ++o) {
+        const int output = static_cast<int>(o), port = wiring->output_ports[o];
+        auto& runs = wiring->output_runs;
+        if (!runs.empty() && runs.back().output + runs.back().size == output && runs.back().port + runs.back().size == port)
+            ++runs.back().size;
+        else
+            runs.push_back({output, port, 1});
     }
     if (states_.size() > static_cast<std::size_t>(kMaxComposedStates)) reject(name, "more states than kMaxComposedStates");
     wiring->n_states = static_cast<int>(states_.size());
