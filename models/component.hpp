@@ -175,14 +175,6 @@ std::vector<ComponentState> component_states() {
     return states;
 }
 
-// Appends a block's states and parameters, the entries of its component's declaration, to a hand-laid model's
-// lists (the trial model's drugs) without building the whole declaration.
-template <class Block>
-void append_block(std::vector<StateInfo>& states, std::vector<ParameterInfo>& parameters) {
-    for (const auto& s : Block::state_infos()) states.push_back(s);
-    for (const auto& p : Block::parameter_infos()) parameters.push_back(p);
-}
-
 // The declaration's `bind` for a Derived constructed from (parameters, covariates).
 template <class Derived>
 std::unique_ptr<BoundComponent> bind_component(const double* p, const double* c) {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 namespace mobsim::models {
@@ -44,9 +45,10 @@ constexpr int kMaxInputs = 8;  // per component
     throw std::logic_error("composed model '" + model + "': " + what);
 }
 
-void insert_unique(std::set<std::string>& names, const std::string& name, const std::string& kind,
+// `names` views the components' own strings, which outlive it.
+void insert_unique(std::set<std::string_view>& names, std::string_view name, const std::string& kind,
                    const std::string& model) {
-    if (!names.insert(name).second) reject(model, "duplicated " + kind + " name '" + name + "'");
+    if (!names.insert(name).second) reject(model, "duplicated " + kind + " name '" + std::string(name) + "'");
 }
 
 // The linear blocks a component declares, located in model state indices.
@@ -216,8 +218,8 @@ ComposedModel::ComposedModel(std::string name, std::string description, std::vec
                              const std::vector<std::string>& outputs)
     : ModelBase(name, std::move(description)) {
     auto wiring = std::make_shared<ComposedWiring>();
-    std::set<std::string> component_names, state_names, parameter_names, output_names, port_names;
-    std::vector<std::string> port_list;  // qualified, in port-value order
+    std::set<std::string_view> component_names, state_names, parameter_names, output_names;
+    std::map<std::string, int> port_list;  // qualified name -> port-value index
     for (std::size_t k = 0; k < components.size(); ++k) {
         const ComponentDeclaration& c = components[k];
         insert_unique(component_names, c.name, "component", name);
@@ -238,19 +240,18 @@ ComposedModel::ComposedModel(std::string name, std::string description, std::vec
             else if (it->unit != cov.unit) reject(name, "covariate '" + cov.name + "' declared in two units");
             at.covariates.push_back(static_cast<int>(it - covariates_.begin()));
         }
-        for (const std::string& port : c.ports) {
-            insert_unique(port_names, c.name + "." + port, "port", name);
-            port_list.push_back(c.name + "." + port);
-        }
+        for (const std::string& port : c.ports)
+            if (!port_list.emplace(c.name + "." + port, static_cast<int>(port_list.size())).second)
+                reject(name, "duplicated port name '" + c.name + "." + port + "'");
         place_blocks(c, static_cast<int>(k), at.state, name, wiring->blocks);
         wiring->placements.push_back(at);
     }
     const auto port_index = [&](const std::string& qualified, const std::string& reader) {
-        const auto it = std::find(port_list.begin(), port_list.end(), qualified);
+        const auto it = port_list.find(qualified);
         if (it == port_list.end()) reject(name, reader + " reads missing port '" + qualified + "'");
-        return static_cast<int>(it - port_list.begin());
+        return it->second;
     };
-    std::vector<OutputInfo> declared;
+    std::vector<const OutputInfo*> declared;
     std::vector<int> declared_ports;
     for (std::size_t k = 0; k < components.size(); ++k) {
         const ComponentDeclaration& c = components[k];
@@ -266,20 +267,20 @@ ComposedModel::ComposedModel(std::string name, std::string description, std::vec
         wiring->has_inputs = wiring->has_inputs || !c.inputs.empty();
         for (const ComponentOutput& o : c.outputs) {
             insert_unique(output_names, o.info.name, "output", name);
-            declared.push_back(o.info);
+            declared.push_back(&o.info);
             declared_ports.push_back(port_index(c.name + "." + o.port, "output '" + o.info.name + "'"));
         }
     }
     if (outputs.empty()) {
-        outputs_ = declared;
+        for (const OutputInfo* o : declared) outputs_.push_back(*o);
         wiring->output_ports = declared_ports;
     }
-    std::set<std::string> chosen;
+    std::set<std::string_view> chosen;
     for (const std::string& output : outputs) {
-        const auto it = std::find_if(declared.begin(), declared.end(), [&](const OutputInfo& o) { return o.name == output; });
+        const auto it = std::find_if(declared.begin(), declared.end(), [&](const OutputInfo* o) { return o->name == output; });
         if (it == declared.end()) reject(name, "no component declares the output '" + output + "'");
         insert_unique(chosen, output, "chosen output", name);
-        outputs_.push_back(*it);
+        outputs_.push_back(**it);
         wiring->output_ports.push_back(declared_ports[it - declared.begin()]);
     }
     for (std::size_t o = 0; o < wiring->output_ports.size(); ++o) {
