@@ -69,16 +69,11 @@ int blasts_index() {
 
 class CellsComponent : public TemplatedComponent<CellsComponent> {
 public:
-    CellsComponent(const double* p, const double* c) : gain_(p[kGain]) {
+    CellsComponent(const double* p, const double* c) {
+        std::copy(p, p + kBlood0, p_.begin());
         const double weight = c[kWeightCovariate];
         for (int a = 0; a < kAxes; ++a) expression_[a] = c[kExpressionCovariate + a];
-        reserve_k_ = p[kReserveK];
-        k_on0_ = p[kRebinding];
-        k_egress_ = p[kEgress];
-        k_home0_ = p[kHoming];
-        k_clear_ = p[kBloodClearance];
-        kill_blood_ = p[kKillBlood];
-        kill_marrow_ = (1.0 - p[kStromalProtection]) * kill_blood_;
+        kill_marrow_ = (1.0 - p[kStromalProtection]) * p[kKillBlood];
         blood_uL_ = p[kBloodVolume] * weight * 1e6;
         density_ = {1.0, p[kReceptorDensity]};
         const double base_weights[kAxes] = {p[kWeightCxcr4], p[kWeightVla4],
@@ -94,10 +89,10 @@ public:
             // baseline steady state: blood count given, marrow from the ratio, rates that balance
             blood0_[j] = p[kBlood0 + j] * blood_uL_;
             marrow0_[j] = p[kMarrowBloodRatio] * blood0_[j];
-            free0_[j] = (k_home0_ + k_clear_) * blood0_[j] / k_egress_;
-            k_off0_[j] = ((k_on0_ + k_egress_) * free0_[j] - k_home0_ * blood0_[j]) / marrow0_[j];
+            free0_[j] = (p[kHoming] + p[kBloodClearance]) * blood0_[j] / p[kEgress];
+            k_off0_[j] = ((p[kRebinding] + p[kEgress]) * free0_[j] - p[kHoming] * blood0_[j]) / marrow0_[j];
             // death balances proliferation less the cells lost from the blood
-            const double death = proliferation - k_clear_ * blood0_[j] / marrow0_[j];
+            const double death = proliferation - p[kBloodClearance] * blood0_[j] / marrow0_[j];
             net_growth0_[j] = proliferation - death;
         }
         const int b = blasts_index();
@@ -118,7 +113,7 @@ public:
             for (int a = 0; a < kAxes; ++a) relative_weights_[kCarries[j][a]][a][j] = weights_[j][a] / retention0;
             // bonds lost count against the pool's typical retention, the same for every patient, so a patient's
             // expression changes how much retention the drugs remove instead of cancelling out
-            pool_gain_[j] = gain_ * retention0 / retention(j, typical_bonds);
+            pool_gain_[j] = p_[kGain] * retention0 / retention(j, typical_bonds);
         }
     }
     void initial_state(double* x, int) const override {
@@ -137,9 +132,9 @@ public:
         niche_release(bonds, r, release);
         // rates shared by all populations, read once into locals so they stay in registers over the stores
         const T inhibition = in[kInhibitionInput];
-        const T marrow_kill = kill_marrow_ * inhibition, blood_kill = kill_blood_ * inhibition;
-        const double k_on0 = k_on0_, k_home0 = k_home0_, k_egress = k_egress_;
-        const T free_loss = k_egress + marrow_kill, blood_loss = k_clear_ + blood_kill;
+        const T marrow_kill = kill_marrow_ * inhibition, blood_kill = p_[kKillBlood] * inhibition;
+        const double k_on0 = p_[kRebinding], k_home0 = p_[kHoming], k_egress = p_[kEgress];
+        const T free_loss = k_egress + marrow_kill, blood_loss = p_[kBloodClearance] + blood_kill;
         const T *m = x + bound(0), *f = x + free_pool(0), *b = x + blood(0);
         T *dm = dx + bound(0), *df = dx + free_pool(0), *db = dx + blood(0);
 #pragma omp simd
@@ -192,7 +187,7 @@ private:
         for (int c = 0; c < 2; ++c)
             for (int a = 0; a < kAxes; ++a) {
                 const T u = ligand[a] * density_[c] * expression[a] * (a == 0 ? 1.0 - occupancy : T(1.0));
-                bonds[c][a] = u / (reserve_k_ + u);
+                bonds[c][a] = u / (p_[kReserveK] + u);
             }
     }
     double retention(int j, const AxisBonds<double>& bonds) const {
@@ -218,7 +213,7 @@ private:
         }
     }
 
-    double gain_;  // mobilization_gain
+    std::array<double, kBlood0> p_{};  // the parameters of the table, read by their indices
     std::array<double, kAxes> expression_{};
     double weights_[kPopulations][kAxes] = {};
     // Weights divided by the baseline retention, by receptor density (typical, carried): r_j is their dot
@@ -228,7 +223,7 @@ private:
     double pool_gain_[kPopulationSlots] = {};  // gain x own / typical untreated retention
     std::array<double, kPopulations> blood0_{}, marrow0_{}, free0_{}, k_off0_{};
     std::array<double, kPopulations> net_growth0_{};  // proliferation - death
-    double reserve_k_ = 0, k_on0_ = 0, k_egress_ = 0, k_home0_ = 0, k_clear_ = 0, kill_blood_ = 0, kill_marrow_ = 0;
+    double kill_marrow_ = 0;  // the kill in the marrow at full inhibition, under stromal protection
     int blasts_ = 0;  // the blasts' population index (the marrow response reads them)
     double blood_uL_ = 0, normal_marrow_ = 0, marrow_blast_pct0_ = 0;
 };
