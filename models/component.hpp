@@ -5,6 +5,7 @@
 #pragma once
 #include <algorithm>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -165,6 +166,23 @@ std::vector<ParameterInfo> parameter_infos(const ParameterRow (&table)[N]) {
     std::vector<ParameterInfo> list;
     for (const ParameterRow& row : table) list.push_back(row.info());
     return list;
+}
+
+// A start-up check of a block whose code indexes its tables by enum: the table holds at least `size` entries and the
+// entry at each index has the name given, so an enum out of step with its table fails when the component is declared.
+struct NamedIndex {
+    int index;
+    const char* name;
+};
+inline const std::string& entry_name(const ParameterInfo& p) { return p.name; }
+inline const std::string& entry_name(const ComponentState& s) { return s.info.name; }
+template <class Entry>
+void check_indices(const std::vector<Entry>& table, int size, std::initializer_list<NamedIndex> named, const std::string& what) {
+    if (static_cast<int>(table.size()) < size) throw std::logic_error(what + ": the table has fewer entries than its enum");
+    for (const NamedIndex& n : named)
+        if (entry_name(table.at(static_cast<std::size_t>(n.index))) != n.name)
+            throw std::logic_error(what + ": entry " + std::to_string(n.index) + " is '" +
+                                   entry_name(table[static_cast<std::size_t>(n.index)]) + "', its enum says '" + n.name + "'");
 }
 
 // Declaration entries from a block's static state table: every state plain, to be marked by the caller.

@@ -91,7 +91,13 @@ ComponentDeclaration plerixafor_component() {
                            {kWeight, kCreatinineClearance}, {"central_concentration", "cxcr4_occupancy"}, {},
                            {{{"plerixafor", "mg/L", "plasma plerixafor"}, "central_concentration"}},
                            bind_component<PlerixaforComponent>};
-    d.parameters.push_back(kCxcr4Potency.info());
+    using P = PlerixaforPk;
+    check_indices(d.parameters, P::n_params, {{P::ka, "plerixafor_ka"}, {P::f_sc, "plerixafor_F"}, {P::cl_kg, "plerixafor_CL"},
+                  {P::renal_fraction, "plerixafor_renal_fraction"}, {P::v1_kg, "plerixafor_V1"}, {P::v2_kg, "plerixafor_V2"},
+                  {P::q_kg, "plerixafor_Q"}}, "plerixafor parameters");
+    check_indices(d.states, P::n_states, {{P::depot, "plerixafor_depot"}, {P::central, "plerixafor_central"},
+                  {P::peripheral, "plerixafor_peripheral"}}, "plerixafor states");
+    d.parameters.push_back(kCxcr4Potency.info());  // after the block's: p[n_params]
     d.states[PlerixaforPk::depot].dosable = true;
     for (auto& s : d.states) s.linear_block = 0;
     d.states[PlerixaforPk::central].coupling = true;

@@ -157,7 +157,13 @@ ComponentDeclaration sorafenib_component() {
                            {{{"sorafenib", "mg/L", "total plasma sorafenib"}, "central_concentration"},
                             {{"sorafenib_gallbladder", "mg", "amount stored in the gallbladder"}, "gallbladder_amount"}},
                            bind_component<SorafenibComponent>};
-    d.parameters.push_back(kFlt3Potency.info());
+    using S = SorafenibPk;
+    check_indices(d.parameters, S::n_params, {{S::ka, "sorafenib_ka"}, {S::cl, "sorafenib_CL"}, {S::v_ref, "sorafenib_V"},
+                  {S::fent, "sorafenib_Fent"}, {S::kehc, "sorafenib_kEHC"}, {S::t_empty, "sorafenib_tEHC"},
+                  {S::hill, "sorafenib_hill_EHC"}, {S::dose_exponent, "sorafenib_dose_exponent"}}, "sorafenib parameters");
+    check_indices(d.states, S::n_states, {{S::depot, "sorafenib_depot"}, {S::transit4, "sorafenib_transit4"},
+                  {S::central, "sorafenib_central"}, {S::gallbladder, "sorafenib_gallbladder"}}, "sorafenib states");
+    d.parameters.push_back(kFlt3Potency.info());  // after the block's: p[n_params]
     d.states[SorafenibPk::depot].dosable = true;
     for (auto& s : d.states) s.linear_block = 0;  // while the gallbladder switch is instantaneous
     d.states[SorafenibPk::central].coupling = d.states[SorafenibPk::gallbladder].coupling = true;  // the ports
