@@ -107,13 +107,14 @@ public:
         }
         if (parts_.size() == 1 && !w_->has_inputs) alone_ = parts_[0].get();
         alone_assigns_ = alone_ != nullptr && slots_[0].assigns;
+        plan();
     }
 
     void initial_state(double* x) const override {
         for (const Slot& s : slots_) s.part->initial_state(x + s.state, s.n_states);
     }
     void rhs(double t, const double* x, double* dxdt) const override {
-        if (alone_ == nullptr) return evaluate(t, x, dxdt, ports_.data(), true);
+        if (alone_ == nullptr) return step(t, x, dxdt);
         if (!alone_assigns_)  // one component that reads no input: the common case
             for (int i = 0; i < n_; ++i) dxdt[i] = 0.0;
         alone_->rhs(t, x, nullptr, dxdt);
@@ -156,6 +157,7 @@ public:
         for (const int b : blocks) propagated.at(held_.at(b)->component) += held_[b]->block.size;
         for (std::size_t k = 0; k < slots_.size(); ++k)
             slots_[k].propagated = slots_[k].n_states > 0 && propagated[k] == slots_[k].n_states;
+        plan();
     }
     void linear_block_matrix(int block, double t, double* a) const override {
         const BlockPlacement& b = *held_.at(block);
@@ -163,7 +165,7 @@ public:
     }
     bool jacobian(double t, const double* x, double* J, double* dfdt) const override {
         forward_jacobian<JacobianDual::directions, kMaxComposedStates>(
-            [&](const auto* xs, auto* dxs) { evaluate(t, xs, dxs, dual_ports_.data(), false); }, w_->n_states, x, J);
+            [&](const auto* xs, auto* dxs) { evaluate(t, xs, dxs, dual_ports_.data()); }, w_->n_states, x, J);
         std::fill(dfdt, dfdt + w_->n_states, 0.0);
         for (std::size_t k = 0; k < parts_.size(); ++k) {
             const int at = w_->placements[k].state;
@@ -173,17 +175,34 @@ public:
     }
 
 private:
+    // The solver-stage order: the ports of the propagated components read by others (they read no inputs), then
+    // the stepped components in declaration order.
+    void plan() {
+        ports_only_.clear();
+        stepped_.clear();
+        for (const Slot& s : slots_) {
+            if (!s.propagated) stepped_.push_back(s);
+            else if (s.read) ports_only_.push_back(s);
+        }
+    }
+    // rhs() as evaluate(), with the plan: no per-component tests of what the solver propagates.
+    void step(double t, const double* x, double* dxdt) const {
+        double* ports = ports_.data();
+        for (const Slot& s : ports_only_) s.part->ports(x + s.state, ports + s.port);
+        double inputs[kMaxInputs];
+        for (const Slot& s : stepped_) {
+            for (int i = 0; i < s.n_inputs; ++i) inputs[i] = ports[s.inputs[i]];
+            if (!s.assigns) std::fill(dxdt + s.state, dxdt + s.state + s.n_states, 0.0);
+            if (s.read) s.part->rhs_and_ports(t, x + s.state, inputs, dxdt + s.state, ports + s.port);
+            else s.part->rhs(t, x + s.state, inputs, dxdt + s.state);
+        }
+    }
     // Every derivative, components in declaration order, each reading its inputs from the port values of x
-    // (those of components declared before it); with `skip_propagated`, not those of a component whose states
-    // the solver propagates. Runs at every solver stage: flat slots, port values only of components read.
+    // (those of components declared before it): the Jacobian's pass, in dual numbers.
     template <class T>
-    void evaluate(double t, const T* x, T* dxdt, T* ports, bool skip_propagated) const {
+    void evaluate(double t, const T* x, T* dxdt, T* ports) const {
         T inputs[kMaxInputs];
         for (const Slot& s : slots_) {
-            if (skip_propagated && s.propagated) {
-                if (s.read) s.part->ports(x + s.state, ports + s.port);
-                continue;
-            }
             for (int i = 0; i < s.n_inputs; ++i) inputs[i] = ports[s.inputs[i]];
             if (!s.assigns) std::fill(dxdt + s.state, dxdt + s.state + s.n_states, T(0.0));
             if (s.read) s.part->rhs_and_ports(t, x + s.state, inputs, dxdt + s.state, ports + s.port);
@@ -201,7 +220,7 @@ private:
     };
     std::shared_ptr<const ComposedWiring> w_;
     std::vector<std::unique_ptr<BoundComponent>> parts_;
-    std::vector<Slot> slots_;
+    std::vector<Slot> slots_, ports_only_, stepped_;  // stepped_, ports_only_: plan()
     BoundComponent* alone_ = nullptr;  // the only component, when it reads no input
     bool alone_assigns_ = false;
     int n_ = 0;
