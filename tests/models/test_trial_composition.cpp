@@ -74,7 +74,7 @@ TEST_CASE("trial composition: the FLT3 inhibitor is one argument, read through i
 
     // no inhibition: the cell traffic is the sorafenib trial's without sorafenib
     const Trajectory a = run(sorafenib), b = run(none);
-    for (const std::string& output : {"fold_cd34", "fold_blasts", "marrow_blasts", "sdf1", "flt3_inhibition"}) {
+    for (const char* output : {"fold_cd34", "fold_blasts", "marrow_blasts", "sdf1", "flt3_inhibition"}) {
         const auto x = a.column(output), y = b.column(output);
         for (std::size_t i = 0; i < x.size(); ++i) CHECK(y[i] == Approx(x[i]).epsilon(1e-6).margin(1e-12));
     }
