@@ -5,8 +5,13 @@
 #pragma once
 #include <algorithm>
 #include <functional>
+#include <initializer_list>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "models/drug_block.hpp"
@@ -52,6 +57,7 @@ struct ComponentDeclaration {
     std::vector<ComponentOutput> outputs;
     // Parameter values in `parameters` order, covariate values in `covariates` order.
     std::function<std::unique_ptr<BoundComponent>(const double* p, const double* c)> bind;
+    bool assigns_derivatives = false;  // its rhs writes every derivative: dxdt need not be zeroed first
 };
 
 // A component bound to its parameter and covariate values. x, dxdt, dfdt point at its own states; `in` holds its
@@ -69,6 +75,21 @@ public:
     // The port values outputs report, at time t with the inputs' values: its ports unless it overrides (a model
     // file's part, whose outputs read time and its inputs). Inputs read ports of components declared before it.
     virtual void observe(double /*t*/, const double* x, const double* /*in*/, double* out) const { ports(x, out); }
+    // Its inputs' values at the composed model's initial state, given once after binding and before
+    // initial_state(), in declaration order: a component whose rest state depends on what it reads (the marrow
+    // niche on endogenous G-CSF) sets that state up here.
+    virtual void set_baseline_inputs(const double* /*in*/) {}
+    // Both at once, at every solver stage where the component's ports are read and its states stepped: a
+    // TemplatedComponent computes shared terms (filgrastim's free G-CSF) once where its Derived says how.
+    virtual void rhs_and_ports(double t, const double* x, const double* in, double* dxdt, double* out) const {
+        ports(x, out);
+        rhs(t, x, in, dxdt);
+    }
+    virtual void rhs_and_ports(double t, const JacobianDual* x, const JacobianDual* in, JacobianDual* dxdt,
+                               JacobianDual* out) const {
+        ports(x, out);
+        rhs(t, x, in, dxdt);
+    }
     virtual void time_derivative(double /*t*/, const double* /*x*/, double* /*dfdt*/) const {}  // explicit t only
     virtual DoseRule dose_rule(int /*state*/) const { return {}; }
     virtual void on_dose(int /*state*/, double /*t*/) {}
@@ -78,12 +99,27 @@ public:
     virtual void linear_block_matrix(int /*block*/, double /*t*/, double* /*a*/) const {}
 };
 
+template <class D, class T, class = void>
+struct has_fused_evaluate : std::false_type {};
+template <class D, class T>
+struct has_fused_evaluate<D, T, std::void_t<decltype(std::declval<const D&>().evaluate(
+                                     0.0, std::declval<const T*>(), std::declval<const T*>(), std::declval<T*>(),
+                                     std::declval<T*>()))>> : std::true_type {};
+
 // Implements the scalar-typed virtuals from a Derived that writes them once as templates:
 // `template <class T> void evaluate(double t, const T* x, const T* in, T* dxdt) const` and
-// `template <class T> void port_values(const T* x, T* out) const`.
+// `template <class T> void port_values(const T* x, T* out) const`; optionally
+// `template <class T> void evaluate(double t, const T* x, const T* in, T* dxdt, T* out) const`, both at once.
 template <class Derived>
 class TemplatedComponent : public BoundComponent {
 public:
+    void rhs_and_ports(double t, const double* x, const double* in, double* dxdt, double* out) const override {
+        both(t, x, in, dxdt, out);
+    }
+    void rhs_and_ports(double t, const JacobianDual* x, const JacobianDual* in, JacobianDual* dxdt,
+                       JacobianDual* out) const override {
+        both(t, x, in, dxdt, out);
+    }
     void rhs(double t, const double* x, const double* in, double* dxdt) const override {
         self().evaluate(t, x, in, dxdt);
     }
@@ -95,7 +131,61 @@ public:
 
 private:
     const Derived& self() const { return static_cast<const Derived&>(*this); }
+    template <class T>
+    void both(double t, const T* x, const T* in, T* dxdt, T* out) const {
+        if constexpr (has_fused_evaluate<Derived, T>::value) {
+            self().evaluate(t, x, in, dxdt, out);
+        } else {
+            self().port_values(x, out);
+            self().evaluate(t, x, in, dxdt);
+        }
+    }
 };
+
+// A parameter as a literal, so that a component's parameter table can be constexpr and its indices derived from
+// it by name at compile time (index_of): no enum kept in step with the table by hand.
+struct ParameterRow {
+    const char* name;
+    double value;
+    const char* unit;
+    const char* description;
+    const char* source;
+    double lower, upper;
+    ParameterInfo info() const { return {name, value, unit, description, source, lower, upper}; }
+};
+
+// Position of the row named `name` in a constexpr table; used in a constant expression, a missing name does not
+// compile.
+template <class Row, std::size_t N>
+constexpr int index_of(const Row (&table)[N], std::string_view name) {
+    for (std::size_t i = 0; i < N; ++i)
+        if (name == table[i].name) return static_cast<int>(i);
+    throw std::logic_error("no row of that name");
+}
+
+template <std::size_t N>
+std::vector<ParameterInfo> parameter_infos(const ParameterRow (&table)[N]) {
+    std::vector<ParameterInfo> list;
+    for (const ParameterRow& row : table) list.push_back(row.info());
+    return list;
+}
+
+// A start-up check of a block whose code indexes its tables by enum: the table holds at least `size` entries and the
+// entry at each index has the name given, so an enum out of step with its table fails when the component is declared.
+struct NamedIndex {
+    int index;
+    const char* name;
+};
+inline const std::string& entry_name(const ParameterInfo& p) { return p.name; }
+inline const std::string& entry_name(const ComponentState& s) { return s.info.name; }
+template <class Entry>
+void check_indices(const std::vector<Entry>& table, int size, std::initializer_list<NamedIndex> named, const std::string& what) {
+    if (static_cast<int>(table.size()) < size) throw std::logic_error(what + ": the table has fewer entries than its enum");
+    for (const NamedIndex& n : named)
+        if (entry_name(table.at(static_cast<std::size_t>(n.index))) != n.name)
+            throw std::logic_error(what + ": entry " + std::to_string(n.index) + " is '" +
+                                   entry_name(table[static_cast<std::size_t>(n.index)]) + "', its enum says '" + n.name + "'");
+}
 
 // Declaration entries from a block's static state table: every state plain, to be marked by the caller.
 template <class Block>
@@ -103,14 +193,6 @@ std::vector<ComponentState> component_states() {
     std::vector<ComponentState> states;
     for (const auto& s : Block::state_infos()) states.push_back({s});
     return states;
-}
-
-// Appends a block's states and parameters, the entries of its component's declaration, to a hand-laid model's
-// lists (the trial model's drugs) without building the whole declaration.
-template <class Block>
-void append_block(std::vector<StateInfo>& states, std::vector<ParameterInfo>& parameters) {
-    for (const auto& s : Block::state_infos()) states.push_back(s);
-    for (const auto& p : Block::parameter_infos()) parameters.push_back(p);
 }
 
 // The declaration's `bind` for a Derived constructed from (parameters, covariates).

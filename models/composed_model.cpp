@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 namespace mobsim::models {
@@ -15,6 +16,7 @@ struct Placement {
     int state = 0, parameter = 0, port = 0;  // offsets into the model's states, parameters and port values
     std::vector<int> covariates;             // model covariate index of each declared covariate
     std::vector<int> inputs;                 // port-value index of each declared input
+    bool read = false;                       // some component reads one of its ports
 };
 
 struct BlockPlacement {
@@ -27,6 +29,10 @@ struct ComposedWiring {
     std::vector<Placement> placements;
     std::vector<BlockPlacement> blocks;
     std::vector<int> output_ports;  // port-value index of each model output
+    struct Run {
+        int output, port, size;
+    };
+    std::vector<Run> output_runs;  // the same, as runs of consecutive outputs on consecutive ports
     int n_states = 0, n_ports = 0;
     bool has_inputs = false;  // false: rhs needs no port values
 };
@@ -39,9 +45,10 @@ constexpr int kMaxInputs = 8;  // per component
     throw std::logic_error("composed model '" + model + "': " + what);
 }
 
-void insert_unique(std::set<std::string>& names, const std::string& name, const std::string& kind,
+// `names` views the components' own strings, which outlive it.
+void insert_unique(std::set<std::string_view>& names, std::string_view name, const std::string& kind,
                    const std::string& model) {
-    if (!names.insert(name).second) reject(model, "duplicated " + kind + " name '" + name + "'");
+    if (!names.insert(name).second) reject(model, "duplicated " + kind + " name '" + std::string(name) + "'");
 }
 
 // The linear blocks a component declares, located in model state indices.
@@ -72,14 +79,25 @@ public:
         : w_(std::move(wiring)), ports_(w_->n_ports), dual_ports_(w_->has_inputs ? w_->n_ports : 0),
           rules_(w_->n_states) {
         n_ = w_->n_states;
+        std::vector<double> x0(n_);  // the initial state, whose port values are the baseline of the readers
         for (std::size_t k = 0; k < w_->components.size(); ++k) {
             const ComponentDeclaration& decl = w_->components[k];
             const Placement& at = w_->placements[k];
             std::vector<double> covariates;
             for (const int i : at.covariates) covariates.push_back(c.at(i));
             parts_.push_back(decl.bind(p.data() + at.parameter, covariates.data()));
-            slots_.push_back({parts_.back().get(), at.state, at.port, static_cast<int>(at.inputs.size()),
-                              at.inputs.data()});
+            const int n_states = static_cast<int>(decl.states.size()), n_inputs = static_cast<int>(at.inputs.size());
+            slots_.push_back({parts_.back().get(), at.state, n_states, at.port, n_inputs, at.inputs.data(), at.read,
+                              decl.assigns_derivatives});
+            if (n_inputs > 0) {
+                double baseline[kMaxInputs];
+                for (int i = 0; i < n_inputs; ++i) baseline[i] = ports_[at.inputs[i]];
+                parts_.back()->set_baseline_inputs(baseline);
+            }
+            if (at.read) {
+                parts_.back()->initial_state(x0.data() + at.state, n_states);
+                parts_.back()->ports(x0.data() + at.state, ports_.data() + at.port);
+            }
             for (std::size_t s = 0; s < decl.states.size(); ++s)
                 if (decl.states[s].dosable) {
                     const int state = at.state + static_cast<int>(s);
@@ -88,20 +106,22 @@ public:
                 }
         }
         if (parts_.size() == 1 && !w_->has_inputs) alone_ = parts_[0].get();
+        alone_assigns_ = alone_ != nullptr && slots_[0].assigns;
+        plan();
     }
 
     void initial_state(double* x) const override {
         double inputs[kMaxInputs];
-        for (std::size_t k = 0; k < parts_.size(); ++k) {  // in order: each reads the ports of those before it
-            const Slot& s = slots_[k];
+        for (const Slot& s : slots_) {  // in order: each reads the ports of those before it
             for (int i = 0; i < s.n_inputs; ++i) inputs[i] = ports_[s.inputs[i]];
-            parts_[k]->initial_state_from_inputs(x + s.state, static_cast<int>(w_->components[k].states.size()), inputs);
-            if (w_->has_inputs) s.part->ports(x + s.state, ports_.data() + s.port);
+            s.part->initial_state_from_inputs(x + s.state, s.n_states, inputs);
+            if (s.read) s.part->ports(x + s.state, ports_.data() + s.port);
         }
     }
     void rhs(double t, const double* x, double* dxdt) const override {
-        if (alone_ == nullptr) return evaluate(t, x, dxdt, ports_.data());
-        for (int i = 0; i < n_; ++i) dxdt[i] = 0.0;  // one component that reads no input: the common case
+        if (alone_ == nullptr) return step(t, x, dxdt);
+        if (!alone_assigns_)  // one component that reads no input: the common case
+            for (int i = 0; i < n_; ++i) dxdt[i] = 0.0;
         alone_->rhs(t, x, nullptr, dxdt);
     }
     void observe(double t, const double* x, double* y) const override {
@@ -110,7 +130,8 @@ public:
             for (int i = 0; i < s.n_inputs; ++i) inputs[i] = ports_[s.inputs[i]];
             s.part->observe(t, x + s.state, inputs, ports_.data() + s.port);
         }
-        for (std::size_t o = 0; o < w_->output_ports.size(); ++o) y[o] = ports_[w_->output_ports[o]];
+        for (const ComposedWiring::Run& r : w_->output_runs)
+            std::copy(ports_.data() + r.port, ports_.data() + r.port + r.size, y + r.output);
     }
     double bioavailability(int state, double amount) const override {
         const DoseRule& rule = rules_[state];
@@ -135,6 +156,14 @@ public:
             }
         return blocks;
     }
+    // A component all of whose states the solver propagates needs no right-hand side: its ports still read them.
+    void set_propagated_blocks(const std::vector<int>& blocks) override {
+        std::vector<int> propagated(slots_.size(), 0);
+        for (const int b : blocks) propagated.at(held_.at(b)->component) += held_[b]->block.size;
+        for (std::size_t k = 0; k < slots_.size(); ++k)
+            slots_[k].propagated = slots_[k].n_states > 0 && propagated[k] == slots_[k].n_states;
+        plan();
+    }
     void linear_block_matrix(int block, double t, double* a) const override {
         const BlockPlacement& b = *held_.at(block);
         parts_[b.component]->linear_block_matrix(b.local_block, t, a);
@@ -151,36 +180,54 @@ public:
     }
 
 private:
-    template <class T>
-    void write_ports(const T* x, T* ports) const {
-        for (const Slot& s : slots_) s.part->ports(x + s.state, ports + s.port);
+    // The solver-stage order: the ports of the propagated components read by others (they read no inputs), then
+    // the stepped components in declaration order.
+    void plan() {
+        ports_only_.clear();
+        stepped_.clear();
+        for (const Slot& s : slots_) {
+            if (!s.propagated) stepped_.push_back(s);
+            else if (s.read) ports_only_.push_back(s);
+        }
     }
-    // Every derivative, components in declaration order, each reading its inputs from the port values of x.
-    // Runs at every solver stage: flat slots, and no port values when no component reads any.
+    // rhs() as evaluate(), with the plan: no per-component tests of what the solver propagates.
+    void step(double t, const double* x, double* dxdt) const {
+        double* ports = ports_.data();
+        for (const Slot& s : ports_only_) s.part->ports(x + s.state, ports + s.port);
+        double inputs[kMaxInputs];
+        for (const Slot& s : stepped_) {
+            for (int i = 0; i < s.n_inputs; ++i) inputs[i] = ports[s.inputs[i]];
+            if (!s.assigns) std::fill(dxdt + s.state, dxdt + s.state + s.n_states, 0.0);
+            if (s.read) s.part->rhs_and_ports(t, x + s.state, inputs, dxdt + s.state, ports + s.port);
+            else s.part->rhs(t, x + s.state, inputs, dxdt + s.state);
+        }
+    }
+    // Every derivative, components in declaration order, each reading its inputs from the port values of x
+    // (those of components declared before it): the Jacobian's pass, in dual numbers.
     template <class T>
     void evaluate(double t, const T* x, T* dxdt, T* ports) const {
-        for (int i = 0; i < w_->n_states; ++i) dxdt[i] = T(0.0);
-        if (!w_->has_inputs) {
-            for (const Slot& s : slots_) s.part->rhs(t, x + s.state, nullptr, dxdt + s.state);
-            return;
-        }
-        write_ports(x, ports);
         T inputs[kMaxInputs];
         for (const Slot& s : slots_) {
             for (int i = 0; i < s.n_inputs; ++i) inputs[i] = ports[s.inputs[i]];
-            s.part->rhs(t, x + s.state, inputs, dxdt + s.state);
+            if (!s.assigns) std::fill(dxdt + s.state, dxdt + s.state + s.n_states, T(0.0));
+            if (s.read) s.part->rhs_and_ports(t, x + s.state, inputs, dxdt + s.state, ports + s.port);
+            else s.part->rhs(t, x + s.state, inputs, dxdt + s.state);
         }
     }
 
     struct Slot {  // a bound component and where it reads and writes
         BoundComponent* part;
-        int state, port, n_inputs;
+        int state, n_states, port, n_inputs;
         const int* inputs;  // port-value indices, owned by the wiring
+        bool read;               // its ports are some component's inputs
+        bool assigns;            // its rhs writes every derivative
+        bool propagated = false;  // the solver propagates all its states
     };
     std::shared_ptr<const ComposedWiring> w_;
     std::vector<std::unique_ptr<BoundComponent>> parts_;
-    std::vector<Slot> slots_;
+    std::vector<Slot> slots_, ports_only_, stepped_;  // stepped_, ports_only_: plan()
     BoundComponent* alone_ = nullptr;  // the only component, when it reads no input
+    bool alone_assigns_ = false;
     int n_ = 0;
     mutable std::vector<double> ports_;
     mutable std::vector<JacobianDual> dual_ports_;
@@ -191,11 +238,12 @@ private:
 
 }  // namespace
 
-ComposedModel::ComposedModel(std::string name, std::string description, std::vector<ComponentDeclaration> components)
+ComposedModel::ComposedModel(std::string name, std::string description, std::vector<ComponentDeclaration> components,
+                             const std::vector<std::string>& outputs)
     : ModelBase(name, std::move(description)) {
     auto wiring = std::make_shared<ComposedWiring>();
-    std::set<std::string> component_names, state_names, parameter_names, output_names, port_names;
-    std::vector<std::string> port_list;  // qualified, in port-value order
+    std::set<std::string_view> component_names, state_names, parameter_names, output_names;
+    std::map<std::string, int> port_list;  // qualified name -> port-value index
     for (std::size_t k = 0; k < components.size(); ++k) {
         const ComponentDeclaration& c = components[k];
         insert_unique(component_names, c.name, "component", name);
@@ -216,29 +264,56 @@ ComposedModel::ComposedModel(std::string name, std::string description, std::vec
             else if (it->unit != cov.unit) reject(name, "covariate '" + cov.name + "' declared in two units");
             at.covariates.push_back(static_cast<int>(it - covariates_.begin()));
         }
-        for (const std::string& port : c.ports) {
-            insert_unique(port_names, c.name + "." + port, "port", name);
-            port_list.push_back(c.name + "." + port);
-        }
+        for (const std::string& port : c.ports)
+            if (!port_list.emplace(c.name + "." + port, static_cast<int>(port_list.size())).second)
+                reject(name, "duplicated port name '" + c.name + "." + port + "'");
         place_blocks(c, static_cast<int>(k), at.state, name, wiring->blocks);
         wiring->placements.push_back(at);
     }
     const auto port_index = [&](const std::string& qualified, const std::string& reader) {
-        const auto it = std::find(port_list.begin(), port_list.end(), qualified);
+        const auto it = port_list.find(qualified);
         if (it == port_list.end()) reject(name, reader + " reads missing port '" + qualified + "'");
-        return static_cast<int>(it - port_list.begin());
+        return it->second;
     };
+    std::vector<const OutputInfo*> declared;
+    std::vector<int> declared_ports;
     for (std::size_t k = 0; k < components.size(); ++k) {
         const ComponentDeclaration& c = components[k];
         if (c.inputs.size() > static_cast<std::size_t>(kMaxInputs)) reject(name, "'" + c.name + "' has too many inputs");
-        for (const std::string& input : c.inputs)
-            wiring->placements[k].inputs.push_back(port_index(input, "component '" + c.name + "'"));
+        for (const std::string& input : c.inputs) {
+            const int port = port_index(input, "component '" + c.name + "'");
+            std::size_t owner = 0;
+            while (owner + 1 < components.size() && wiring->placements[owner + 1].port <= port) ++owner;
+            if (owner >= k) reject(name, "component '" + c.name + "' reads '" + input + "' of a component not declared before it");
+            wiring->placements[owner].read = true;
+            wiring->placements[k].inputs.push_back(port);
+        }
         wiring->has_inputs = wiring->has_inputs || !c.inputs.empty();
         for (const ComponentOutput& o : c.outputs) {
             insert_unique(output_names, o.info.name, "output", name);
-            outputs_.push_back(o.info);
-            wiring->output_ports.push_back(port_index(c.name + "." + o.port, "output '" + o.info.name + "'"));
+            declared.push_back(&o.info);
+            declared_ports.push_back(port_index(c.name + "." + o.port, "output '" + o.info.name + "'"));
         }
+    }
+    if (outputs.empty()) {
+        for (const OutputInfo* o : declared) outputs_.push_back(*o);
+        wiring->output_ports = declared_ports;
+    }
+    std::set<std::string_view> chosen;
+    for (const std::string& output : outputs) {
+        const auto it = std::find_if(declared.begin(), declared.end(), [&](const OutputInfo* o) { return o->name == output; });
+        if (it == declared.end()) reject(name, "no component declares the output '" + output + "'");
+        insert_unique(chosen, output, "chosen output", name);
+        outputs_.push_back(**it);
+        wiring->output_ports.push_back(declared_ports[it - declared.begin()]);
+    }
+    for (std::size_t o = 0; o < wiring->output_ports.size(); ++o) {
+        const int output = static_cast<int>(o), port = wiring->output_ports[o];
+        auto& runs = wiring->output_runs;
+        if (!runs.empty() && runs.back().output + runs.back().size == output && runs.back().port + runs.back().size == port)
+            ++runs.back().size;
+        else
+            runs.push_back({output, port, 1});
     }
     if (states_.size() > static_cast<std::size_t>(kMaxComposedStates)) reject(name, "more states than kMaxComposedStates");
     wiring->n_states = static_cast<int>(states_.size());

@@ -18,10 +18,14 @@ inline constexpr int kMaxComposedStates = 64;
 
 class ComposedModel : public ModelBase {
 public:
+    // `outputs`: the model's outputs, names of the components' declared outputs in the order the model reports
+    // them (the others are left out); empty: every declared output, in declaration order.
     // Throws std::logic_error naming the culprit when a component, state, parameter, port or output name is
-    // duplicated, an input names a missing port, a covariate is declared twice with different units, an output
-    // names a missing port, or a linear block's states are not contiguous.
-    ComposedModel(std::string name, std::string description, std::vector<ComponentDeclaration> components);
+    // duplicated, an input names a missing port or one of a component declared later, a covariate is declared
+    // twice with different units, an output names a missing port or is not declared, or a linear block's states
+    // are not contiguous.
+    ComposedModel(std::string name, std::string description, std::vector<ComponentDeclaration> components,
+                  const std::vector<std::string>& outputs = {});
     std::unique_ptr<OdeSystem> bind(const std::vector<double>& params,
                                     const std::vector<double>& covariates) const override;
 

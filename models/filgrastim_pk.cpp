@@ -92,6 +92,11 @@ public:
         out[0] = pk_.concentration_ng_mL(x);
         out[1] = x[FilgrastimPk::anc];
     }
+    template <class T>
+    void evaluate(double, const T* x, const T*, T* dxdt, T* out) const {
+        out[0] = pk_.rhs(x, dxdt);  // the free concentration the derivatives used
+        out[1] = x[FilgrastimPk::anc];
+    }
     DoseRule dose_rule(int) const override { return constant_bioavailability(pk_.bioavailability()); }
     void linear_block_matrix(int, double, double* a) const override { a[0] = -pk_.absorption_rate(); }
 
@@ -107,6 +112,16 @@ ComponentDeclaration filgrastim_component() {
                            {{{"filgrastim", "ng/mL", "free serum G-CSF"}, "free_concentration"},
                             {{"anc", "1e3/uL", "absolute neutrophil count"}, "neutrophils"}},
                            bind_component<FilgrastimComponent>};
+    d.assigns_derivatives = true;
+    using F = FilgrastimPk;
+    check_indices(d.parameters, F::n_params, {{F::f_sc, "filgrastim_F"}, {F::ka, "filgrastim_ka"}, {F::kel, "filgrastim_kel"},
+                  {F::volume, "filgrastim_V"}, {F::kd, "filgrastim_KD"}, {F::kint, "filgrastim_kint"},
+                  {F::ksi, "filgrastim_receptors_per_cell"}, {F::kmt, "neutrophil_kmt"}, {F::ktt, "neutrophil_ktt"},
+                  {F::anc0, "neutrophil_ANC0"}, {F::ec50, "filgrastim_EC50"}, {F::emax_production, "filgrastim_Smax_production"},
+                  {F::emax_transit, "filgrastim_Smax_transit"}, {F::baseline_conc, "filgrastim_baseline"}}, "filgrastim parameters");
+    check_indices(d.states, F::n_states, {{F::depot, "filgrastim_depot"}, {F::total, "filgrastim_total"},
+                  {F::marrow1, "neutrophil_marrow1"}, {F::marrow9, "neutrophil_marrow9"}, {F::anc, "neutrophil_blood"}},
+                  "filgrastim states");
     d.states[FilgrastimPk::depot].dosable = true;
     // the depot decays at ka alone; the plasma state reads it
     d.states[FilgrastimPk::depot].linear_block = 0;

@@ -52,9 +52,20 @@ void PlerixaforPk::jacobian(double* J, int ld) const {
 
 namespace {
 
+// Plerixafor's CXCR4 potency, the component's parameter after the block's: its port cxcr4_occupancy is the
+// fraction of CXCR4 blocked, C/(EC50 + C).
+constexpr ParameterRow kCxcr4Potency = {
+    "plerixafor_EC50", 0.035, "mg/L", "total plasma plerixafor for half-maximal CXCR4 occupancy",
+    "derived from human data: plerixafor 240 ug/kg alone gives 15.5-fold CD34+ (Liles 2003 Blood 102:2728, "
+    "healthy volunteers; model: docs/model.md, Single-agent validation). Binding "
+    "data agree in order: SDF-1 binding IC50 ~44 nM (Fricker 2006) = 0.022 mg/L unbound, 0.05 mg/L total", 1e-4, 100};
+
 class PlerixaforComponent : public TemplatedComponent<PlerixaforComponent> {
 public:
-    PlerixaforComponent(const double* p, const double* c) { pk_.bind(p, c[0], c[1]); }
+    PlerixaforComponent(const double* p, const double* c) {
+        pk_.bind(p, c[0], c[1]);
+        ec50_amount_ = p[PlerixaforPk::n_params] * pk_.central_volume_L();
+    }
     template <class T>
     void evaluate(double, const T* x, const T*, T* dxdt) const {
         pk_.rhs(x, dxdt);
@@ -62,21 +73,31 @@ public:
     template <class T>
     void port_values(const T* x, T* out) const {
         out[0] = pk_.concentration_mg_L(x);
+        // C/(EC50 + C) with C = amount/V1, written as amount/(EC50 V1 + amount): one division
+        out[1] = x[PlerixaforPk::central] / (ec50_amount_ + x[PlerixaforPk::central]);
     }
     DoseRule dose_rule(int) const override { return constant_bioavailability(pk_.bioavailability()); }
     void linear_block_matrix(int, double, double* a) const override { pk_.jacobian(a, PlerixaforPk::n_states); }
 
 private:
     PlerixaforPk pk_;
+    double ec50_amount_ = 0;  // EC50 times the central volume, mg
 };
 
 }  // namespace
 
 ComponentDeclaration plerixafor_component() {
     ComponentDeclaration d{"plerixafor", component_states<PlerixaforPk>(), PlerixaforPk::parameter_infos(),
-                           {kWeight, kCreatinineClearance}, {"central_concentration"}, {},
+                           {kWeight, kCreatinineClearance}, {"central_concentration", "cxcr4_occupancy"}, {},
                            {{{"plerixafor", "mg/L", "plasma plerixafor"}, "central_concentration"}},
                            bind_component<PlerixaforComponent>};
+    using P = PlerixaforPk;
+    check_indices(d.parameters, P::n_params, {{P::ka, "plerixafor_ka"}, {P::f_sc, "plerixafor_F"}, {P::cl_kg, "plerixafor_CL"},
+                  {P::renal_fraction, "plerixafor_renal_fraction"}, {P::v1_kg, "plerixafor_V1"}, {P::v2_kg, "plerixafor_V2"},
+                  {P::q_kg, "plerixafor_Q"}}, "plerixafor parameters");
+    check_indices(d.states, P::n_states, {{P::depot, "plerixafor_depot"}, {P::central, "plerixafor_central"},
+                  {P::peripheral, "plerixafor_peripheral"}}, "plerixafor states");
+    d.parameters.push_back(kCxcr4Potency.info());  // after the block's: p[n_params]
     d.states[PlerixaforPk::depot].dosable = true;
     for (auto& s : d.states) s.linear_block = 0;
     d.states[PlerixaforPk::central].coupling = true;

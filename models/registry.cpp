@@ -31,11 +31,19 @@ std::unique_ptr<Model> gilteritinib_pk() {
                                            "compartments (XOSPATA label population PK)", std::vector{gilteritinib_component()});
 }
 
+// The trial with gilteritinib as its FLT3 inhibitor, in sorafenib's place.
+std::unique_ptr<Model> aml_mobilization_gilteritinib() {
+    return make_aml_mobilization("aml_mobilization_gilteritinib", "Gilteritinib (in sorafenib's place) + G-CSF + "
+                                 "plerixafor PK driving marrow-blood traffic of seven leukemic populations",
+                                 gilteritinib_component());
+}
+
 }  // namespace
 
 ModelRegistry builtin_models() {
     ModelRegistry registry;
-    registry.add("aml_mobilization", make_aml_mobilization);
+    registry.add("aml_mobilization", make_aml_mobilization_sorafenib);
+    registry.add("aml_mobilization_gilteritinib", aml_mobilization_gilteritinib);
     registry.add("linear_pk", make_linear_pk);
     registry.add("sorafenib_pk", sorafenib_pk);
     registry.add("plerixafor_pk", plerixafor_pk);

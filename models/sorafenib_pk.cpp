@@ -107,9 +107,18 @@ void SorafenibPk::time_derivative(double t, const SorafenibDoseClock& clock, con
 
 namespace {
 
+// Sorafenib's FLT3-ITD potency, the component's parameter after the block's: its port flt3_inhibition is the
+// fraction of FLT3-ITD signalling inhibited, C/(IC50 + C) (Imax 100%).
+constexpr ParameterRow kFlt3Potency = {
+    "sorafenib_IC50", 0.0693, "mg/L", "total plasma sorafenib for half-maximal FLT3-ITD inhibition",
+    "Liu 2018 Clin Transl Sci (AML patients, plasma inhibitory activity; Imax 100%)", 1e-5, 10};
+
 class SorafenibComponent : public TemplatedComponent<SorafenibComponent> {
 public:
-    SorafenibComponent(const double* p, const double* c) { pk_.bind(p, c[0]); }
+    SorafenibComponent(const double* p, const double* c) {
+        pk_.bind(p, c[0]);
+        ic50_amount_ = p[SorafenibPk::n_params] * pk_.volume_L();
+    }
     template <class T>
     void evaluate(double t, const T* x, const T*, T* dxdt) const {
         pk_.rhs(t, clock_, x, dxdt);
@@ -118,6 +127,8 @@ public:
     void port_values(const T* x, T* out) const {
         out[0] = pk_.concentration_mg_L(x);
         out[1] = x[SorafenibPk::gallbladder];
+        // C/(IC50 + C) with C = amount/V, written as amount/(IC50 V + amount): one division
+        out[2] = x[SorafenibPk::central] / (ic50_amount_ + x[SorafenibPk::central]);
     }
     void time_derivative(double t, const double* x, double* dfdt) const override {
         pk_.time_derivative(t, clock_, x, dfdt);
@@ -135,16 +146,24 @@ public:
 private:
     SorafenibPk pk_;
     SorafenibDoseClock clock_;
+    double ic50_amount_ = 0;  // IC50 times the volume, mg
 };
 
 }  // namespace
 
 ComponentDeclaration sorafenib_component() {
     ComponentDeclaration d{"sorafenib", component_states<SorafenibPk>(), SorafenibPk::parameter_infos(), {kWeight},
-                           {"central_concentration", "gallbladder_amount"}, {},
+                           {"central_concentration", "gallbladder_amount", "flt3_inhibition"}, {},
                            {{{"sorafenib", "mg/L", "total plasma sorafenib"}, "central_concentration"},
                             {{"sorafenib_gallbladder", "mg", "amount stored in the gallbladder"}, "gallbladder_amount"}},
                            bind_component<SorafenibComponent>};
+    using S = SorafenibPk;
+    check_indices(d.parameters, S::n_params, {{S::ka, "sorafenib_ka"}, {S::cl, "sorafenib_CL"}, {S::v_ref, "sorafenib_V"},
+                  {S::fent, "sorafenib_Fent"}, {S::kehc, "sorafenib_kEHC"}, {S::t_empty, "sorafenib_tEHC"},
+                  {S::hill, "sorafenib_hill_EHC"}, {S::dose_exponent, "sorafenib_dose_exponent"}}, "sorafenib parameters");
+    check_indices(d.states, S::n_states, {{S::depot, "sorafenib_depot"}, {S::transit4, "sorafenib_transit4"},
+                  {S::central, "sorafenib_central"}, {S::gallbladder, "sorafenib_gallbladder"}}, "sorafenib states");
+    d.parameters.push_back(kFlt3Potency.info());  // after the block's: p[n_params]
     d.states[SorafenibPk::depot].dosable = true;
     for (auto& s : d.states) s.linear_block = 0;  // while the gallbladder switch is instantaneous
     d.states[SorafenibPk::central].coupling = d.states[SorafenibPk::gallbladder].coupling = true;  // the ports

@@ -17,7 +17,7 @@ from scipy.stats import spearmanr
 
 TARGET = np.array([98.6, 47, 77.5, 37, 31.2, 70.6, 58.4])  # Borthakur 2020; cd34, 38neg, 123pos, cd44, vla4, cxcr4, blasts
 POOLS = ["cd34", "cd34_38neg", "cd34_38neg_123pos", "cd44", "vla4", "cxcr4", "blasts"]
-# axis order CXCR4, VLA4, CD44; the current model's marker profiles (models/aml_mobilization.cpp)
+# axis order CXCR4, VLA4, CD44; the current model's marker profiles (kRelies, kCarries in models/aml_mobilization_parameters.hpp)
 PROFILE = np.array([[1, 0, 0], [0, 0, 1], [1, 0, 1], [0, 0, 1], [0, 1, 0], [1, 0, 0], [0, 0, 0]], float)
 WEIGHT = np.array([0.5, 0.25, 0.25])
 BASE_LIGAND = np.array([0.975, 0.985, 0.994])

@@ -142,7 +142,7 @@ TEST_CASE("import errors name the model file's line and column, with a near matc
           "filgrastim)");
     CHECK(check_message("import plerixafor\nstate e\nd/dt(e) = plerixafor.centrl_concentration - e\n") ==
           "m.model:3:11: component 'plerixafor' has no port 'centrl_concentration'; did you mean "
-          "'central_concentration'? (ports: central_concentration)");
+          "'central_concentration'? (ports: central_concentration, cxcr4_occupancy)");
     CHECK(check_message("import plerixafor\nstate e\nd/dt(e) = sorafenib.central_concentration - e\n") ==
           "m.model:3:11: component 'sorafenib' is not imported: add 'import sorafenib'");
     CHECK(check_message("import plerixafor\nstate e\nd/dt(e) = sorafenb.central_concentration - e\n") ==

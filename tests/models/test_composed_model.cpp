@@ -92,3 +92,10 @@ TEST_CASE("composed model: a port carries plerixafor's concentration into anothe
     CHECK(system->bioavailability(0, 1.0) == f);
     CHECK(system->bioavailability(3, 1.0) == 1.0);
 }
+
+TEST_CASE("an enum out of step with its table is caught when the component is declared", "[composition]") {
+    std::vector<ParameterInfo> table = {{"ka", 1, "1/h", "", ""}, {"CL", 2, "L/h", "", ""}};
+    CHECK_NOTHROW(check_indices(table, 2, {{0, "ka"}, {1, "CL"}}, "test"));
+    CHECK_THROWS_WITH(check_indices(table, 2, {{0, "CL"}}, "test"), Catch::Contains("entry 0 is 'ka', its enum says 'CL'"));
+    CHECK_THROWS_WITH(check_indices(table, 3, {}, "test"), Catch::Contains("fewer entries than its enum"));
+}

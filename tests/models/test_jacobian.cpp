@@ -175,6 +175,28 @@ TEST_CASE("trial model: the dual-number Jacobian matches central differences at 
     check_at_times(trial_problem(), random_times(21, 4, 672.0));
 }
 
+TEST_CASE("trial model: the dual-number Jacobian matches central differences at random states off the trajectory", "[jacobian]") {
+    // real states of the run, each state scaled by a random log-normal factor (SD 0.3): every component (the drug
+    // blocks, the niche, the cell traffic) away from the path the solver takes, where a wrong cross term shows
+    Problem p = trial_problem();
+    p.solver.exact_linear_blocks = false;
+    const auto peaks = state_peaks(p);
+    const auto times = random_times(22, 3, 672.0);
+    std::mt19937_64 rng(23);
+    std::normal_distribution<double> normal(0.0, 0.3);
+    std::vector<Mismatch> found;
+    simulate_states(p, times, [&](const OdeSystem& system, double t, const double* x) {
+        std::vector<double> moved(x, x + peaks.size());
+        for (double& v : moved) v *= std::exp(normal(rng));
+        found.push_back(compare_with_differences(*p.model, system, t, moved.data(), peaks));
+    });
+    REQUIRE(found.size() == times.size());
+    for (const auto& m : found) {
+        INFO(m.jacobian_where);
+        CHECK(m.jacobian < 1.0);
+    }
+}
+
 TEST_CASE("trial model, a very stiff patient (mobilization gain 31): Jacobian", "[jacobian]") {
     Problem p = trial_problem();
     set_parameter(p, "mobilization_gain", 31, "test");

@@ -169,7 +169,7 @@ TEST_CASE("sorafenib dose level barely changes mobilization: FLT3 inhibition is 
 TEST_CASE("the model keeps the linear-block contract: block doses and switches leave other derivatives alone") {
     // sim/engine/model.hpp: a dose into a block state other than a coupling state, and on_dose()/on_switch() for it, may
     // change only that block, so the solver may keep the stepped states' derivative across them.
-    const auto model = models::make_aml_mobilization();
+    const auto model = models::make_aml_mobilization_sorafenib();
     auto system = model->bind(model->default_parameters(), {70, 90, 1, 1, 1});
     const std::size_t n = model->states().size();
     std::vector<double> x(n), before(n), after(n);
