@@ -113,14 +113,16 @@ struct has_fused_evaluate<D, T, std::void_t<decltype(std::declval<const D&>().ev
 template <class Derived>
 class TemplatedComponent : public BoundComponent {
 public:
-    void rhs_and_ports(double t, const double* x, const double* in, double* dxdt, double* out) const override {
+    // The solver's calls: everything the Derived's templates call is inlined into them (one call per component).
+    [[gnu::flatten]] void rhs_and_ports(double t, const double* x, const double* in, double* dxdt,
+                                        double* out) const override {
         both(t, x, in, dxdt, out);
     }
     void rhs_and_ports(double t, const JacobianDual* x, const JacobianDual* in, JacobianDual* dxdt,
                        JacobianDual* out) const override {
         both(t, x, in, dxdt, out);
     }
-    void rhs(double t, const double* x, const double* in, double* dxdt) const override {
+    [[gnu::flatten]] void rhs(double t, const double* x, const double* in, double* dxdt) const override {
         self().evaluate(t, x, in, dxdt);
     }
     void rhs(double t, const JacobianDual* x, const JacobianDual* in, JacobianDual* dxdt) const override {
