@@ -130,8 +130,11 @@ public:
             for (int i = 0; i < s.n_inputs; ++i) inputs[i] = ports_[s.inputs[i]];
             s.part->observe(t, x + s.state, inputs, ports_.data() + s.port);
         }
-        for (const ComposedWiring::Run& r : w_->output_runs)
-            std::copy(ports_.data() + r.port, ports_.data() + r.port + r.size, y + r.output);
+        const double* ports = ports_.data();
+        for (const ComposedWiring::Run& r : w_->output_runs) {  // single ports without a library call
+            if (r.size == 1) y[r.output] = ports[r.port];
+            else std::copy(ports + r.port, ports + r.port + r.size, y + r.output);
+        }
     }
     double bioavailability(int state, double amount) const override {
         const DoseRule& rule = rules_[state];
