@@ -1,6 +1,5 @@
 // The marrow niche of the trial model: G-CSF acts on it through a delay chain (marrow neutrophil and protease
 // build-up) and erodes the adhesion ligands SDF-1, VCAM-1 and the CD44 ligands, which recover at one turnover rate.
-#include <algorithm>
 #include <array>
 
 #include "models/aml_mobilization_parameters.hpp"
@@ -35,7 +34,7 @@ constexpr int erosion[kAxes] = {index_of(kNicheParameters, "erosion_sdf1"), inde
 constexpr const char* kLigandOutputs[kAxes] = {"marrow SDF-1 availability", "marrow VCAM-1 availability",
                                                "marrow CD44-ligand availability"};
 // States: the signal stages, then the ligands. Ports: the last stage, then the ligands (the same order).
-constexpr int kLigandState = kSignalStages, kStates = kSignalStages + kAxes;
+constexpr int kLigandState = kSignalStages;
 
 class NicheComponent : public TemplatedComponent<NicheComponent> {
 public:
@@ -57,18 +56,14 @@ public:
         for (int s = 0; s < kSignalStages; ++s) x[s] = signal0_;
         for (int a = 0; a < kAxes; ++a) x[kLigandState + a] = ligand0_[a];
     }
-    // The derivatives go to a local array first: dx may alias x and the rates as far as the compiler knows, which
-    // would cost run-time overlap checks at every evaluation.
     template <class T>
     void evaluate(double, const T* x, const T* in, T* dx) const {
-        T d[kStates];
-        d[0] = k_signal_ * (gcsf_effect(in[0]) - x[0]);
-        for (int i = 1; i < kSignalStages; ++i) d[i] = k_signal_ * (x[i - 1] - x[i]);
+        dx[0] = k_signal_ * (gcsf_effect(in[0]) - x[0]);
+        for (int i = 1; i < kSignalStages; ++i) dx[i] = k_signal_ * (x[i - 1] - x[i]);
         const T* ligand = x + kLigandState;
         const T signal = x[kSignalStages - 1];
         for (int a = 0; a < kAxes; ++a)
-            d[kLigandState + a] = k_ligand_ * (1.0 - ligand[a]) - erosion_rate_[a] * signal * ligand[a];
-        std::copy(d, d + kStates, dx);
+            dx[kLigandState + a] = k_ligand_ * (1.0 - ligand[a]) - erosion_rate_[a] * signal * ligand[a];
     }
     template <class T>
     void port_values(const T* x, T* out) const {
