@@ -31,6 +31,7 @@ struct Loaded {
     const MobsimModelFileAbiV1* abi = nullptr;
     const MobsimModelFileSensitivitiesV1* sensitivities = nullptr;
     const MobsimModelFileInfusionsV1* infusions = nullptr;
+    const MobsimModelFileInitialInputsV1* initial_inputs = nullptr;
     std::vector<int> steady_states;  // `init = steady`
     std::string library_path;
     std::vector<std::string> imports, inputs;  // imported components; the ports the equations read, in order
@@ -50,7 +51,10 @@ public:
           n_(static_cast<int>(m_->states.size())), n_inputs_(static_cast<int>(m_->inputs.size())) {
         abi_->prepare(p_.data(), c_.data(), pre_.data());
     }
+    // The composition calls this first, with the ports at the imported components' initial state: the quantities
+    // derived from them (initial(NAME.PORT)) are fixed from here on.
     void initial_state(double* x, const double* in) const override {
+        m_->initial_inputs->prepare(p_.data(), c_.data(), in, pre_.data());
         abi_->initial_state(p_.data(), c_.data(), pre_.data(), gather(x, in));
         std::copy(x_.begin(), x_.begin() + n_, x);
         for (int i : m_->steady_states)
@@ -80,8 +84,8 @@ private:
     }
     std::shared_ptr<const Loaded> m_;
     const MobsimModelFileAbiV1* abi_;
-    std::vector<double> p_, c_, pre_;
-    mutable std::vector<double> x_;  // one system per simulation: never shared between threads
+    std::vector<double> p_, c_;
+    mutable std::vector<double> pre_, x_;  // one system per simulation: never shared between threads
     int n_, n_inputs_;
 };
 
@@ -187,11 +191,15 @@ bool open_library(const std::string& path, const CheckedModel& checked, Loaded& 
     const MobsimModelFileSensitivitiesV1* with_sensitivities = sensitivities ? sensitivities() : nullptr;
     using Infusions = const MobsimModelFileInfusionsV1* (*)();
     auto infusions = reinterpret_cast<Infusions>(::dlsym(handle, MOBSIM_MODEL_FILE_INFUSIONS));
-    if (!fits || !with_sensitivities || with_sensitivities->n_parameters != abi->n_parameters || !infusions)
+    using InitialInputs = const MobsimModelFileInitialInputsV1* (*)();
+    auto initial_inputs = reinterpret_cast<InitialInputs>(::dlsym(handle, MOBSIM_MODEL_FILE_INITIAL_INPUTS));
+    if (!fits || !with_sensitivities || with_sensitivities->n_parameters != abi->n_parameters || !infusions ||
+        !initial_inputs)
         return why = "no matching " MOBSIM_MODEL_FILE_FACTORY " interface", ::dlclose(handle), false;
     m.abi = abi;
     m.sensitivities = with_sensitivities;
     m.infusions = infusions();
+    m.initial_inputs = initial_inputs();
     return true;
 }
 

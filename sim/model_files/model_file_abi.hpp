@@ -52,10 +52,19 @@
         double (*duration_h)(int state, double amount, const double* p, const double* c, const double* pre);     \
     }
 
+// A file that imports components: once the components' initial state is known, the values of `pre` that read
+// the imported ports' initial values (initial(NAME.PORT)); `in` holds the ports the file reads, in order.
+#define MOBSIM_MODEL_FILE_INITIAL_INPUTS "mobsim_model_file_initial_inputs_v1"
+#define MOBSIM_MODEL_FILE_INITIAL_INPUTS_STRUCT                                                                   \
+    struct MobsimModelFileInitialInputsV1 {                                                                       \
+        void (*prepare)(const double* p, const double* c, const double* in, double* pre);                         \
+    }
+
 extern "C" {
 MOBSIM_MODEL_FILE_ABI_STRUCT;
 MOBSIM_MODEL_FILE_SENSITIVITIES_STRUCT;
 MOBSIM_MODEL_FILE_INFUSIONS_STRUCT;
+MOBSIM_MODEL_FILE_INITIAL_INPUTS_STRUCT;
 }
 
 #define MOBSIM_MODEL_FILE_TEXT_(...) #__VA_ARGS__

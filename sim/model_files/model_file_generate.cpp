@@ -205,9 +205,19 @@ public:
         // Each function is a template on its scalar types: doubles for the values, dual numbers in the states
         // for the Jacobian, dual numbers in the parameters (and so in everything) for the sensitivities.
         o_ << "template <class P>\nvoid prepare_of(const P* p, const double* c, P* pre) {\n    (void)p, (void)c, (void)pre;\n";
-        for (const auto& st : s.statements)
-            if (st.kind == Statement::Kind::let && !m_.symbols.at(st.target.name).dynamic)
-                line(st, "pre[" + std::to_string(m_.symbols.at(st.target.name).precomputed) + "] = " + expr(*st.value) + ";");
+        for (const Statement* st : per_binding_lets(false))
+            line(*st, "pre[" + std::to_string(m_.symbols.at(st->target.name).precomputed) + "] = " + expr(*st->value) + ";");
+        for (const Statement* st : per_binding_lets(true))  // unknown until prepare_inputs: NaN if read before
+            o_ << "    pre[" << m_.symbols.at(st->target.name).precomputed << "] = P(NAN);\n";
+        for (const auto& [port, slot] : m_.initial_slots) o_ << "    pre[" << slot << "] = P(NAN);  // prepare_inputs\n";
+        o_ << "}\n\n// Once the imported components' initial state is known (in: the ports read, as in x[N + k]): the ports'\n"
+           << "// initial values, initial(NAME.PORT), and the per-patient quantities derived from them.\n"
+           << "void prepare_inputs(const double* p, const double* c, const double* in, double* pre) {\n"
+           << "    (void)p, (void)c, (void)in, (void)pre;\n";
+        for (const auto& [port, slot] : m_.initial_slots)
+            o_ << "    pre[" << slot << "] = in[" << m_.symbols.at(port).index << "];  // " << port << "\n";
+        for (const Statement* st : per_binding_lets(true))
+            line(*st, "pre[" + std::to_string(m_.symbols.at(st->target.name).precomputed) + "] = " + expr(*st->value) + ";");
         o_ << "}\n\ntemplate <class P>\nvoid initial_state_of(const P* p, const double* c, const P* pre, P* x) {\n"
            << "    (void)p, (void)c, (void)pre;\n";
         for (int i = 0; i < n; ++i)
@@ -255,7 +265,8 @@ public:
            << "    return infusion_duration_of(state, amount, p, c, pre);\n}\n"
            << kSensitivities << "\n}  // namespace\n\nextern \"C\" {\n" << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_ABI_STRUCT) << ";\n"
            << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_SENSITIVITIES_STRUCT) << ";\n"
-           << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_INFUSIONS_STRUCT) << ";\n\n"
+           << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_INFUSIONS_STRUCT) << ";\n"
+           << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_INITIAL_INPUTS_STRUCT) << ";\n\n"
            << "__attribute__((visibility(\"default\"))) const MobsimModelFileAbiV1* " << MOBSIM_MODEL_FILE_FACTORY
            << "() {\n    static const MobsimModelFileAbiV1 abi = {" << MOBSIM_MODEL_FILE_ABI_VERSION << ", N, "
            << s.parameters.size() << ", " << s.covariates.size() << ", " << output << ", "
@@ -268,7 +279,9 @@ public:
            << "    return &s;\n}\n\n"
            << "__attribute__((visibility(\"default\"))) const MobsimModelFileInfusionsV1* " << MOBSIM_MODEL_FILE_INFUSIONS
            << "() {\n    static const MobsimModelFileInfusionsV1 s = {infusion_rate, infusion_duration};\n"
-           << "    return &s;\n}\n}\n";
+           << "    return &s;\n}\n\n"
+           << "__attribute__((visibility(\"default\"))) const MobsimModelFileInitialInputsV1* " << MOBSIM_MODEL_FILE_INITIAL_INPUTS
+           << "() {\n    static const MobsimModelFileInitialInputsV1 s = {prepare_inputs};\n    return &s;\n}\n}\n";
         return o_.str();
     }
 
@@ -293,6 +306,16 @@ private:
     // `#line` makes a compiler message (should the checker let one through) name the model file's line.
     void line(const Statement& st, const std::string& code) {
         o_ << "#line " << st.value->at.line << " " << quoted(m_.syntax.file) << "\n    " << code << "\n";
+    }
+    // The `let`s computed once per binding, in order: those that read imported ports' initial values or not.
+    std::vector<const Statement*> per_binding_lets(bool from_ports) const {
+        std::vector<const Statement*> out;
+        for (const auto& st : m_.syntax.statements)
+            if (st.kind == Statement::Kind::let) {
+                const Symbol& d = m_.symbols.at(st.target.name);
+                if (!d.dynamic && d.from_ports == from_ports) out.push_back(&st);
+            }
+        return out;
     }
     void dynamic_lets(const std::string& type) {
         for (const auto& st : m_.syntax.statements)
@@ -330,6 +353,7 @@ private:
             case Expression::Kind::unary:
                 return std::string("(") + (e.text == "neg" ? "-" : "!") + expr(*e.operands[0]) + ")";
             case Expression::Kind::call: {
+                if (e.text == "initial") return "pre[" + std::to_string(m_.initial_slots.at(e.operands[0]->text)) + "]";
                 std::string out = "mf::" + std::string(e.text == "if" ? "pick" : e.text) + "(";
                 for (std::size_t i = 0; i < e.operands.size(); ++i) out += (i ? ", " : "") + expr(*e.operands[i]);
                 return out + ")";
