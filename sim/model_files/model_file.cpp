@@ -31,7 +31,7 @@ struct Loaded {
     const MobsimModelFileAbiV1* abi = nullptr;
     const MobsimModelFileSensitivitiesV1* sensitivities = nullptr;
     const MobsimModelFileInfusionsV1* infusions = nullptr;
-    const MobsimModelFileInitialInputsV1* initial_inputs = nullptr;
+    const MobsimModelFileImportsV1* imports_abi = nullptr;
     std::vector<int> steady_states;  // `init = steady`
     std::string library_path;
     std::vector<std::string> imports, inputs;  // imported components; the ports the equations read, in order
@@ -54,20 +54,20 @@ public:
     // The composition calls this first, with the ports at the imported components' initial state: the quantities
     // derived from them (initial(NAME.PORT)) are fixed from here on.
     void initial_state(double* x, const double* in) const override {
-        m_->initial_inputs->prepare(p_.data(), c_.data(), in, pre_.data());
+        m_->imports_abi->prepare(p_.data(), c_.data(), in, pre_.data());
         abi_->initial_state(p_.data(), c_.data(), pre_.data(), gather(x, in));
         std::copy(x_.begin(), x_.begin() + n_, x);
         for (int i : m_->steady_states)
             if (std::isnan(x[i])) throw SolverError(no_steady_state(m_->name, m_->states[i].name));
     }
     void rhs(double t, const double* x, const double* in, double* dxdt) const override {
-        abi_->rhs(t, gather(x, in), p_.data(), c_.data(), pre_.data(), dxdt);
+        m_->imports_abi->rhs(t, x, in, p_.data(), c_.data(), pre_.data(), dxdt);
     }
     void jacobian(double t, const double* x, const double* in, double* J, double* dfdt) const override {
         abi_->jacobian(t, gather(x, in), p_.data(), c_.data(), pre_.data(), J, dfdt);
     }
     void observe(double t, const double* x, const double* in, double* y) const override {
-        abi_->observe(t, gather(x, in), p_.data(), c_.data(), pre_.data(), y);
+        m_->imports_abi->observe(t, x, in, p_.data(), c_.data(), pre_.data(), y);
     }
     double bioavailability(int state, double amount) const override {
         return abi_->bioavailability(state, amount, p_.data(), c_.data(), pre_.data());
@@ -75,7 +75,7 @@ public:
     double lag_time_h(int state) const override { return abi_->lag_time_h(state, p_.data(), c_.data(), pre_.data()); }
 
 private:
-    // Plain loops: a few values at every right-hand side, where a call to memmove cost more than the copy.
+    // x = [states, inputs], as the initial state and the Jacobian take them. Plain loops: cheaper than memmove here.
     double* gather(const double* x, const double* in) const {
         double* out = x_.data();
         for (int i = 0; i < n_; ++i) out[i] = x[i];
@@ -191,15 +191,15 @@ bool open_library(const std::string& path, const CheckedModel& checked, Loaded& 
     const MobsimModelFileSensitivitiesV1* with_sensitivities = sensitivities ? sensitivities() : nullptr;
     using Infusions = const MobsimModelFileInfusionsV1* (*)();
     auto infusions = reinterpret_cast<Infusions>(::dlsym(handle, MOBSIM_MODEL_FILE_INFUSIONS));
-    using InitialInputs = const MobsimModelFileInitialInputsV1* (*)();
-    auto initial_inputs = reinterpret_cast<InitialInputs>(::dlsym(handle, MOBSIM_MODEL_FILE_INITIAL_INPUTS));
+    using Imports = const MobsimModelFileImportsV1* (*)();
+    auto imports = reinterpret_cast<Imports>(::dlsym(handle, MOBSIM_MODEL_FILE_IMPORTS));
     if (!fits || !with_sensitivities || with_sensitivities->n_parameters != abi->n_parameters || !infusions ||
-        !initial_inputs)
+        !imports)
         return why = "no matching " MOBSIM_MODEL_FILE_FACTORY " interface", ::dlclose(handle), false;
     m.abi = abi;
     m.sensitivities = with_sensitivities;
     m.infusions = infusions();
-    m.initial_inputs = initial_inputs();
+    m.imports_abi = imports();
     return true;
 }
 

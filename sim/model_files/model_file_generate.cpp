@@ -149,7 +149,7 @@ void s_rhs(double t, const double* x, const double* dx, const double* p, const d
     parameters(p, pd);
     seed(pre, dpre, NPRE, pred);
     seed(x, dx, N, xd);
-    rhs_of<mf::SDual, mf::SDual>(mf::SDual(t), xd, pd, c, pred, fd);
+    rhs_of<mf::SDual, mf::SDual>(mf::SDual(t), xd, xd + N, pd, c, pred, fd);
     unseed(fd, N, f, df);
 }
 void s_observe(double t, const double* x, const double* dx, const double* p, const double* c, const double* pre,
@@ -158,7 +158,7 @@ void s_observe(double t, const double* x, const double* dx, const double* p, con
     parameters(p, pd);
     seed(pre, dpre, NPRE, pred);
     seed(x, dx, N, xd);
-    observe_of<mf::SDual, mf::SDual>(mf::SDual(t), xd, pd, c, pred, yd);
+    observe_of<mf::SDual, mf::SDual>(mf::SDual(t), xd, xd + N, pd, c, pred, yd);
     unseed(yd, NOUT, y, dy);
 }
 double s_bioavailability(int state, double amount, const double* p, const double* c, const double* pre,
@@ -226,7 +226,7 @@ public:
            << "// Model '" << s.name << "': " << n << " states, " << np << " parameters.\n" << imports_comment()
            << "namespace mf { constexpr int D = " << n + nin + 1 << ", DS = " << std::max(np, 1) << "; }\n"
            << kPrelude << kDual << sensitivity_dual() << "\nnamespace {\n\n"
-           << "// x: the N states, then the NIN imported ports read (x[N + k]); only a composed model passes these.\n"
+           << "// x: the N states, then the NIN imported ports read (in = x + N, or apart); only a composed model passes these.\n"
            << "constexpr int N = " << n << ", NIN = " << nin << ", NX = N + NIN, NP = " << np << ", NPRE = "
            << m_.precomputed_count << ", NOUT = " << outputs << ";\n\n";
         // Each function is a template on its scalar types: doubles for the values, dual numbers in the states
@@ -237,7 +237,7 @@ public:
         for (const Statement* st : per_binding_lets(true))  // unknown until prepare_inputs: NaN if read before
             o_ << "    pre[" << m_.symbols.at(st->target.name).precomputed << "] = P(NAN);\n";
         for (const auto& [port, slot] : m_.initial_slots) o_ << "    pre[" << slot << "] = P(NAN);  // prepare_inputs\n";
-        o_ << "}\n\n// Once the imported components' initial state is known (in: the ports read, as in x[N + k]): the ports'\n"
+        o_ << "}\n\n// Once the imported components' initial state is known (in: the ports read): the ports'\n"
            << "// initial values, initial(NAME.PORT), and the per-patient quantities derived from them.\n"
            << "void prepare_inputs(const double* p, const double* c, const double* in, double* pre) {\n"
            << "    (void)p, (void)c, (void)in, (void)pre;\n";
@@ -246,19 +246,19 @@ public:
         for (const Statement* st : per_binding_lets(true))
             line(*st, "pre[" + std::to_string(m_.symbols.at(st->target.name).precomputed) + "] = " + expr(*st->value) + ";");
         o_ << "}\n\ntemplate <class P>\nvoid initial_state_of(const P* p, const double* c, const P* pre, P* x) {\n"
-           << "    (void)p, (void)c, (void)pre;\n";
+           << "    const P* in = x + N;\n    (void)p, (void)c, (void)pre, (void)in;\n";
         for (int i = 0; i < n; ++i)
             o_ << "    x[" << i << "] = "
                << (s.states[i].initial ? expr(*s.states[i].initial) : s.states[i].steady ? "1.0" : "0.0") << ";\n";
-        o_ << "}\n\ntemplate <class T, class P>\nvoid rhs_of(T t, const T* x, const P* p, const double* c, const P* pre, T* dx) {\n"
-           << "    (void)t, (void)x, (void)p, (void)c, (void)pre;\n";
+        o_ << "}\n\ntemplate <class T, class P>\nvoid rhs_of(T t, const T* x, const T* in, const P* p, const double* c, const P* pre, T* dx) {\n"
+           << "    (void)t, (void)x, (void)in, (void)p, (void)c, (void)pre;\n";
         dynamic_lets("T");
         for (int i = 0; i < n; ++i) {
             const Statement& st = s.statements[m_.derivative_of_state[i]];
             line(st, "dx[" + std::to_string(i) + "] = " + expr(*st.value) + ";");
         }
-        o_ << "}\n\ntemplate <class T, class P>\nvoid observe_of(T t, const T* x, const P* p, const double* c, const P* pre, T* y) {\n"
-           << "    (void)t, (void)x, (void)p, (void)c, (void)pre;\n";
+        o_ << "}\n\ntemplate <class T, class P>\nvoid observe_of(T t, const T* x, const T* in, const P* p, const double* c, const P* pre, T* y) {\n"
+           << "    (void)t, (void)x, (void)in, (void)p, (void)c, (void)pre;\n";
         dynamic_lets("T");
         int output = 0;
         for (const auto& st : s.statements)
@@ -270,18 +270,23 @@ public:
         dose_property(Statement::Kind::duration, "infusion_duration_of", "int state, double amount", "0.0");
         o_ << "\nvoid prepare(const double* p, const double* c, double* pre) { prepare_of(p, c, pre); }\n"
            << "void rhs(double t, const double* x, const double* p, const double* c, const double* pre, double* dx) {\n"
-           << "    rhs_of<double, double>(t, x, p, c, pre, dx);\n}\n\n"
+           << "    rhs_of<double, double>(t, x, x + N, p, c, pre, dx);\n}\n"
+           << "// The same with the ports apart (a composed model's part: no copy of the states)\n"
+           << "void rhs_inputs(double t, const double* x, const double* in, const double* p, const double* c, const double* pre, double* dx) {\n"
+           << "    rhs_of<double, double>(t, x, in, p, c, pre, dx);\n}\n"
+           << "void observe_inputs(double t, const double* x, const double* in, const double* p, const double* c, const double* pre, double* y) {\n"
+           << "    observe_of<double, double>(t, x, in, p, c, pre, y);\n}\n\n"
            << "// Forward mode: one dual pass gives every column of the Jacobian (N x NX: to the states and the\n"
            << "// imported ports read) and df/dt.\n"
            << "void jacobian(double t, const double* x, const double* p, const double* c, const double* pre, double* J, double* dfdt) {\n"
            << "    mf::Dual xd[NX + 1], dx[N + 1];\n    for (int i = 0; i < NX; ++i) { xd[i] = mf::Dual(x[i]); xd[i].d[i] = 1.0; }\n"
-           << "    mf::Dual td(t);\n    td.d[NX] = 1.0;\n    rhs_of<mf::Dual, double>(td, xd, p, c, pre, dx);\n"
+           << "    mf::Dual td(t);\n    td.d[NX] = 1.0;\n    rhs_of<mf::Dual, double>(td, xd, xd + N, p, c, pre, dx);\n"
            << "    for (int i = 0; i < N; ++i) {\n        for (int j = 0; j < NX; ++j) J[i * NX + j] = dx[i].d[j];\n"
            << "        dfdt[i] = dx[i].d[NX];\n    }\n}\n" << steady_list() << kSteady
            << "void initial_state(const double* p, const double* c, const double* pre, double* x) {\n"
            << "    initial_state_of(p, c, pre, x);\n    steady_of(p, c, pre, x);\n}\n\n"
            << "void observe(double t, const double* x, const double* p, const double* c, const double* pre, double* y) {\n"
-           << "    observe_of<double, double>(t, x, p, c, pre, y);\n}\n"
+           << "    observe_of<double, double>(t, x, x + N, p, c, pre, y);\n}\n"
            << "double bioavailability(int state, double amount, const double* p, const double* c, const double* pre) {\n"
            << "    return bioavailability_of(state, amount, p, c, pre);\n}\n"
            << "double lag_time_h(int state, const double* p, const double* c, const double* pre) {\n"
@@ -293,7 +298,7 @@ public:
            << kSensitivities << "\n}  // namespace\n\nextern \"C\" {\n" << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_ABI_STRUCT) << ";\n"
            << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_SENSITIVITIES_STRUCT) << ";\n"
            << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_INFUSIONS_STRUCT) << ";\n"
-           << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_INITIAL_INPUTS_STRUCT) << ";\n\n"
+           << MOBSIM_MODEL_FILE_TEXT(MOBSIM_MODEL_FILE_IMPORTS_STRUCT) << ";\n\n"
            << "__attribute__((visibility(\"default\"))) const MobsimModelFileAbiV1* " << MOBSIM_MODEL_FILE_FACTORY
            << "() {\n    static const MobsimModelFileAbiV1 abi = {" << MOBSIM_MODEL_FILE_ABI_VERSION << ", N, "
            << s.parameters.size() << ", " << s.covariates.size() << ", " << output << ", "
@@ -307,8 +312,8 @@ public:
            << "__attribute__((visibility(\"default\"))) const MobsimModelFileInfusionsV1* " << MOBSIM_MODEL_FILE_INFUSIONS
            << "() {\n    static const MobsimModelFileInfusionsV1 s = {infusion_rate, infusion_duration};\n"
            << "    return &s;\n}\n\n"
-           << "__attribute__((visibility(\"default\"))) const MobsimModelFileInitialInputsV1* " << MOBSIM_MODEL_FILE_INITIAL_INPUTS
-           << "() {\n    static const MobsimModelFileInitialInputsV1 s = {prepare_inputs};\n    return &s;\n}\n}\n";
+           << "__attribute__((visibility(\"default\"))) const MobsimModelFileImportsV1* " << MOBSIM_MODEL_FILE_IMPORTS
+           << "() {\n    static const MobsimModelFileImportsV1 s = {prepare_inputs, rhs_inputs, observe_inputs};\n    return &s;\n}\n}\n";
         return o_.str();
     }
 
@@ -318,7 +323,7 @@ private:
         if (m_.syntax.imports.empty()) return "";
         std::string out = "// Imports (composed by mobsim, not compiled here):";
         for (const auto& d : m_.syntax.imports) out += " " + d.name;
-        out += ".\n// Ports read, x[N + k] for k = 0, 1, ...:";
+        out += ".\n// Ports read, in[k] for k = 0, 1, ...:";
         for (const auto& in : m_.inputs) out += " " + in;
         return out + "\n";
     }
@@ -367,7 +372,7 @@ private:
             case Symbol::Kind::parameter: return "p[" + std::to_string(s.index) + "]";
             case Symbol::Kind::covariate: return "c[" + std::to_string(s.index) + "]";
             case Symbol::Kind::state: return "x[" + std::to_string(s.index) + "]";
-            case Symbol::Kind::input: return "x[N + " + std::to_string(s.index) + "]";
+            case Symbol::Kind::input: return "in[" + std::to_string(s.index) + "]";
             case Symbol::Kind::derived: return s.dynamic ? "u_" + n : "pre[" + std::to_string(s.precomputed) + "]";
             default: return n;
         }
