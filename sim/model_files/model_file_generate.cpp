@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "sim/model_files/model_file_abi.hpp"
+#include "sim/model_files/model_file_exp_code.hpp"
 #include "sim/model_files/model_file_steady_code.hpp"
 
 namespace mobsim::model_file {
@@ -12,40 +15,16 @@ namespace mobsim::model_file {
 namespace {
 
 // The math the expressions may call on doubles.
-const char* const kPrelude = R"(#include <cmath>
+const std::string kPrelude = R"(#include <cmath>
 #include <utility>
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
 
 namespace mf {
 
 inline double val(double x) { return x; }
-// exp inline, without the library call (a model's right-hand side may take several per evaluation): 2^n e^r with
-// n = round(a / ln 2), r = a - n ln 2 (ln 2 in two parts, Cody-Waite), e^r by its Taylor series to degree 13
-// (|r| <= 0.35: truncation below 1e-17), 2^n from its exponent bits. Within 2 ulp of std::exp (tested); the
-// library where 2^n would leave the normal range, and for infinities and NaN.
-__attribute__((always_inline)) inline double exp(double a) {
-    if (!(std::fabs(a) < 700.0)) return std::exp(a);
-    constexpr double shifter = 6755399441055744.0;  // 1.5 * 2^52: adding it rounds to an integer
-    const double n = (a * 1.4426950408889634 + shifter) - shifter;
-    const double r = std::fma(n, -1.9082149292705877e-10, std::fma(n, -0.69314718036912382, a));
-    double e = 1.0 / 6227020800.0;  // 1/13!, then Horner on 1/k!
-    e = std::fma(e, r, 1.0 / 479001600.0);
-    e = std::fma(e, r, 1.0 / 39916800.0);
-    e = std::fma(e, r, 1.0 / 3628800.0);
-    e = std::fma(e, r, 1.0 / 362880.0);
-    e = std::fma(e, r, 1.0 / 40320.0);
-    e = std::fma(e, r, 1.0 / 5040.0);
-    e = std::fma(e, r, 1.0 / 720.0);
-    e = std::fma(e, r, 1.0 / 120.0);
-    e = std::fma(e, r, 1.0 / 24.0);
-    e = std::fma(e, r, 1.0 / 6.0);
-    e = std::fma(e, r, 0.5);
-    e = std::fma(e, r, 1.0);
-    e = std::fma(e, r, 1.0);
-    const long long bits = static_cast<long long>(n + 1023.0) << 52;
-    double scale;
-    __builtin_memcpy(&scale, &bits, sizeof scale);
-    return e * scale;
-}
+)" + std::string(kExp) + R"(
 inline double log(double a) { return std::log(a); }
 inline double log10(double a) { return std::log10(a); }
 inline double sqrt(double a) { return std::sqrt(a); }
@@ -349,10 +328,60 @@ private:
             }
         return out;
     }
+    // The lets that change with the states, each after what it reads, the exps of those ready at once taken in
+    // one mf::exp_n call (4 lanes at a time), as a hand-written model vectorizes them.
     void dynamic_lets(const std::string& type) {
+        std::vector<const Statement*> pending;
         for (const auto& st : m_.syntax.statements)
-            if (st.kind == Statement::Kind::let && m_.symbols.at(st.target.name).dynamic)
-                line(st, "const " + type + " u_" + st.target.name + " = " + expr(*st.value) + ";");
+            if (st.kind == Statement::Kind::let && m_.symbols.at(st.target.name).dynamic) pending.push_back(&st);
+        std::set<std::string> done;
+        exps_.clear();
+        for (int batch = 0; !pending.empty(); ++batch) {
+            for (auto it = pending.begin(); it != pending.end();) {
+                if (!ready(*(*it)->value, done, true)) { ++it; continue; }
+                line(**it, "const " + type + " u_" + (*it)->target.name + " = " + expr(*(*it)->value) + ";");
+                done.insert((*it)->target.name);
+                it = pending.erase(it);
+            }
+            std::vector<const Expression*> exps;
+            for (const Statement* st : pending) ready_exps(*st->value, done, exps);
+            if (exps.empty() && !pending.empty()) {  // not expected (lets read only earlier lets): all inline
+                for (const Statement* st : pending) all_exps(*st->value, exps);
+                for (const Expression* e : exps) exps_[e] = "";
+                continue;
+            }
+            const std::string name = "ex" + std::to_string(batch);
+            std::string args;
+            for (std::size_t i = 0; i < exps.size(); ++i) {
+                args += (i ? ", " : "") + expr(*exps[i]->operands[0]);
+                exps_[exps[i]] = exps.size() > 1 ? name + "[" + std::to_string(i) + "]" : "";
+            }
+            const std::size_t lanes = (exps.size() + 3) / 4 * 4;  // padded with zeros
+            if (exps.size() > 1)
+                o_ << "    " << type << " " << name << "_of[" << lanes << "] = {" << args << "}, " << name << "["
+                   << lanes << "];\n    mf::exp_n(" << name << "_of, " << name << ", " << lanes << ");\n";
+        }
+    }
+    // Whether e reads only lets in `done` (and, with `exps_known`, holds no exp not yet taken).
+    bool ready(const Expression& e, const std::set<std::string>& done, bool exps_known) const {
+        if (exps_known && e.kind == Expression::Kind::call && e.text == "exp" && !exps_.count(&e)) return false;
+        if (e.kind == Expression::Kind::name) {
+            const auto it = m_.symbols.find(e.text);
+            if (it != m_.symbols.end() && it->second.kind == Symbol::Kind::derived && it->second.dynamic && !done.count(e.text))
+                return false;
+        }
+        for (const auto& o : e.operands)
+            if (!ready(*o, done, exps_known)) return false;
+        return true;
+    }
+    void ready_exps(const Expression& e, const std::set<std::string>& done, std::vector<const Expression*>& out) const {
+        if (e.kind == Expression::Kind::call && e.text == "exp" && !exps_.count(&e) && ready(*e.operands[0], done, true))
+            return out.push_back(&e);
+        for (const auto& o : e.operands) ready_exps(*o, done, out);
+    }
+    void all_exps(const Expression& e, std::vector<const Expression*>& out) const {
+        if (e.kind == Expression::Kind::call && e.text == "exp") out.push_back(&e);
+        for (const auto& o : e.operands) all_exps(*o, out);
     }
     void dose_property(Statement::Kind kind, const std::string& function, const std::string& arguments,
                        const std::string& otherwise) {
@@ -385,6 +414,7 @@ private:
             case Expression::Kind::unary:
                 return std::string("(") + (e.text == "neg" ? "-" : "!") + expr(*e.operands[0]) + ")";
             case Expression::Kind::call: {
+                if (const auto it = exps_.find(&e); it != exps_.end() && !it->second.empty()) return it->second;
                 if (e.text == "initial") return "pre[" + std::to_string(m_.initial_slots.at(e.operands[0]->text)) + "]";
                 std::string out = "mf::" + std::string(e.text == "if" ? "pick" : e.text) + "(";
                 for (std::size_t i = 0; i < e.operands.size(); ++i) out += (i ? ", " : "") + expr(*e.operands[i]);
@@ -402,6 +432,7 @@ private:
 
     const CheckedModel& m_;
     std::ostringstream o_;
+    std::map<const Expression*, std::string> exps_;  // exp calls taken by exp_n: the value's name ("": inline)
 };
 
 }  // namespace
