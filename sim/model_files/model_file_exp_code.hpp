@@ -35,7 +35,7 @@ void exp_n(const T* a, T* y, int k) {
     for (int i = 0; i < k; ++i) y[i] = exp(a[i]);
 }
 #if defined(__AVX2__) && defined(__FMA__)
-inline void exp_n(const double* a, double* y, int k) {  // k a multiple of 4 (the generator pads)
+__attribute__((always_inline)) inline void exp_n(const double* a, double* y, int k) {  // k a multiple of 4 (the generator pads)
     for (int i = 0; i < k; i += 4) {
         const __m256d x = _mm256_loadu_pd(a + i), shifter = _mm256_set1_pd(kShifter);
         const __m256d kd = _mm256_fmadd_pd(x, _mm256_set1_pd(1.4426950408889634), shifter);
