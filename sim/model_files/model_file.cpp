@@ -31,6 +31,7 @@ struct Loaded {
     const MobsimModelFileAbiV1* abi = nullptr;
     const MobsimModelFileSensitivitiesV1* sensitivities = nullptr;
     const MobsimModelFileInfusionsV1* infusions = nullptr;
+    const MobsimModelFileImportsV1* imports_abi = nullptr;
     std::vector<int> steady_states;  // `init = steady`
     std::string library_path;
     std::vector<std::string> imports, inputs;  // imported components; the ports the equations read, in order
@@ -50,20 +51,23 @@ public:
           n_(static_cast<int>(m_->states.size())), n_inputs_(static_cast<int>(m_->inputs.size())) {
         abi_->prepare(p_.data(), c_.data(), pre_.data());
     }
+    // The composition calls this first, with the ports at the imported components' initial state: the quantities
+    // derived from them (initial(NAME.PORT)) are fixed from here on.
     void initial_state(double* x, const double* in) const override {
+        m_->imports_abi->prepare(p_.data(), c_.data(), in, pre_.data());
         abi_->initial_state(p_.data(), c_.data(), pre_.data(), gather(x, in));
         std::copy(x_.begin(), x_.begin() + n_, x);
         for (int i : m_->steady_states)
             if (std::isnan(x[i])) throw SolverError(no_steady_state(m_->name, m_->states[i].name));
     }
     void rhs(double t, const double* x, const double* in, double* dxdt) const override {
-        abi_->rhs(t, gather(x, in), p_.data(), c_.data(), pre_.data(), dxdt);
+        m_->imports_abi->rhs(t, x, in, p_.data(), c_.data(), pre_.data(), dxdt);
     }
     void jacobian(double t, const double* x, const double* in, double* J, double* dfdt) const override {
         abi_->jacobian(t, gather(x, in), p_.data(), c_.data(), pre_.data(), J, dfdt);
     }
     void observe(double t, const double* x, const double* in, double* y) const override {
-        abi_->observe(t, gather(x, in), p_.data(), c_.data(), pre_.data(), y);
+        m_->imports_abi->observe(t, x, in, p_.data(), c_.data(), pre_.data(), y);
     }
     double bioavailability(int state, double amount) const override {
         return abi_->bioavailability(state, amount, p_.data(), c_.data(), pre_.data());
@@ -71,7 +75,7 @@ public:
     double lag_time_h(int state) const override { return abi_->lag_time_h(state, p_.data(), c_.data(), pre_.data()); }
 
 private:
-    // Plain loops: a few values at every right-hand side, where a call to memmove cost more than the copy.
+    // x = [states, inputs], as the initial state and the Jacobian take them. Plain loops: cheaper than memmove here.
     double* gather(const double* x, const double* in) const {
         double* out = x_.data();
         for (int i = 0; i < n_; ++i) out[i] = x[i];
@@ -80,8 +84,8 @@ private:
     }
     std::shared_ptr<const Loaded> m_;
     const MobsimModelFileAbiV1* abi_;
-    std::vector<double> p_, c_, pre_;
-    mutable std::vector<double> x_;  // one system per simulation: never shared between threads
+    std::vector<double> p_, c_;
+    mutable std::vector<double> pre_, x_;  // one system per simulation: never shared between threads
     int n_, n_inputs_;
 };
 
@@ -187,11 +191,15 @@ bool open_library(const std::string& path, const CheckedModel& checked, Loaded& 
     const MobsimModelFileSensitivitiesV1* with_sensitivities = sensitivities ? sensitivities() : nullptr;
     using Infusions = const MobsimModelFileInfusionsV1* (*)();
     auto infusions = reinterpret_cast<Infusions>(::dlsym(handle, MOBSIM_MODEL_FILE_INFUSIONS));
-    if (!fits || !with_sensitivities || with_sensitivities->n_parameters != abi->n_parameters || !infusions)
+    using Imports = const MobsimModelFileImportsV1* (*)();
+    auto imports = reinterpret_cast<Imports>(::dlsym(handle, MOBSIM_MODEL_FILE_IMPORTS));
+    if (!fits || !with_sensitivities || with_sensitivities->n_parameters != abi->n_parameters || !infusions ||
+        !imports)
         return why = "no matching " MOBSIM_MODEL_FILE_FACTORY " interface", ::dlclose(handle), false;
     m.abi = abi;
     m.sensitivities = with_sensitivities;
     m.infusions = infusions();
+    m.imports_abi = imports();
     return true;
 }
 

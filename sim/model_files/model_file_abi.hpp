@@ -52,10 +52,24 @@
         double (*duration_h)(int state, double amount, const double* p, const double* c, const double* pre);     \
     }
 
+// A file that imports components, where `in` holds the ports the file reads, in order: prepare, once the
+// components' initial state is known, sets the values of `pre` that read the ports' initial values
+// (initial(NAME.PORT)); rhs and observe take the states and the ports apart (x then holds the N states only).
+#define MOBSIM_MODEL_FILE_IMPORTS "mobsim_model_file_imports_v1"
+#define MOBSIM_MODEL_FILE_IMPORTS_STRUCT                                                                          \
+    struct MobsimModelFileImportsV1 {                                                                             \
+        void (*prepare)(const double* p, const double* c, const double* in, double* pre);                         \
+        void (*rhs)(double t, const double* x, const double* in, const double* p, const double* c,                \
+                    const double* pre, double* dx);                                                               \
+        void (*observe)(double t, const double* x, const double* in, const double* p, const double* c,            \
+                        const double* pre, double* y);                                                            \
+    }
+
 extern "C" {
 MOBSIM_MODEL_FILE_ABI_STRUCT;
 MOBSIM_MODEL_FILE_SENSITIVITIES_STRUCT;
 MOBSIM_MODEL_FILE_INFUSIONS_STRUCT;
+MOBSIM_MODEL_FILE_IMPORTS_STRUCT;
 }
 
 #define MOBSIM_MODEL_FILE_TEXT_(...) #__VA_ARGS__

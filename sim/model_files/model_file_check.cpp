@@ -23,6 +23,7 @@ struct Value {
     Dim dim;
     bool dynamic = false;
     bool condition = false;
+    bool from_ports = false;  // reads imported ports' initial values: known once the components' initial state is
 };
 
 Dimension hours() {
@@ -152,6 +153,7 @@ private:
             case Statement::Kind::let: {
                 Symbol symbol{Symbol::Kind::derived, index, v.dynamic};
                 if (!v.dynamic) symbol.precomputed = m_.precomputed_count++;
+                symbol.from_ports = v.from_ports;
                 const Dim declared = parse_dim(st.target);
                 same_dimension(st.value->at, what, v.dim, declared);
                 declare(st.target, symbol);
@@ -228,7 +230,9 @@ private:
         if (dynamic && where != Where::dynamic)
             error(e.at, "'" + e.text + "' changes with the states or time; an initial value or dose property may use "
                         "only parameters, covariates and quantities derived from them");
-        return {declared_dim(e.text), dynamic, false};
+        else if (s.from_ports && where != Where::dynamic && where != Where::initial)
+            error(e.at, "'" + e.text + "' reads imported ports' initial values (initial()); a dose property may not use it");
+        return {declared_dim(e.text), dynamic, false, s.from_ports};
     }
 
     // NAME.PORT: an imported component's port, an input of the file's equations.
@@ -239,6 +243,24 @@ private:
         auto [it, added] = m_.symbols.emplace(e.text, Symbol{Symbol::Kind::input, static_cast<int>(m_.inputs.size()), true});
         if (added) m_.inputs.push_back(e.text);
         return {std::nullopt, true, false};
+    }
+
+    // initial(NAME.PORT): the port's value at the imported components' initial state, fixed per patient, so that
+    // quantities derived from it are computed once (after the components' initial state), not at every evaluation.
+    Value initial(const Expression& e, Where where) {
+        const Expression& arg = *e.operands[0];
+        if (arg.kind != Expression::Kind::name || arg.text.find('.') == std::string::npos) {
+            error(arg.at, "initial() takes an imported port, NAME.PORT (e.g. initial(filgrastim.free_concentration))");
+            return {};
+        }
+        if (where == Where::per_binding || where == Where::per_dose) {
+            error(e.at, "initial(" + arg.text + ") is known only from the components' initial state; a dose property may not use it");
+            return {};
+        }
+        if (!imports_.check_port(arg.text, arg.at)) return {};
+        port(arg, Where::initial);
+        if (!m_.initial_slots.count(arg.text)) m_.initial_slots[arg.text] = m_.precomputed_count++;
+        return {std::nullopt, false, false, true};
     }
 
     Value expression(const Expression& e, Where where) {
@@ -260,7 +282,7 @@ private:
         if (logical != a.condition || logical != b.condition)
             error(e.at, logical ? "'" + op + "' needs conditions on both sides"
                                 : "'" + op + "' cannot apply to a condition (use if(condition, a, b))");
-        Value out{std::nullopt, a.dynamic || b.dynamic, false};
+        Value out{std::nullopt, a.dynamic || b.dynamic, false, a.from_ports || b.from_ports};
         if (logical) return out.condition = true, out;
         if (op == "+" || op == "-" || op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=") {
             if (a.dim && b.dim && *a.dim != *b.dim)
@@ -298,11 +320,13 @@ private:
                             ", found " + std::to_string(e.operands.size()));
             return {};
         }
+        if (e.text == "initial") return initial(e, where);
         std::vector<Value> args;
         for (const auto& o : e.operands) args.push_back(expression(*o, where));
         Value out;
         for (std::size_t i = 0; i < args.size(); ++i) {
             out.dynamic = out.dynamic || args[i].dynamic;
+            out.from_ports = out.from_ports || args[i].from_ports;
             const bool wants_condition = e.text == "if" && i == 0;
             if (args[i].condition != wants_condition)
                 error(e.operands[i]->at, wants_condition ? "if() needs a condition (a comparison) first"

@@ -14,6 +14,7 @@ struct Symbol {
     int index = 0;         // into parameters, covariates, states, inputs; for derived: into `statements`
     bool dynamic = false;  // depends on the states or on time (derived only); else computed once per binding
     int precomputed = -1;  // slot of a derived quantity computed once per binding
+    bool from_ports = false;  // derived once per binding from imported ports' initial values (initial(NAME.PORT))
 };
 
 struct CheckedModel {
@@ -23,6 +24,7 @@ struct CheckedModel {
     std::vector<int> derivative_of_state;  // statement index of each state's equation
     int precomputed_count = 0;
     std::vector<std::string> inputs;  // the imported ports read ("plerixafor.central_concentration"), in x after the states
+    std::map<std::string, int> initial_slots;  // port read by initial(NAME.PORT) -> its precomputed slot
 };
 
 // Reads, parses and checks a model file. Throws InputError listing every problem as FILE:LINE:COL: message.

@@ -33,7 +33,7 @@ bool solve_linear(double* a, V* b, int n) {  // Gaussian elimination with partia
     return true;
 }
 double steady_residual(const double* x, const double* p, const double* c, const double* pre, double* f) {
-    rhs_of<double, double>(0.0, x, p, c, pre, f);
+    rhs_of<double, double>(0.0, x, x + N, p, c, pre, f);
     double sum = 0.0;
     for (int r = 0; r < NS; ++r) sum += f[S[r]] * f[S[r]];
     return sum;
@@ -76,7 +76,7 @@ void steady_of(const P* p, const double* c, const P* pre, P* x) {
     P xp[NX + 1], fp[N + 1], b[NS + 1];
     for (int i = 0; i < NX; ++i) xp[i] = x[i];
     for (int r = 0; r < NS; ++r) xp[S[r]] = P(xv[S[r]]);
-    rhs_of<P, P>(P(0.0), xp, p, c, pre, fp);
+    rhs_of<P, P>(P(0.0), xp, xp + N, p, c, pre, fp);
     for (int r = 0; r < NS; ++r) b[r] = fp[S[r]];
     steady_matrix(xv, pv, c, prev, a);
     converged = converged && solve_linear(a, b, NS);

@@ -12,7 +12,7 @@ namespace {
 const std::map<std::string, int>& functions() {
     static const std::map<std::string, int> table = {
         {"exp", 1}, {"log", 1}, {"log10", 1}, {"sqrt", 1}, {"abs", 1},  {"sin", 1},
-        {"cos", 1}, {"tanh", 1}, {"pow", 2},  {"min", 2},  {"max", 2}, {"if", 3}};
+        {"cos", 1}, {"tanh", 1}, {"pow", 2},  {"min", 2},  {"max", 2}, {"if", 3}, {"initial", 1}};
     return table;
 }
 

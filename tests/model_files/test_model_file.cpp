@@ -90,6 +90,34 @@ TEST_CASE("one-compartment oral model file follows the Bateman function with bio
     }
 }
 
+TEST_CASE("a model file's scalar and 4-lane exp are within 2 ulp of the long double exp") {
+    // arguments -710 ... 710 (the library's range ends included) and small ones near 0; the two lets' exps go
+    // into one 4-lane call, the output's is the scalar one
+    const std::string path = test::write_temp_file("exp_accuracy.model", "parameter k = 1\nstate x\nd/dt(x) = 0\n"
+                                                   "let w = exp(k * t - 710)\nlet n = exp(k * t / 997 - 0.7)\n"
+                                                   "output wide = w\noutput narrow = n\noutput scalar = exp(k * t - 710)\n");
+    REQUIRE(model_file::generate_cpp(model_file::read_model_file(path)).find("mf::exp_n(") != std::string::npos);
+    const Trajectory t = simulate(problem_for(path, "output: {end_h: 1420, step_h: 0.0371}\n"));
+    const std::vector<double> wide = t.column("wide"), narrow = t.column("narrow"), scalar = t.column("scalar");
+    REQUIRE(t.time_h.size() > 38000);
+    int checked = 0;
+    for (std::size_t i = 0; i < t.time_h.size(); ++i)
+        for (const auto& [value, argument] : {std::pair{wide[i], 1.0 * t.time_h[i] - 710.0},
+                                              std::pair{narrow[i], 1.0 * t.time_h[i] / 997.0 - 0.7},
+                                              std::pair{scalar[i], 1.0 * t.time_h[i] - 710.0}}) {
+            const double truth = static_cast<double>(std::exp(static_cast<long double>(argument)));
+            if (!std::isfinite(truth) || truth == 0.0) {
+                CHECK(value == truth);
+                continue;
+            }
+            const double ulp = std::nextafter(truth, INFINITY) - truth;
+            INFO("exp(" << argument << ")");
+            CHECK(std::abs(value - truth) <= 2 * ulp);
+            ++checked;
+        }
+    CHECK(checked > 110000);
+}
+
 TEST_CASE("linear_pk as a model file gives the built-in model's outputs within 1e-9") {
     const std::string rest = "parameters: {ka: 1.2, CL: 5.0, V1: 40.0, Q: 8.0, V2: 120.0}\n"
                              "regimens: [{into: depot, amount: 100, unit: mg, every_h: 12, count: 6},\n"

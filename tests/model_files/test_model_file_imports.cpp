@@ -187,6 +187,29 @@ TEST_CASE("an importing file's initial values read the imported ports at their i
         for (double v : t.column(name)) CHECK(v == Approx(c0 / (2.5 + c0)).epsilon(1e-9));
 }
 
+TEST_CASE("initial(NAME.PORT) holds the port's value at the components' initial state while the port moves") {
+    // a G-CSF dose raises the free concentration; a quantity derived from initial() stays at the baseline C0
+    const std::string text =
+        "import filgrastim\nparameter ec50 = 2.5 [ng/mL]\nstate e\nd/dt(e) = -e\n"
+        "let c0 [ng/mL] = initial(filgrastim.free_concentration)\nlet signal0 = c0 / (ec50 + c0)\n"
+        "output held = signal0\noutput now [ng/mL] = filgrastim.free_concentration\n";
+    const std::string path = test::write_temp_file("imports_initial.model", text);
+    const std::string rest = "patient: {weight_kg: 70}\n"
+                             "regimens: [{into: filgrastim_depot, amount: 10, unit: ug/kg, at_h: [1]}]\n"
+                             "output: {end_h: 48, step_h: 4}\n";
+    const Trajectory t = simulate(problem_for(path, rest));
+    const std::vector<double> now = t.column("now"), held = t.column("held");
+    const double c0 = now.front();
+    REQUIRE(c0 > 0.0);
+    CHECK(*std::max_element(now.begin(), now.end()) > 10 * c0);  // the port moves
+    for (double v : held) CHECK(v == Approx(c0 / (2.5 + c0)).epsilon(1e-14));
+    CHECK(check_message("import filgrastim\nstate e dosable\nd/dt(e) = -e\ndose e lag = initial(filgrastim.free_concentration)\n") ==
+          "m.model:4:14: initial(filgrastim.free_concentration) is known only from the components' initial state; a "
+          "dose property may not use it");
+    CHECK(check_message("import filgrastim\nparameter k = 1\nstate e\nd/dt(e) = -e\nlet a = initial(k)\n") ==
+          "m.model:5:17: initial() takes an imported port, NAME.PORT (e.g. initial(filgrastim.free_concentration))");
+}
+
 TEST_CASE("the trial's cell layer as a model file importing the three drugs gives aml_mobilization's outputs within 1e-9") {
     // the trial regimen in a patient away from the typical: other weight, renal function and receptor expression
     const std::string rest =
