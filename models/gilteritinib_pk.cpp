@@ -77,6 +77,11 @@ ComponentDeclaration gilteritinib_component() {
                            {"central_concentration", "flt3_inhibition"}, {},
                            {{{"gilteritinib", "mg/L", "total plasma gilteritinib"}, "central_concentration"}},
                            bind_component<GilteritinibComponent>};
+    check_indices(d.parameters, G::n_params, {{G::ka, "gilteritinib_ka"}, {G::lag, "gilteritinib_tlag"},
+                  {G::cl, "gilteritinib_CL"}, {G::vc, "gilteritinib_Vc"}, {G::vp, "gilteritinib_Vp"},
+                  {G::q, "gilteritinib_Q"}, {G::flt3_ic50, "gilteritinib_flt3_IC50"}}, "gilteritinib parameters");
+    check_indices(d.states, G::n_states, {{G::depot, "gilteritinib_depot"}, {G::central, "gilteritinib_central"},
+                  {G::peripheral, "gilteritinib_peripheral"}}, "gilteritinib states");
     d.states[G::depot].dosable = true;
     d.states[G::central].coupling = true;  // read by the ports
     return d;
