@@ -23,6 +23,9 @@ struct ComponentState {
     bool dosable = false;   // a dose entry: its dose rule comes from the bound component
     int linear_block = -1;  // local id of the linear block holding it (states of one block contiguous), -1: none
     bool coupling = false;  // read outside its block (by the component's other states or its ports)
+    // >= 0: a coupling state read outside its block only by this port, so it couples only when a component reads
+    // that port or a model output reports it (sorafenib's gallbladder, which the trial neither reads nor reports)
+    int coupling_port = -1;
 };
 
 struct ComponentOutput {

@@ -51,9 +51,10 @@ void insert_unique(std::set<std::string_view>& names, std::string_view name, con
     if (!names.insert(name).second) reject(model, "duplicated " + kind + " name '" + std::string(name) + "'");
 }
 
-// The linear blocks a component declares, located in model state indices.
-void place_blocks(const ComponentDeclaration& c, int component, int offset, const std::string& model,
-                  std::vector<BlockPlacement>& blocks) {
+// The linear blocks a component declares, located in model state indices. `port_used[i]`: the component's
+// port i is some component's input or a model output.
+void place_blocks(const ComponentDeclaration& c, int component, int offset, const std::vector<bool>& port_used,
+                  const std::string& model, std::vector<BlockPlacement>& blocks) {
     std::vector<int> seen;
     for (std::size_t i = 0; i < c.states.size(); ++i) {
         const int id = c.states[i].linear_block;
@@ -68,7 +69,8 @@ void place_blocks(const ComponentDeclaration& c, int component, int offset, cons
             reject(model, "linear block " + std::to_string(id) + " of '" + c.name + "' is not contiguous");
         }
         ++it->block.size;
-        if (c.states[i].coupling) it->block.coupling.push_back(at);
+        const ComponentState& state = c.states[i];
+        if (state.coupling && (state.coupling_port < 0 || port_used.at(state.coupling_port))) it->block.coupling.push_back(at);
     }
 }
 
@@ -270,7 +272,6 @@ ComposedModel::ComposedModel(std::string name, std::string description, std::vec
         for (const std::string& port : c.ports)
             if (!port_list.emplace(c.name + "." + port, static_cast<int>(port_list.size())).second)
                 reject(name, "duplicated port name '" + c.name + "." + port + "'");
-        place_blocks(c, static_cast<int>(k), at.state, name, wiring->blocks);
         wiring->placements.push_back(at);
     }
     const auto port_index = [&](const std::string& qualified, const std::string& reader) {
@@ -309,6 +310,15 @@ ComposedModel::ComposedModel(std::string name, std::string description, std::vec
         insert_unique(chosen, output, "chosen output", name);
         outputs_.push_back(**it);
         wiring->output_ports.push_back(declared_ports[it - declared.begin()]);
+    }
+    std::vector<bool> port_used(port_list.size(), false);
+    for (const Placement& at : wiring->placements)
+        for (const int port : at.inputs) port_used[port] = true;
+    for (const int port : wiring->output_ports) port_used[port] = true;
+    for (std::size_t k = 0; k < components.size(); ++k) {
+        const int first = wiring->placements[k].port;
+        const std::vector<bool> own(port_used.begin() + first, port_used.begin() + first + components[k].ports.size());
+        place_blocks(components[k], static_cast<int>(k), wiring->placements[k].state, own, name, wiring->blocks);
     }
     for (std::size_t o = 0; o < wiring->output_ports.size(); ++o) {
         const int output = static_cast<int>(o), port = wiring->output_ports[o];

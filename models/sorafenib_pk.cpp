@@ -167,6 +167,7 @@ ComponentDeclaration sorafenib_component() {
     d.states[SorafenibPk::depot].dosable = true;
     for (auto& s : d.states) s.linear_block = 0;  // while the gallbladder switch is instantaneous
     d.states[SorafenibPk::central].coupling = d.states[SorafenibPk::gallbladder].coupling = true;  // the ports
+    d.states[SorafenibPk::gallbladder].coupling_port = 1;  // gallbladder_amount
     return d;
 }
 
