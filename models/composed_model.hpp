@@ -13,8 +13,10 @@ namespace mobsim::models {
 
 struct ComposedWiring;
 
-// The largest composition whose Jacobian is taken with dual numbers on the stack.
-inline constexpr int kMaxComposedStates = 64;
+// Binds one patient's system from the wiring (models/static_composition.hpp makes one per list of component types).
+using ComposedSystemBinder = std::unique_ptr<OdeSystem> (*)(std::shared_ptr<const ComposedWiring> wiring,
+                                                            const std::vector<double>& params,
+                                                            const std::vector<double>& covariates);
 
 class ComposedModel : public ModelBase {
 public:
@@ -24,13 +26,15 @@ public:
     // duplicated, an input names a missing port or one of a component declared later, a covariate is declared
     // twice with different units, an output names a missing port or is not declared, or a linear block's states
     // are not contiguous.
+    // `bind_system`: binds the system instead of the generic ComposedSystem (null: the generic one).
     ComposedModel(std::string name, std::string description, std::vector<ComponentDeclaration> components,
-                  const std::vector<std::string>& outputs = {});
+                  const std::vector<std::string>& outputs = {}, ComposedSystemBinder bind_system = nullptr);
     std::unique_ptr<OdeSystem> bind(const std::vector<double>& params,
                                     const std::vector<double>& covariates) const override;
 
 private:
     std::shared_ptr<const ComposedWiring> wiring_;  // shared with every bound system
+    ComposedSystemBinder bind_system_ = nullptr;
 };
 
 }  // namespace mobsim::models
