@@ -134,8 +134,8 @@ public:
     void ports(const double* x, double* out) const override { self().port_values(x, out); }
     void ports(const JacobianDual* x, JacobianDual* out) const override { self().port_values(x, out); }
 
-private:
-    const Derived& self() const { return static_cast<const Derived&>(*this); }
+    // rhs_and_ports without the virtual call, for a composition that knows the Derived type
+    // (models/static_composition.hpp).
     template <class T>
     void both(double t, const T* x, const T* in, T* dxdt, T* out) const {
         if constexpr (has_fused_evaluate<Derived, T>::value) {
@@ -145,6 +145,9 @@ private:
             self().evaluate(t, x, in, dxdt);
         }
     }
+
+private:
+    const Derived& self() const { return static_cast<const Derived&>(*this); }
 };
 
 // A parameter as a literal, so that a component's parameter table can be constexpr and its indices derived from

@@ -77,35 +77,6 @@ void FilgrastimPk::jacobian(const double* x, double* J) const {
     forward_jacobian<n_states, n_states>([&](const auto* xs, auto* dxs) { rhs(xs, dxs); }, n_states, x, J);
 }
 
-namespace {
-
-class FilgrastimComponent : public TemplatedComponent<FilgrastimComponent> {
-public:
-    FilgrastimComponent(const double* p, const double*) { pk_.bind(p); }
-    void initial_state(double* x, int) const override { pk_.initial_state(x); }
-    template <class T>
-    void evaluate(double, const T* x, const T*, T* dxdt) const {
-        pk_.rhs(x, dxdt);
-    }
-    template <class T>
-    void port_values(const T* x, T* out) const {
-        out[0] = pk_.concentration_ng_mL(x);
-        out[1] = x[FilgrastimPk::anc];
-    }
-    template <class T>
-    void evaluate(double, const T* x, const T*, T* dxdt, T* out) const {
-        out[0] = pk_.rhs(x, dxdt);  // the free concentration the derivatives used
-        out[1] = x[FilgrastimPk::anc];
-    }
-    DoseRule dose_rule(int) const override { return constant_bioavailability(pk_.bioavailability()); }
-    void linear_block_matrix(int, double, double* a) const override { a[0] = -pk_.absorption_rate(); }
-
-private:
-    FilgrastimPk pk_;
-};
-
-}  // namespace
-
 ComponentDeclaration filgrastim_component() {
     ComponentDeclaration d{"filgrastim", component_states<FilgrastimPk>(), FilgrastimPk::parameter_infos(), {},
                            {"free_concentration", "neutrophils"}, {},

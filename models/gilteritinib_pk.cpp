@@ -35,39 +35,6 @@ std::vector<ParameterInfo> parameter_infos() {
          "23.7 nM x 552.7 g/mol = 13.1 ng/mL; total plasma, Imax 100%, Hill 1, as sorafenib_IC50 (docs/model.md)",
          1e-5, 10}};
 }
-
-// Linear with constant coefficients: the whole component is one linear block, propagated exactly between doses.
-class GilteritinibComponent : public TemplatedComponent<GilteritinibComponent> {
-public:
-    GilteritinibComponent(const double* p, const double*)
-        : ka_(p[G::ka]), lag_(p[G::lag]), cl_(p[G::cl]), vc_(p[G::vc]), vp_(p[G::vp]), q_(p[G::q]),
-          ic50_(p[G::flt3_ic50]) {}
-    template <class T>
-    void evaluate(double, const T* x, const T*, T* dxdt) const {
-        pk::absorption(x, dxdt, G::depot, G::central, ka_);
-        pk::distribution(x, dxdt, G::central, G::peripheral, q_, vc_, vp_);
-        pk::elimination(x, dxdt, G::central, cl_, vc_);
-    }
-    template <class T>
-    void port_values(const T* x, T* out) const {
-        const T c = x[G::central] / vc_;
-        out[0] = c;
-        out[1] = c / (c + ic50_);
-    }
-    DoseRule dose_rule(int) const override {
-        DoseRule rule;
-        rule.lag_h = lag_;
-        return rule;
-    }
-    void linear_block_matrix(int, double, double* a) const override {
-        const auto rhs = [&](const double* x, double* dxdt) { evaluate<double>(0.0, x, nullptr, dxdt); };
-        linear_submatrix<G::n_states>(rhs, a, G::n_states);
-    }
-
-private:
-    double ka_, lag_, cl_, vc_, vp_, q_, ic50_;
-};
-
 }  // namespace
 
 ComponentDeclaration gilteritinib_component() {

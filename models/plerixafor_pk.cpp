@@ -59,31 +59,6 @@ constexpr ParameterRow kCxcr4Potency = {
     "derived from human data: plerixafor 240 ug/kg alone gives 15.5-fold CD34+ (Liles 2003 Blood 102:2728, "
     "healthy volunteers; model: docs/model.md, Single-agent validation). Binding "
     "data agree in order: SDF-1 binding IC50 ~44 nM (Fricker 2006) = 0.022 mg/L unbound, 0.05 mg/L total", 1e-4, 100};
-
-class PlerixaforComponent : public TemplatedComponent<PlerixaforComponent> {
-public:
-    PlerixaforComponent(const double* p, const double* c) {
-        pk_.bind(p, c[0], c[1]);
-        ec50_amount_ = p[PlerixaforPk::n_params] * pk_.central_volume_L();
-    }
-    template <class T>
-    void evaluate(double, const T* x, const T*, T* dxdt) const {
-        pk_.rhs(x, dxdt);
-    }
-    template <class T>
-    void port_values(const T* x, T* out) const {
-        out[0] = pk_.concentration_mg_L(x);
-        // C/(EC50 + C) with C = amount/V1, written as amount/(EC50 V1 + amount): one division
-        out[1] = x[PlerixaforPk::central] / (ec50_amount_ + x[PlerixaforPk::central]);
-    }
-    DoseRule dose_rule(int) const override { return constant_bioavailability(pk_.bioavailability()); }
-    void linear_block_matrix(int, double, double* a) const override { pk_.jacobian(a, PlerixaforPk::n_states); }
-
-private:
-    PlerixaforPk pk_;
-    double ec50_amount_ = 0;  // EC50 times the central volume, mg
-};
-
 }  // namespace
 
 ComponentDeclaration plerixafor_component() {

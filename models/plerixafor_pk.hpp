@@ -33,6 +33,32 @@ private:
     double ka_ = 0, f_ = 0, cl_ = 0, v1_ = 0, v2_ = 0, q_ = 0;
 };
 
+class PlerixaforComponent : public TemplatedComponent<PlerixaforComponent> {
+public:
+    // Its shape, for a static composition (models/static_composition.hpp): states, ports (plerixafor_component()).
+    static constexpr int state_count = PlerixaforPk::n_states, port_count = 2;
+    PlerixaforComponent(const double* p, const double* c) {
+        pk_.bind(p, c[0], c[1]);
+        ec50_amount_ = p[PlerixaforPk::n_params] * pk_.central_volume_L();
+    }
+    template <class T>
+    void evaluate(double, const T* x, const T*, T* dxdt) const {
+        pk_.rhs(x, dxdt);
+    }
+    template <class T>
+    void port_values(const T* x, T* out) const {
+        out[0] = pk_.concentration_mg_L(x);
+        // C/(EC50 + C) with C = amount/V1, written as amount/(EC50 V1 + amount): one division
+        out[1] = x[PlerixaforPk::central] / (ec50_amount_ + x[PlerixaforPk::central]);
+    }
+    DoseRule dose_rule(int) const override { return constant_bioavailability(pk_.bioavailability()); }
+    void linear_block_matrix(int, double, double* a) const override { pk_.jacobian(a, PlerixaforPk::n_states); }
+
+private:
+    PlerixaforPk pk_;
+    double ec50_amount_ = 0;  // EC50 times the central volume, mg
+};
+
 // The block as a component (models/component.hpp): its declaration table and binding.
 ComponentDeclaration plerixafor_component();
 

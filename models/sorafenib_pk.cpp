@@ -112,43 +112,6 @@ namespace {
 constexpr ParameterRow kFlt3Potency = {
     "sorafenib_IC50", 0.0693, "mg/L", "total plasma sorafenib for half-maximal FLT3-ITD inhibition",
     "Liu 2018 Clin Transl Sci (AML patients, plasma inhibitory activity; Imax 100%)", 1e-5, 10};
-
-class SorafenibComponent : public TemplatedComponent<SorafenibComponent> {
-public:
-    SorafenibComponent(const double* p, const double* c) {
-        pk_.bind(p, c[0]);
-        ic50_amount_ = p[SorafenibPk::n_params] * pk_.volume_L();
-    }
-    template <class T>
-    void evaluate(double t, const T* x, const T*, T* dxdt) const {
-        pk_.rhs(t, clock_, x, dxdt);
-    }
-    template <class T>
-    void port_values(const T* x, T* out) const {
-        out[0] = pk_.concentration_mg_L(x);
-        out[1] = x[SorafenibPk::gallbladder];
-        // C/(IC50 + C) with C = amount/V, written as amount/(IC50 V + amount): one division
-        out[2] = x[SorafenibPk::central] / (ic50_amount_ + x[SorafenibPk::central]);
-    }
-    void time_derivative(double t, const double* x, double* dfdt) const override {
-        pk_.time_derivative(t, clock_, x, dfdt);
-    }
-    DoseRule dose_rule(int) const override {
-        return {1.0, [this](double amount) { return pk_.bioavailability(amount); }, 0.0, {pk_.switch_delay_h()}};
-    }
-    void on_dose(int, double t) override { pk_.on_dose(clock_, t); }
-    void on_switch(int, double t) override { pk_.on_switch(clock_, t); }
-    bool linear_block_holds(int) const override { return pk_.is_piecewise_linear(); }
-    void linear_block_matrix(int, double t, double* a) const override {
-        pk_.jacobian(t, clock_, a, SorafenibPk::n_states);  // the block's matrix is its Jacobian
-    }
-
-private:
-    SorafenibPk pk_;
-    SorafenibDoseClock clock_;
-    double ic50_amount_ = 0;  // IC50 times the volume, mg
-};
-
 }  // namespace
 
 ComponentDeclaration sorafenib_component() {
