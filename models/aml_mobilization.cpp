@@ -4,10 +4,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "models/aml_mobilization_parameters.hpp"
-#include "models/composed_model.hpp"
-#include "models/filgrastim_pk.hpp"
-#include "models/plerixafor_pk.hpp"
+#include "models/aml_mobilization_compiled.hpp"
 #include "models/sorafenib_pk.hpp"
 
 namespace mobsim::models {
@@ -30,7 +27,7 @@ std::string output_on(const ComponentDeclaration& c, const std::string& port) {
 }  // namespace
 
 std::unique_ptr<Model> make_aml_mobilization(std::string name, std::string description,
-                                             ComponentDeclaration flt3_inhibitor) {
+                                             ComponentDeclaration flt3_inhibitor, ComposedSystemBinder compiled) {
     ComponentDeclaration plerixafor = plerixafor_component(), filgrastim = filgrastim_component();
     ComponentDeclaration niche = aml::niche_component(), cells = aml::cells_component(flt3_inhibitor.name);
     // The outputs: the drugs' concentrations and ANC, the drug effects (the cells' first two), the niche's, then
@@ -47,12 +44,14 @@ std::unique_ptr<Model> make_aml_mobilization(std::string name, std::string descr
     std::vector<ComponentDeclaration> components;  // moved in, not copied from an initializer list
     components.reserve(5);
     for (ComponentDeclaration* c : {&flt3_inhibitor, &plerixafor, &filgrastim, &niche, &cells}) components.push_back(std::move(*c));
-    return std::make_unique<ComposedModel>(std::move(name), std::move(description), std::move(components), outputs);
+    return std::make_unique<ComposedModel>(std::move(name), std::move(description), std::move(components), outputs,
+                                           compiled);
 }
 
 std::unique_ptr<Model> make_aml_mobilization_sorafenib() {
     return make_aml_mobilization("aml_mobilization", "Sorafenib + G-CSF + plerixafor PK driving marrow-blood traffic "
-                                 "of seven leukemic populations (Borthakur 2020 trial)", sorafenib_component());
+                                 "of seven leukemic populations (Borthakur 2020 trial)", sorafenib_component(),
+                                 compiled_trial<SorafenibComponent>());
 }
 
 }  // namespace mobsim::models

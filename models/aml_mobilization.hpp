@@ -6,6 +6,7 @@
 #include <string>
 
 #include "models/component.hpp"
+#include "models/composed_model.hpp"
 #include "sim/engine/model.hpp"
 
 namespace mobsim::models {
@@ -24,8 +25,10 @@ inline constexpr int kAxes = 3;
 // drug's own potency as its parameter), as sorafenib_component() does. A trial variant is one line, e.g.
 //   registry.add("aml_mobilization_gilteritinib", [] { return make_aml_mobilization(
 //       "aml_mobilization_gilteritinib", "...", gilteritinib_component()); });
+// `compiled`: binds the composition with its component types known at compile time (compiled_trial<Flt3>() of
+// models/aml_mobilization_compiled.hpp), the same values for fewer instructions; null: the run-time composition.
 std::unique_ptr<Model> make_aml_mobilization(std::string name, std::string description,
-                                             ComponentDeclaration flt3_inhibitor);
+                                             ComponentDeclaration flt3_inhibitor, ComposedSystemBinder compiled = nullptr);
 // The trial as run, with sorafenib.
 std::unique_ptr<Model> make_aml_mobilization_sorafenib();
 

@@ -1,6 +1,7 @@
 #include "models/registry.hpp"
 
 #include "models/aml_mobilization.hpp"
+#include "models/aml_mobilization_compiled.hpp"
 #include "models/composed_model.hpp"
 #include "models/filgrastim_pk.hpp"
 #include "models/gilteritinib_pk.hpp"
@@ -35,7 +36,7 @@ std::unique_ptr<Model> gilteritinib_pk() {
 std::unique_ptr<Model> aml_mobilization_gilteritinib() {
     return make_aml_mobilization("aml_mobilization_gilteritinib", "Gilteritinib (in sorafenib's place) + G-CSF + "
                                  "plerixafor PK driving marrow-blood traffic of seven leukemic populations",
-                                 gilteritinib_component());
+                                 gilteritinib_component(), compiled_trial<GilteritinibComponent>());
 }
 
 }  // namespace
