@@ -6,6 +6,7 @@
 
 #include "models/composed_model.hpp"
 #include "models/filgrastim_pk.hpp"
+#include "models/gilteritinib_pk.hpp"
 #include "models/plerixafor_pk.hpp"
 #include "models/sorafenib_pk.hpp"
 #include "sim/base/errors.hpp"
@@ -97,7 +98,8 @@ ImportableComponent importable(const ComponentDeclaration& d) {
 class BuiltinComponents : public ComponentSource {
 public:
     BuiltinComponents() {
-        for (ComponentDeclaration (*make)() : {sorafenib_component, plerixafor_component, filgrastim_component}) {
+        for (ComponentDeclaration (*make)() :
+             {sorafenib_component, plerixafor_component, filgrastim_component, gilteritinib_component}) {
             ComponentDeclaration d = make();
             importable_.push_back(importable(d));
             declarations_.push_back(std::move(d));

@@ -165,7 +165,7 @@ private:
             out_.name = name.name;
             out_.name_at = name.at;
         } else if (accept("import")) {
-            out_.imports.push_back(name_token("a component's name (sorafenib, plerixafor, filgrastim)"));
+            out_.imports.push_back(name_token("a component's name (sorafenib, plerixafor, filgrastim, gilteritinib)"));
         } else if (accept("description")) {
             if (peek().kind != Tok::string) fail(peek(), "a quoted description");
             out_.description = next().text;

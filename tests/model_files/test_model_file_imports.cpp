@@ -1,9 +1,11 @@
 // Model files that import the shipped components (docs/model-files.md, "Imports"): against closed forms (AUC =
-// F·D/CL through the component's own dose rule), against the built-in sorafenib_pk (a second implementation of the
-// same model: its dose rules, gallbladder switch and linear block), the composed Jacobian against central
-// differences, and the positioned errors of a wrong import, port or name.
+// F·D/CL through the component's own dose rule; gilteritinib's FLT3 port C/(C+IC50)), against the built-in
+// sorafenib_pk and gilteritinib_pk (second implementations of the same models: their dose rules, gallbladder switch,
+// lag and linear blocks), the composed Jacobian against central differences, and the positioned errors of a wrong
+// import, port or name.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -101,6 +103,37 @@ solver: {rtol: 1.0e-10, atol: 1.0e-12}
     CHECK(*std::max_element(plasma.begin(), plasma.end()) > 1.0);
 }
 
+TEST_CASE("a model file importing gilteritinib agrees with gilteritinib_pk within 1e-9 and its FLT3 port is C/(C+IC50)") {
+    // the labelled 120 mg once daily for a week (XOSPATA US label 2.2): the lag and the linear block come from the
+    // component's own rules
+    const std::string rest = "regimens: [{into: gilteritinib_depot, amount: 120, unit: mg, every_h: 24, count: 7}]\n"
+                             "output: {end_h: 200, step_h: 0.5}\nsolver: {rtol: 1.0e-10, atol: 1.0e-12}\n";
+    const Problem builtin_problem = problem_for("gilteritinib_pk", rest);
+    const Problem file_problem = problem_for(example("gilteritinib_flt3.model"), rest);
+    REQUIRE(file_problem.model->states().size() == builtin_problem.model->states().size());
+    REQUIRE(file_problem.model->parameters().size() == builtin_problem.model->parameters().size());
+    const Trajectory builtin = simulate(builtin_problem), file = simulate(file_problem);
+    check_outputs_agree(file, builtin, 1e-6);
+    const std::vector<double> plasma = file.column("gilteritinib_plasma");
+    CHECK(worst_relative(plasma, builtin.column("gilteritinib"), 1e-6) <= 1e-9);
+    CHECK(*std::max_element(plasma.begin(), plasma.end()) > 0.1);  // 120 mg QD: Cmax above 100 ng/mL by day 7
+    const auto blocks = file_problem.model->bind(file_problem.parameters, file_problem.covariates)->linear_blocks();
+    REQUIRE(blocks.size() == 1);
+    CHECK(blocks[0].size == 3);
+    // Imax 1, Hill 1 at the component's potency: the documented 0.0131 mg/L (Lee 2017), then a scenario's own value
+    const int ic50_at = file_problem.model->parameter_index("gilteritinib_flt3_IC50");
+    REQUIRE(ic50_at >= 0);
+    CHECK(file_problem.parameters[ic50_at] == 0.0131);
+    const auto check_inhibition = [](const Trajectory& t, double ic50) {
+        const std::vector<double> c = t.column("gilteritinib_plasma"), inhibition = t.column("flt3_inhibition");
+        for (std::size_t i = 0; i < c.size(); ++i) CHECK(inhibition[i] == Approx(c[i] / (c[i] + ic50)).epsilon(1e-14));
+        CHECK(*std::max_element(inhibition.begin(), inhibition.end()) > 0.8);  // the doses reach the port
+    };
+    check_inhibition(file, 0.0131);
+    check_inhibition(simulate(problem_for(example("gilteritinib_flt3.model"),
+                                          "parameters: {gilteritinib_flt3_IC50: 0.05}\n" + rest)), 0.05);
+}
+
 TEST_CASE("the Jacobian of a composed model file matches central differences, in the states and in time") {
     // nonlinear in two imported ports and explicitly time-dependent, so every chained term of the file part counts
     const std::string text =
@@ -139,7 +172,13 @@ TEST_CASE("import errors name the model file's line and column, with a near matc
     const std::string state = "state e\nd/dt(e) = -e\n";
     CHECK(check_message("import plerixafr\n" + state) ==
           "m.model:1:8: unknown component 'plerixafr'; did you mean 'plerixafor'? (components: sorafenib, plerixafor, "
-          "filgrastim)");
+          "filgrastim, gilteritinib)");
+    CHECK(check_message("import giltertinib\n" + state) ==
+          "m.model:1:8: unknown component 'giltertinib'; did you mean 'gilteritinib'? (components: sorafenib, "
+          "plerixafor, filgrastim, gilteritinib)");
+    CHECK(check_message("import gilteritinib\nstate e\nd/dt(e) = gilteritinib.flt3_inhibiton - e\n") ==
+          "m.model:3:11: component 'gilteritinib' has no port 'flt3_inhibiton'; did you mean 'flt3_inhibition'? "
+          "(ports: central_concentration, flt3_inhibition)");
     CHECK(check_message("import plerixafor\nstate e\nd/dt(e) = plerixafor.centrl_concentration - e\n") ==
           "m.model:3:11: component 'plerixafor' has no port 'centrl_concentration'; did you mean "
           "'central_concentration'? (ports: central_concentration, cxcr4_occupancy)");
