@@ -13,7 +13,7 @@ inline constexpr ParameterRow kNicheParameters[] = {
         {"gcsf_niche_delay", 40, "h", "mean transit time of the 3-stage delay from G-CSF to niche erosion",
          "derived from human data: daily G-CSF 7.5-10 ug/kg raises CD34+ to 61/uL before the 4th dose and 128/uL "
          "before the 5th (Stroncek 1997 Transfus Med 7:19), peak on day 5 or 6 (Ann Hematol 1996;72:269); model: "
-         "docs/model.md, Single-agent validation", 1, 1000},
+         "docs/validation.md, Single-agent validation", 1, 1000},
         {"ligand_turnover", 0.03, "1/h", "recovery rate of SDF-1, VCAM-1 and CD44 ligands",
          "assumption: marrow SDF-1 falls over days under G-CSF (Petit 2002); the onset is set by gcsf_niche_delay", 1e-4, 10},
         {"erosion_sdf1", 0.8, "1", "maximal fractional loss of marrow SDF-1 under G-CSF",

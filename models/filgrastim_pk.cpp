@@ -14,7 +14,7 @@ std::vector<StateInfo> FilgrastimPk::state_infos() {
                                                                             std::to_string(i) + " (blood-equivalent units)"});
     s.push_back({"neutrophil_blood", "1e3/uL", "absolute neutrophil count"});
     // dopri5's error estimate understates this state's error 4-15x as G-CSF saturates its receptors after a
-    // dose (docs/model.md, "Solver tolerance scale of ANC"): a tenth of the tolerance keeps ANC within it
+    // dose (docs/performance.md, "Tolerance scales"): a tenth of the tolerance keeps ANC within it
     s.back().tolerance_scale = 0.1;
     return s;
 }

@@ -57,7 +57,7 @@ namespace {
 constexpr ParameterRow kCxcr4Potency = {
     "plerixafor_EC50", 0.035, "mg/L", "total plasma plerixafor for half-maximal CXCR4 occupancy",
     "derived from human data: plerixafor 240 ug/kg alone gives 15.5-fold CD34+ (Liles 2003 Blood 102:2728, "
-    "healthy volunteers; model: docs/model.md, Single-agent validation). Binding "
+    "healthy volunteers; model: docs/validation.md, Single-agent validation). Binding "
     "data agree in order: SDF-1 binding IC50 ~44 nM (Fricker 2006) = 0.022 mg/L unbound, 0.05 mg/L total", 1e-4, 100};
 }  // namespace
 

@@ -1,5 +1,6 @@
 """Marked blocks of a document (<!-- NAME:begin ... --> ... <!-- NAME:end -->) that scripts regenerate from the
-program: scripts/model_figures.py (docs/model.md) and scripts/vpop_figures.py (docs/vpop.md)."""
+program: scripts/model_figures.py (docs/model.md, docs/validation.md, docs/calibration.md) and
+scripts/vpop_figures.py (docs/vpop.md)."""
 import re
 
 

@@ -1,14 +1,16 @@
 #!/usr/bin/python3
-"""Regenerate (or check) the figures docs/model.md quotes from the program, between marker comments.
+"""Regenerate (or check) the figures the trial model's pages quote from the program, between marker comments.
 
 Usage: model_figures.py MOBSIM_BINARY [--check] [--profile] [SOURCE_DIR]
-Without --check the marked blocks of docs/model.md are rewritten from fresh runs; with --check nothing is written
-and the exit status is 1 when a quoted figure differs from what the program gives now (ctest `model_figures`).
-Blocks: describe (mobsim describe aml_mobilization), validation (mobsim run scenarios/validation/*.yaml), response
-(mobsim cohort: the trial cohort at 28 and 1000 patients, sorafenib alone, G-CSF + plerixafor alone), doses (mobsim
-run scenarios/trial_{400,600,800}mg.yaml), fit (mobsim fit scenarios/fit_trial_cohort.yaml --starts 1, and the
-1000-patient trial cohort's means), association (mobsim association scenarios/association_trial_800mg.yaml --seeds
-100 --size 28) and sensitivity (mobsim sensitivity scenarios/trial_800mg.yaml --outputs fold_cd34,...,fold_blasts).
+Without --check the marked blocks are rewritten from fresh runs; with --check nothing is written and the exit status
+is 1 when a quoted figure differs from what the program gives now (ctest `model_figures`). Blocks, by page:
+- docs/model.md: describe (mobsim describe aml_mobilization);
+- docs/validation.md: validation (mobsim run scenarios/validation/*.yaml), response (mobsim cohort: the trial cohort
+  at 28 and 1000 patients, sorafenib alone, G-CSF + plerixafor alone) and doses (mobsim run
+  scenarios/trial_{400,600,800}mg.yaml);
+- docs/calibration.md: fit (mobsim fit scenarios/fit_trial_cohort.yaml --starts 1, and the 1000-patient trial
+  cohort's means), association (mobsim association scenarios/association_trial_800mg.yaml --seeds 100 --size 28),
+  sensitivity (mobsim sensitivity scenarios/trial_800mg.yaml --outputs fold_cd34,...,fold_blasts) and profile.
 --profile also rewrites the profile block (mobsim profile, slow); --check never looks at it.
 """
 import csv
@@ -20,6 +22,10 @@ import sys
 import tempfile
 
 import marked_blocks
+
+# the page of docs/ that holds each block
+PAGES = {"model.md": ("describe",), "validation.md": ("validation", "response", "doses"),
+         "calibration.md": ("fit", "profile", "association", "sensitivity")}
 
 LABELS = {"cxcr4_expression": "CXCR4", "cd44_expression": "CD44", "vla4_expression": "VLA4",
           "peak_fold_cd34_38neg": "CD34+/38−", "peak_fold_cd34_38neg_123pos": "CD34+/38−/123+"}
@@ -204,14 +210,18 @@ def main():
     check = "--check" in sys.argv[1:]
     binary = os.path.abspath(args[0])
     source = os.path.abspath(args[1] if len(args) > 1 else os.path.join(os.path.dirname(__file__), ".."))
-    doc = os.path.join(source, "docs", "model.md")
     blocks = {"association": association_block(binary, source), "sensitivity": sensitivity_block(binary, source),
               "validation": validation_block(binary, source), "response": response_block(binary, source),
               "doses": doses_block(binary, source), "fit": fit_block(binary, source),
               "describe": describe_block(binary, source)}
     if "--profile" in sys.argv[1:]:
         blocks["profile"] = profile_block(binary, source)
-    return marked_blocks.update(doc, blocks, check, "model_figures")
+    status = 0
+    for page, names in PAGES.items():
+        page_blocks = {name: blocks[name] for name in names if name in blocks}
+        status = max(status, marked_blocks.update(os.path.join(source, "docs", page), page_blocks, check,
+                                                  "model_figures"))
+    return status
 
 
 if __name__ == "__main__":

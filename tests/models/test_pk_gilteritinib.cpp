@@ -155,7 +155,7 @@ TEST_CASE("gilteritinib FLT3 port: sustained inhibition above 90% at 120 mg once
     // US label 12.2: >90% inhibition of FLT3 phosphorylation (plasma inhibitory activity assay), sustained
     CHECK(lowest_steady > 0.90);
     // and "within 24 hours after the first dose": not reproduced, 24 h after the first dose the model inhibits
-    // 80% (90% from about 27 h; docs/model.md, gilteritinib's FLT3-ITD potency)
+    // 80% (90% from about 27 h; docs/validation.md, gilteritinib's potency against its label)
     CHECK(at_24h > 0.5);
     CHECK(at_24h < 0.90);
 }

@@ -1,5 +1,5 @@
 // Single-agent validation: scenarios/validation/*.yaml against the human figures they cite, within each study's
-// own spread (docs/model.md, "Single-agent validation").
+// own spread (docs/validation.md, "Single-agent validation").
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -58,7 +58,7 @@ TEST_CASE("sorafenib 400 mg BID alone: composite marrow response as in sorafenib
     // Relapsed/refractory AML on sorafenib alone: CR/CRp 5 of 50, all FLT3-ITD (Borthakur 2011 Haematologica
     // 96:62); PR 3 of 16, no CR (FLT3-ITD relapsing after HSCT, Biol Blood Marrow Transplant 2011;17:1874).
     // Pooled 8 of 66 = 12.1%, Wilson 95% interval 6.3-22.1%. The trial's virtual population, 200 patients here
-    // (the documented 1000-patient figure is in docs/model.md).
+    // (the documented 1000-patient figure is in docs/validation.md).
     static const ModelRegistry registry = models::builtin_models();
     const auto file = std::filesystem::path(MOBSIM_SOURCE_DIR) / "scenarios" / "validation" /
                       "cohort_sorafenib_alone_400mg.yaml";
