@@ -16,6 +16,9 @@ ComponentDeclaration cells_component(const std::string& flt3_inhibitor) {
                                 "pre-treatment blood count of " + kPopulationIds[j],
                                 "assumption: scales counts only; fold changes do not depend on it", 1e-6, 1e7});
     for (int a = 0; a < kAxes; ++a) d.covariates.push_back({kExpression[a], "1", kExpressionMeaning[a]});
+    check_indices(d.covariates, kExpressionCovariate + kAxes, {{kWeightCovariate, "weight_kg"},
+                  {kExpressionCovariate, kExpression[0]}, {kExpressionCovariate + 1, kExpression[1]},
+                  {kExpressionCovariate + 2, kExpression[2]}}, "cell traffic covariates");
     const char* pools[3] = {"_bound", "_free", "_blood"};
     const char* meanings[3] = {" cells held in the marrow niche", " cells free in the marrow, not held", " cells in the blood"};
     for (int pool = 0; pool < 3; ++pool)

@@ -72,6 +72,8 @@ ComponentDeclaration plerixafor_component() {
                   {P::q_kg, "plerixafor_Q"}}, "plerixafor parameters");
     check_indices(d.states, P::n_states, {{P::depot, "plerixafor_depot"}, {P::central, "plerixafor_central"},
                   {P::peripheral, "plerixafor_peripheral"}}, "plerixafor states");
+    check_indices(d.covariates, 2, {{PlerixaforComponent::weight, "weight_kg"}, {PlerixaforComponent::crcl, "crcl_mL_min"}},
+                  "plerixafor covariates");
     d.parameters.push_back(kCxcr4Potency.info());  // after the block's: p[n_params]
     d.states[PlerixaforPk::depot].dosable = true;
     for (auto& s : d.states) s.linear_block = 0;

@@ -37,8 +37,9 @@ class PlerixaforComponent : public TemplatedComponent<PlerixaforComponent> {
 public:
     // Its shape, for a static composition (models/static_composition.hpp): states, ports (plerixafor_component()).
     static constexpr int state_count = PlerixaforPk::n_states, port_count = 2;
+    enum Covariate { weight, crcl };  // positions in plerixafor_component()'s covariates, checked by name there
     PlerixaforComponent(const double* p, const double* c) {
-        pk_.bind(p, c[0], c[1]);
+        pk_.bind(p, c[weight], c[crcl]);
         ec50_amount_ = p[PlerixaforPk::n_params] * pk_.central_volume_L();
     }
     template <class T>

@@ -126,6 +126,7 @@ ComponentDeclaration sorafenib_component() {
                   {S::hill, "sorafenib_hill_EHC"}, {S::dose_exponent, "sorafenib_dose_exponent"}}, "sorafenib parameters");
     check_indices(d.states, S::n_states, {{S::depot, "sorafenib_depot"}, {S::transit4, "sorafenib_transit4"},
                   {S::central, "sorafenib_central"}, {S::gallbladder, "sorafenib_gallbladder"}}, "sorafenib states");
+    check_indices(d.covariates, 1, {{SorafenibComponent::weight, "weight_kg"}}, "sorafenib covariates");
     d.parameters.push_back(kFlt3Potency.info());  // after the block's: p[n_params]
     d.states[SorafenibPk::depot].dosable = true;
     for (auto& s : d.states) s.linear_block = 0;  // while the gallbladder switch is instantaneous

@@ -66,8 +66,9 @@ class SorafenibComponent : public TemplatedComponent<SorafenibComponent> {
 public:
     // Its shape, for a static composition (models/static_composition.hpp): states, ports (sorafenib_component()).
     static constexpr int state_count = SorafenibPk::n_states, port_count = 3;
+    enum Covariate { weight };  // position in sorafenib_component()'s covariates, checked by name there
     SorafenibComponent(const double* p, const double* c) {
-        pk_.bind(p, c[0]);
+        pk_.bind(p, c[weight]);
         ic50_amount_ = p[SorafenibPk::n_params] * pk_.volume_L();
     }
     template <class T>
