@@ -73,13 +73,17 @@ private:
 
     template <std::size_t... K>
     void check_parts(std::index_sequence<K...>) const {
-        const bool same[] = {(typeid(*slots_[K].part) == typeid(Part<K>) && slots_[K].state == kState<K> &&
+        const bool same[] = {(is_a<Part<K>>(*slots_[K].part) && slots_[K].state == kState<K> &&
                               slots_[K].n_states == Part<K>::state_count && slots_[K].port == kPort<K> &&
                               slots_[K].n_inputs == input_count_v<Part<K>>)...};
         for (std::size_t k = 0; k < sizeof...(K); ++k)
             if (!same[k])
                 throw std::logic_error("static composition: component " + std::to_string(k) +
                                        " is not the listed type, or its states, ports or inputs differ from its class'");
+    }
+    template <class P>
+    static bool is_a(const BoundComponent& part) {
+        return typeid(part) == typeid(P);
     }
     template <std::size_t K>
     const Part<K>& part() const {
