@@ -37,9 +37,23 @@ inline const ModelRegistry& registry_with_model_files() {
     return registry;
 }
 
-// Writes `text` to a file in a folder of this test process's own, so tests run in parallel do not collide.
+// A folder of this test process's own, so tests run in parallel do not collide; removed when the process exits.
+inline const std::filesystem::path& test_process_folder() {
+    struct Folder {
+        std::filesystem::path path =
+            std::filesystem::temp_directory_path() / ("mobsim_test_" + std::to_string(::getpid()));
+        ~Folder() {
+            std::error_code ignored;
+            std::filesystem::remove_all(path, ignored);
+        }
+    };
+    static const Folder folder;
+    return folder.path;
+}
+
+// Writes `text` to a file in the test process's folder.
 inline std::string write_temp_file(const std::string& name, const std::string& text) {
-    const auto dir = std::filesystem::temp_directory_path() / ("mobsim_test_" + std::to_string(::getpid()));
+    const auto& dir = test_process_folder();
     std::filesystem::create_directories(dir);
     const std::string path = (dir / name).string();
     std::ofstream(path) << text;
