@@ -10,7 +10,7 @@ using namespace cells;  // the component's tables and class (models/aml_cells.hp
 ComponentDeclaration cells_component(const std::string& flt3_inhibitor) {
     ComponentDeclaration d{"cells", {}, parameter_infos(kCellParameters), {kWeight}, std::vector<std::string>(kPorts),
                            std::vector<std::string>(kInputs), {}, bind_component<CellsComponent>};
-    d.assigns_derivatives = true;
+    d.assigns_derivatives = CellsComponent::assigns_derivatives;
     for (int j = 0; j < kPopulations; ++j)
         d.parameters.push_back({"blood0_" + kPopulationIds[j], kBaselineBlood[j], "cells/uL",
                                 "pre-treatment blood count of " + kPopulationIds[j],

@@ -68,7 +68,8 @@ inline int blasts_index() {
 class CellsComponent : public TemplatedComponent<CellsComponent> {
 public:
     // Its shape, for a static composition (models/static_composition.hpp).
-    static constexpr int state_count = 3 * kPopulations, port_count = kPorts, input_count = kInputs;
+    static constexpr int state_count = 3 * kPopulations, port_count = kPorts;
+    static constexpr bool assigns_derivatives = true;  // its rhs writes every derivative
     CellsComponent(const double* p, const double* c) {
         std::copy(p, p + kBlood0, p_.begin());
         const double weight = c[kWeightCovariate];

@@ -11,7 +11,7 @@ ComponentDeclaration niche_component() {
                            {"filgrastim.free_concentration"},
                            {{{"gcsf_niche_signal", "1", "delayed G-CSF signal acting on the niche"}, "signal"}},
                            bind_component<NicheComponent>};
-    d.assigns_derivatives = true;
+    d.assigns_derivatives = NicheComponent::assigns_derivatives;
     for (int s = 1; s <= kSignalStages; ++s)
         d.states.push_back({{"gcsf_niche_signal" + std::to_string(s), "1", "delayed G-CSF niche signal, stage " + std::to_string(s)}});
     for (int a = 0; a < kAxes; ++a) {
@@ -20,6 +20,9 @@ ComponentDeclaration niche_component() {
         d.ports.push_back(ligand);
         d.outputs.push_back({{ligand, "1", kLigandOutputs[a]}, ligand});
     }
+    check_indices(d.ports, NicheComponent::port_count, {{NicheComponent::ligand_port(0), kLigands[0]},
+                  {NicheComponent::ligand_port(1), kLigands[1]}, {NicheComponent::ligand_port(2), kLigands[2]}},
+                  "niche ports");
     return d;
 }
 

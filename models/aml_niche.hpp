@@ -39,7 +39,9 @@ class NicheComponent : public TemplatedComponent<NicheComponent> {
 public:
     // Its shape, for a static composition (models/static_composition.hpp): the signal stages and ligands; the last
     // stage and the ligands; free G-CSF.
-    static constexpr int state_count = kSignalStages + kAxes, port_count = 1 + kAxes, input_count = 1;
+    static constexpr int state_count = kSignalStages + kAxes, port_count = 1 + kAxes;
+    static constexpr bool assigns_derivatives = true;  // its rhs writes every derivative
+    static constexpr int ligand_port(int axis) { return 1 + axis; }  // after the signal; checked by name
     NicheComponent(const double* p, const double*) {
         gcsf_ec50_ = p[gcsf_ec50];
         k_signal_ = kSignalStages / p[gcsf_mtt];

@@ -187,6 +187,7 @@ struct NamedIndex {
 inline const std::string& entry_name(const ParameterInfo& p) { return p.name; }
 inline const std::string& entry_name(const ComponentState& s) { return s.info.name; }
 inline const std::string& entry_name(const CovariateInfo& c) { return c.name; }
+inline const std::string& entry_name(const std::string& port) { return port; }
 template <class Entry>
 void check_indices(const std::vector<Entry>& table, int size, std::initializer_list<NamedIndex> named, const std::string& what) {
     if (static_cast<int>(table.size()) < size) throw std::logic_error(what + ": the table has fewer entries than its enum");

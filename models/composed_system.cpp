@@ -6,14 +6,16 @@ namespace mobsim::models {
 
 ComposedSystem::ComposedSystem(std::shared_ptr<const ComposedWiring> wiring, const std::vector<double>& p,
                                const std::vector<double>& c)
-    : w_(std::move(wiring)), ports_(w_->n_ports), dual_ports_(w_->has_inputs ? w_->n_ports : 0),
-      rules_(w_->n_states) {
+    : w_(std::move(wiring)), ports_(w_->n_ports), rules_(w_->n_states), dosed_by_(w_->n_states, {-1, -1}) {
     n_ = w_->n_states;
     std::vector<double> x0(n_);  // the initial state, whose port values are the baseline of the readers
+    std::vector<double> covariates;
+    parts_.reserve(w_->components.size());
+    slots_.reserve(w_->components.size());
     for (std::size_t k = 0; k < w_->components.size(); ++k) {
         const ComponentDeclaration& decl = w_->components[k];
         const Placement& at = w_->placements[k];
-        std::vector<double> covariates;
+        covariates.clear();
         for (const int i : at.covariates) covariates.push_back(c.at(i));
         parts_.push_back(decl.bind(p.data() + at.parameter, covariates.data()));
         const int n_states = static_cast<int>(decl.states.size()), n_inputs = static_cast<int>(at.inputs.size());
@@ -71,19 +73,18 @@ double ComposedSystem::bioavailability(int state, double amount) const {
 }
 
 void ComposedSystem::on_dose(int state, double t) {
-    if (const auto it = dosed_by_.find(state); it != dosed_by_.end()) parts_[it->second.first]->on_dose(it->second.second, t);
+    if (const auto [k, local] = dosed_by_[state]; k >= 0) slots_[k].part->on_dose(local, t);
 }
 
 void ComposedSystem::on_switch(int state, double t) {
-    if (const auto it = dosed_by_.find(state); it != dosed_by_.end())
-        parts_[it->second.first]->on_switch(it->second.second, t);
+    if (const auto [k, local] = dosed_by_[state]; k >= 0) slots_[k].part->on_switch(local, t);
 }
 
 std::vector<LinearBlock> ComposedSystem::linear_blocks() const {
     std::vector<LinearBlock> blocks;
     held_.clear();
     for (const BlockPlacement& b : w_->blocks)
-        if (parts_[b.component]->linear_block_holds(b.local_block)) {
+        if (slots_[b.component].part->linear_block_holds(b.local_block)) {
             blocks.push_back(b.block);
             held_.push_back(&b);
         }
@@ -99,19 +100,26 @@ void ComposedSystem::set_propagated_blocks(const std::vector<int>& blocks) {
 }
 
 void ComposedSystem::linear_block_matrix(int block, double t, double* a) const {
-    const BlockPlacement& b = *held_.at(block);
-    parts_[b.component]->linear_block_matrix(b.local_block, t, a);
+    const BlockPlacement& b = held_block(block);
+    slots_[b.component].part->linear_block_matrix(b.local_block, t, a);
 }
 
 bool ComposedSystem::jacobian(double t, const double* x, double* J, double* dfdt) const {
+    if (w_->has_inputs) dual_ports_.resize(w_->n_ports);  // on first use: most runs never need a Jacobian
     forward_jacobian<JacobianDual::directions, kMaxComposedStates>(
         [&](const auto* xs, auto* dxs) { evaluate(t, xs, dxs, dual_ports_.data()); }, w_->n_states, x, J);
     std::fill(dfdt, dfdt + w_->n_states, 0.0);
-    for (std::size_t k = 0; k < parts_.size(); ++k) {
-        const int at = w_->placements[k].state;
-        parts_[k]->time_derivative(t, x + at, dfdt + at);
-    }
+    for (const Slot& s : slots_) s.part->time_derivative(t, x + s.state, dfdt + s.state);
     return true;
+}
+
+void ComposedSystem::adopt_parts(const std::vector<BoundComponent*>& parts) {
+    for (std::size_t k = 0; k < slots_.size(); ++k) slots_[k].part = parts.at(k);
+    for (std::size_t state = 0; state < dosed_by_.size(); ++state)
+        if (const auto [k, local] = dosed_by_[state]; k >= 0) rules_[state] = slots_[k].part->dose_rule(local);
+    if (alone_ != nullptr) alone_ = slots_[0].part;
+    parts_.clear();  // the copies replace them everywhere
+    plan();
 }
 
 void ComposedSystem::plan() {

@@ -4,7 +4,6 @@
 // component types are known at compile time, for compositions on the hot path.
 #pragma once
 #include <algorithm>
-#include <map>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -71,6 +70,11 @@ protected:
         bool assigns;             // its rhs writes every derivative
         bool propagated = false;  // the solver propagates all its states
     };
+    // The k-th block linear_blocks() last reported.
+    const BlockPlacement& held_block(int k) const { return *held_.at(k); }
+    // Moves the system onto copies of its bound components (one per slot, in order, owned by the caller, who
+    // outlives it): a static composition keeps them inside itself. The dose rules are taken anew from them.
+    void adopt_parts(const std::vector<BoundComponent*>& parts);
     // The model outputs from the port values observe() has just written.
     void copy_outputs(double* y) const {
         const double* ports = ports_.data();
@@ -109,7 +113,7 @@ private:
     int n_ = 0;
     mutable std::vector<JacobianDual> dual_ports_;
     std::vector<DoseRule> rules_;                      // per model state; default for states without a rule
-    std::map<int, std::pair<int, int>> dosed_by_;      // dosable state -> (component, local state)
+    std::vector<std::pair<int, int>> dosed_by_;        // per model state: (component, local state), or -1s
     mutable std::vector<const BlockPlacement*> held_;  // the blocks linear_blocks() last reported, in its order
 };
 

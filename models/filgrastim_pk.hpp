@@ -92,6 +92,8 @@ class FilgrastimComponent : public TemplatedComponent<FilgrastimComponent> {
 public:
     // Its shape, for a static composition (models/static_composition.hpp): states, ports (filgrastim_component()).
     static constexpr int state_count = FilgrastimPk::n_states, port_count = 2;
+    static constexpr bool assigns_derivatives = true;  // its rhs writes every derivative
+    enum Port { free_concentration_port, neutrophils_port };  // checked by name in filgrastim_component()
     FilgrastimComponent(const double* p, const double*) { pk_.bind(p); }
     void initial_state(double* x, int) const override { pk_.initial_state(x); }
     template <class T>
@@ -100,13 +102,13 @@ public:
     }
     template <class T>
     void port_values(const T* x, T* out) const {
-        out[0] = pk_.concentration_ng_mL(x);
-        out[1] = x[FilgrastimPk::anc];
+        out[free_concentration_port] = pk_.concentration_ng_mL(x);
+        out[neutrophils_port] = x[FilgrastimPk::anc];
     }
     template <class T>
     void evaluate(double, const T* x, const T*, T* dxdt, T* out) const {
-        out[0] = pk_.rhs(x, dxdt);  // the free concentration the derivatives used
-        out[1] = x[FilgrastimPk::anc];
+        out[free_concentration_port] = pk_.rhs(x, dxdt);  // the free concentration the derivatives used
+        out[neutrophils_port] = x[FilgrastimPk::anc];
     }
     DoseRule dose_rule(int) const override { return constant_bioavailability(pk_.bioavailability()); }
     void linear_block_matrix(int, double, double* a) const override { a[0] = -pk_.absorption_rate(); }

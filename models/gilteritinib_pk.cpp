@@ -49,6 +49,9 @@ ComponentDeclaration gilteritinib_component() {
                   {G::q, "gilteritinib_Q"}, {G::flt3_ic50, "gilteritinib_flt3_IC50"}}, "gilteritinib parameters");
     check_indices(d.states, G::n_states, {{G::depot, "gilteritinib_depot"}, {G::central, "gilteritinib_central"},
                   {G::peripheral, "gilteritinib_peripheral"}}, "gilteritinib states");
+    using C = GilteritinibComponent;
+    check_indices(d.ports, C::port_count, {{C::central_concentration_port, "central_concentration"},
+                  {C::flt3_inhibition_port, "flt3_inhibition"}}, "gilteritinib ports");
     d.states[G::depot].dosable = true;
     d.states[G::central].coupling = true;  // read by the ports
     return d;

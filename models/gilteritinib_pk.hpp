@@ -17,6 +17,7 @@ class GilteritinibComponent : public TemplatedComponent<GilteritinibComponent> {
 public:
     // Its shape, for a static composition (models/static_composition.hpp): states, ports (gilteritinib_component()).
     static constexpr int state_count = GilteritinibPk::n_states, port_count = 2;
+    enum Port { central_concentration_port, flt3_inhibition_port };  // checked by name
     GilteritinibComponent(const double* p, const double*)
         : ka_(p[GilteritinibPk::ka]), lag_(p[GilteritinibPk::lag]), cl_(p[GilteritinibPk::cl]), vc_(p[GilteritinibPk::vc]), vp_(p[GilteritinibPk::vp]), q_(p[GilteritinibPk::q]),
           ic50_(p[GilteritinibPk::flt3_ic50]) {}
@@ -29,8 +30,8 @@ public:
     template <class T>
     void port_values(const T* x, T* out) const {
         const T c = x[GilteritinibPk::central] / vc_;
-        out[0] = c;
-        out[1] = c / (c + ic50_);
+        out[central_concentration_port] = c;
+        out[flt3_inhibition_port] = c / (c + ic50_);
     }
     DoseRule dose_rule(int) const override {
         DoseRule rule;

@@ -37,6 +37,7 @@ class PlerixaforComponent : public TemplatedComponent<PlerixaforComponent> {
 public:
     // Its shape, for a static composition (models/static_composition.hpp): states, ports (plerixafor_component()).
     static constexpr int state_count = PlerixaforPk::n_states, port_count = 2;
+    enum Port { central_concentration_port, cxcr4_occupancy_port };  // checked by name in plerixafor_component()
     enum Covariate { weight, crcl };  // positions in plerixafor_component()'s covariates, checked by name there
     PlerixaforComponent(const double* p, const double* c) {
         pk_.bind(p, c[weight], c[crcl]);
@@ -48,9 +49,9 @@ public:
     }
     template <class T>
     void port_values(const T* x, T* out) const {
-        out[0] = pk_.concentration_mg_L(x);
+        out[central_concentration_port] = pk_.concentration_mg_L(x);
         // C/(EC50 + C) with C = amount/V1, written as amount/(EC50 V1 + amount): one division
-        out[1] = x[PlerixaforPk::central] / (ec50_amount_ + x[PlerixaforPk::central]);
+        out[cxcr4_occupancy_port] = x[PlerixaforPk::central] / (ec50_amount_ + x[PlerixaforPk::central]);
     }
     DoseRule dose_rule(int) const override { return constant_bioavailability(pk_.bioavailability()); }
     void linear_block_matrix(int, double, double* a) const override { pk_.jacobian(a, PlerixaforPk::n_states); }

@@ -127,11 +127,15 @@ ComponentDeclaration sorafenib_component() {
     check_indices(d.states, S::n_states, {{S::depot, "sorafenib_depot"}, {S::transit4, "sorafenib_transit4"},
                   {S::central, "sorafenib_central"}, {S::gallbladder, "sorafenib_gallbladder"}}, "sorafenib states");
     check_indices(d.covariates, 1, {{SorafenibComponent::weight, "weight_kg"}}, "sorafenib covariates");
+    using C = SorafenibComponent;
+    check_indices(d.ports, C::port_count, {{C::central_concentration_port, "central_concentration"},
+                  {C::gallbladder_amount_port, "gallbladder_amount"}, {C::flt3_inhibition_port, "flt3_inhibition"}},
+                  "sorafenib ports");
     d.parameters.push_back(kFlt3Potency.info());  // after the block's: p[n_params]
     d.states[SorafenibPk::depot].dosable = true;
     for (auto& s : d.states) s.linear_block = 0;  // while the gallbladder switch is instantaneous
     d.states[SorafenibPk::central].coupling = d.states[SorafenibPk::gallbladder].coupling = true;  // the ports
-    d.states[SorafenibPk::gallbladder].coupling_port = 1;  // gallbladder_amount
+    d.states[SorafenibPk::gallbladder].coupling_port = C::gallbladder_amount_port;
     return d;
 }
 

@@ -66,6 +66,7 @@ class SorafenibComponent : public TemplatedComponent<SorafenibComponent> {
 public:
     // Its shape, for a static composition (models/static_composition.hpp): states, ports (sorafenib_component()).
     static constexpr int state_count = SorafenibPk::n_states, port_count = 3;
+    enum Port { central_concentration_port, gallbladder_amount_port, flt3_inhibition_port };  // checked by name
     enum Covariate { weight };  // position in sorafenib_component()'s covariates, checked by name there
     SorafenibComponent(const double* p, const double* c) {
         pk_.bind(p, c[weight]);
@@ -77,10 +78,10 @@ public:
     }
     template <class T>
     void port_values(const T* x, T* out) const {
-        out[0] = pk_.concentration_mg_L(x);
-        out[1] = x[SorafenibPk::gallbladder];
+        out[central_concentration_port] = pk_.concentration_mg_L(x);
+        out[gallbladder_amount_port] = x[SorafenibPk::gallbladder];
         // C/(IC50 + C) with C = amount/V, written as amount/(IC50 V + amount): one division
-        out[2] = x[SorafenibPk::central] / (ic50_amount_ + x[SorafenibPk::central]);
+        out[flt3_inhibition_port] = x[SorafenibPk::central] / (ic50_amount_ + x[SorafenibPk::central]);
     }
     void time_derivative(double t, const double* x, double* dfdt) const override {
         pk_.time_derivative(t, clock_, x, dfdt);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,9 @@ Pair gilteritinib_pair() {
 }
 
 // Both systems at one random state (the default patient's rest state, each value scaled log-normally), with the
-// linear blocks propagated or not: the derivatives of the stepped states and every observation agree.
-void check_same_functions(const Pair& pair, bool propagate_blocks, unsigned seed) {
+// linear blocks in `subset` (bit k: the k-th block) propagated: the derivatives of the stepped states and every
+// observation agree.
+void check_same_functions(const Pair& pair, unsigned subset, unsigned seed) {
     const Model& model = *pair.run_time;
     const std::vector<double> covariates = {70, 90, 1.4, 0.7, 1.1};
     const auto a = pair.run_time->bind(model.default_parameters(), covariates);
@@ -50,17 +52,16 @@ void check_same_functions(const Pair& pair, bool propagate_blocks, unsigned seed
     std::normal_distribution<double> normal(0.0, 0.5);
     for (double& v : x) v = (v + 1.0) * std::exp(normal(rng));  // drug amounts too, which start at zero
     std::vector<bool> stepped(n, true);
-    if (propagate_blocks) {
-        const auto blocks = a->linear_blocks();
-        REQUIRE(b->linear_blocks().size() == blocks.size());
-        std::vector<int> all;
-        for (std::size_t k = 0; k < blocks.size(); ++k) {
-            all.push_back(static_cast<int>(k));
+    const auto blocks = a->linear_blocks();
+    REQUIRE(b->linear_blocks().size() == blocks.size());
+    std::vector<int> propagated;
+    for (std::size_t k = 0; k < blocks.size(); ++k)
+        if (subset >> k & 1u) {
+            propagated.push_back(static_cast<int>(k));
             for (int i = 0; i < blocks[k].size; ++i) stepped[blocks[k].first_state + i] = false;
         }
-        a->set_propagated_blocks(all);
-        b->set_propagated_blocks(all);
-    }
+    a->set_propagated_blocks(propagated);
+    b->set_propagated_blocks(propagated);
     std::vector<double> da(n, 0.0), db(n, 0.0), ya(model.outputs().size()), yb(ya.size());
     a->rhs(10.0, x.data(), da.data());
     b->rhs(10.0, x.data(), db.data());
@@ -92,11 +93,15 @@ Trajectory run(const std::shared_ptr<const Model>& model) {
 }  // namespace
 
 TEST_CASE("compiled trial composition: the run-time composition's derivatives and outputs at random states", "[composition]") {
-    for (const bool propagate : {false, true}) {
-        INFO("linear blocks propagated: " << propagate);
+    // every subset of the three linear blocks (the drug, plerixafor, the G-CSF depot): each picks its own compiled
+    // right-hand side
+    REQUIRE(sorafenib_pair().run_time->bind(sorafenib_pair().run_time->default_parameters(), {70, 90, 1, 1, 1})
+                    ->linear_blocks().size() == 3);
+    for (unsigned subset = 0; subset < 8; ++subset) {
+        INFO("linear blocks propagated, as bits: " << subset);
         for (unsigned seed = 1; seed <= 3; ++seed) {
-            check_same_functions(sorafenib_pair(), propagate, seed);
-            check_same_functions(gilteritinib_pair(), propagate, seed + 10);
+            check_same_functions(sorafenib_pair(), subset, seed);
+            check_same_functions(gilteritinib_pair(), subset, seed + 10);
         }
     }
 }
@@ -119,4 +124,51 @@ TEST_CASE("compiled trial composition: declarations of another type are rejected
     const auto wrong = make_aml_mobilization("trial_wrong", "test", gilteritinib_component(),
                                              compiled_trial<SorafenibComponent>());
     CHECK_THROWS_WITH(wrong->bind(wrong->default_parameters(), {70, 90, 1, 1, 1}), Catch::Contains("static composition"));
+}
+
+namespace {
+
+using aml::cells::CellsComponent;
+using aml::niche::NicheComponent;
+enum Position { flt3, plerixafor, filgrastim, niche, cells };
+// The trial's outputs, restated as compiled_trial<>() states them; and with the niche's run and the drug effects'
+// swapped.
+using TrialOutputs = Reports<Report<flt3, SorafenibComponent::central_concentration_port>,
+                             Report<plerixafor, PlerixaforComponent::central_concentration_port>,
+                             Report<filgrastim, 0, 2>, Report<cells, 0, 2>, Report<niche, 0, 4>,
+                             Report<cells, 2, CellsComponent::port_count - 2>>;
+using SwappedOutputs = Reports<Report<flt3, SorafenibComponent::central_concentration_port>,
+                               Report<plerixafor, PlerixaforComponent::central_concentration_port>,
+                               Report<filgrastim, 0, 2>, Report<niche, 0, 4>, Report<cells, 0, 2>,
+                               Report<cells, 2, CellsComponent::port_count - 2>>;
+template <class Outputs, int OccupancyPort>
+ComposedSystemBinder sorafenib_trial_binder() {
+    return &bind_static_composition<
+            Outputs, Wired<SorafenibComponent>, Wired<PlerixaforComponent>, Wired<FilgrastimComponent>,
+            Wired<NicheComponent, Wire<filgrastim, FilgrastimComponent::free_concentration_port>>,
+            Wired<CellsComponent, Wire<niche, NicheComponent::ligand_port(0)>, Wire<niche, NicheComponent::ligand_port(1)>,
+                  Wire<niche, NicheComponent::ligand_port(2)>, Wire<plerixafor, OccupancyPort>,
+                  Wire<flt3, SorafenibComponent::flt3_inhibition_port>>>;
+}
+
+std::string bind_error(ComposedSystemBinder binder) {
+    const auto model = make_aml_mobilization("trial_restated", "test", sorafenib_component(), binder);
+    try {
+        model->bind(model->default_parameters(), {70, 90, 1, 1, 1});
+    } catch (const std::logic_error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("compiled trial composition: a wire or an output out of step with the declarations is rejected", "[composition]") {
+    // the restatement itself binds: what the other two change is what the check sees
+    CHECK(bind_error(sorafenib_trial_binder<TrialOutputs, PlerixaforComponent::cxcr4_occupancy_port>()).empty());
+    // the cells reading plerixafor's concentration where the declaration says its CXCR4 occupancy
+    CHECK_THAT(bind_error(sorafenib_trial_binder<TrialOutputs, PlerixaforComponent::central_concentration_port>()),
+               Catch::Contains("component 4 reads port value") && Catch::Contains("as input 3"));
+    CHECK_THAT(bind_error(sorafenib_trial_binder<SwappedOutputs, PlerixaforComponent::cxcr4_occupancy_port>()),
+               Catch::Contains("static composition: output 4 reports port value"));
 }
