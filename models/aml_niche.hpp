@@ -38,7 +38,7 @@ inline constexpr int kLigandState = kSignalStages;
 class NicheComponent : public TemplatedComponent<NicheComponent> {
 public:
     // Its shape, for a static composition (models/static_composition.hpp): the signal stages and ligands; the last
-    // stage and the ligands; free G-CSF.
+    // stage and the ligands.
     static constexpr int state_count = kSignalStages + kAxes, port_count = 1 + kAxes;
     static constexpr bool assigns_derivatives = true;  // its rhs writes every derivative
     static constexpr int ligand_port(int axis) { return 1 + axis; }  // after the signal; checked by name

@@ -108,8 +108,11 @@ public:
     void set_propagated_blocks(const std::vector<int>& blocks) override {
         ComposedSystem::set_propagated_blocks(blocks);
         unsigned mask = 0;
-        for (std::size_t k = 0; k < kParts; ++k)
-            if (slots_[k].propagated) mask |= 1u << kPropagationBit[k];
+        for (std::size_t k = 0; k < kParts; ++k) {
+            if (!slots_[k].propagated) continue;
+            if (kPropagationBit[k] < 0) throw std::logic_error("static composition: a part without blocks propagated");
+            mask |= 1u << kPropagationBit[k];
+        }
         stages_ = kStages[mask];
     }
 
@@ -132,18 +135,23 @@ private:
     template <std::size_t K>
     static constexpr int kPort = offset(kPortCounts, K);
     static constexpr int kPorts = offset(kPortCounts, kParts);
-    // The port-value index of each input of part K; a wire to a later part or a missing port does not compile.
-    template <std::size_t K>
-    static constexpr std::array<int, Wiring<K>::input_count> kInputs = [] {
-        using W = Wiring<K>;
-        std::array<int, W::input_count> at{};
-        for (int i = 0; i < W::input_count; ++i) {
-            if (W::from[i] < 0 || W::from[i] >= static_cast<int>(K)) throw std::logic_error("a wire to a later part");
-            if (W::port[i] < 0 || W::port[i] >= kPortCounts[W::from[i]]) throw std::logic_error("a wire to no port");
-            at[i] = offset(kPortCounts, W::from[i]) + W::port[i];
+    // The port-value index of each (part, local port) pair; a pair naming a part at or after `parts` or a missing
+    // port does not compile.
+    template <std::size_t N>
+    static constexpr std::array<int, N> port_values_at(const std::array<int, N>& from, const std::array<int, N>& port,
+                                                       int parts) {
+        std::array<int, N> at{};
+        for (std::size_t i = 0; i < N; ++i) {
+            if (from[i] < 0 || from[i] >= parts) throw std::logic_error("a part out of reach");
+            if (port[i] < 0 || port[i] >= kPortCounts[from[i]]) throw std::logic_error("no such port");
+            at[i] = offset(kPortCounts, from[i]) + port[i];
         }
         return at;
-    }();
+    }
+    // The port-value index of each input of part K, which reads only parts before it.
+    template <std::size_t K>
+    static constexpr std::array<int, Wiring<K>::input_count> kInputs =
+            port_values_at(Wiring<K>::from, Wiring<K>::port, static_cast<int>(K));
     template <std::size_t K>
     static constexpr bool kRead = (Parts::reads(static_cast<int>(K)) || ...);  // some part reads its ports
     // The place of each port value among those some input reads (-1: none reads it): the solver stages keep only
@@ -163,16 +171,9 @@ private:
         for (const int p : kReadPlace) n += p >= 0;
         return n;
     }();
-    // The port-value index of each output; a report of a missing part or port does not compile.
-    static constexpr std::array<int, Outputs::count> kOutputPorts = [] {
-        std::array<int, Outputs::count> at{};
-        for (int o = 0; o < Outputs::count; ++o) {
-            if (Outputs::from[o] < 0 || Outputs::from[o] >= static_cast<int>(kParts)) throw std::logic_error("no such part");
-            if (Outputs::port[o] < 0 || Outputs::port[o] >= kPortCounts[Outputs::from[o]]) throw std::logic_error("no such port");
-            at[o] = offset(kPortCounts, Outputs::from[o]) + Outputs::port[o];
-        }
-        return at;
-    }();
+    // The port-value index of each output.
+    static constexpr std::array<int, Outputs::count> kOutputPorts =
+            port_values_at(Outputs::from, Outputs::port, static_cast<int>(kParts));
     // A part without linear blocks (one that does not override linear_block_matrix) is never propagated: its stage
     // tests nothing.
     template <std::size_t K>
