@@ -41,23 +41,28 @@ void s_initial_state(const double* p, const double* c, const double* pre, const 
     steady_of(pd, c, pred, xd);
     unseed(xd, N, x, dx);
 }
-void s_rhs(double t, const double* x, const double* dx, const double* p, const double* c, const double* pre,
-           const double* dpre, double* f, double* df) {
-    mf::SDual pd[NP + 1], pred[NPRE + 1], xd[NX + 1], fd[N + 1];
+// The parameters, precomputed values and state as seeded duals, given to `body`, whose M results come back unseeded.
+template <int M, class Body>
+void at_state(const double* x, const double* dx, const double* p, const double* pre, const double* dpre, double* out,
+              double* dout, Body body) {
+    mf::SDual pd[NP + 1], pred[NPRE + 1], xd[NX + 1], od[M + 1];
     parameters(p, pd);
     seed(pre, dpre, NPRE, pred);
     seed(x, dx, N, xd);
-    rhs_of<mf::SDual, mf::SDual>(mf::SDual(t), xd, xd + N, pd, c, pred, fd);
-    unseed(fd, N, f, df);
+    body(pd, pred, xd, od);
+    unseed(od, M, out, dout);
+}
+void s_rhs(double t, const double* x, const double* dx, const double* p, const double* c, const double* pre,
+           const double* dpre, double* f, double* df) {
+    at_state<N>(x, dx, p, pre, dpre, f, df, [&](const mf::SDual* pd, const mf::SDual* pred, mf::SDual* xd, mf::SDual* fd) {
+        rhs_of<mf::SDual, mf::SDual>(mf::SDual(t), xd, xd + N, pd, c, pred, fd);
+    });
 }
 void s_observe(double t, const double* x, const double* dx, const double* p, const double* c, const double* pre,
                const double* dpre, double* y, double* dy) {
-    mf::SDual pd[NP + 1], pred[NPRE + 1], xd[NX + 1], yd[NOUT + 1];
-    parameters(p, pd);
-    seed(pre, dpre, NPRE, pred);
-    seed(x, dx, N, xd);
-    observe_of<mf::SDual, mf::SDual>(mf::SDual(t), xd, xd + N, pd, c, pred, yd);
-    unseed(yd, NOUT, y, dy);
+    at_state<NOUT>(x, dx, p, pre, dpre, y, dy, [&](const mf::SDual* pd, const mf::SDual* pred, mf::SDual* xd, mf::SDual* yd) {
+        observe_of<mf::SDual, mf::SDual>(mf::SDual(t), xd, xd + N, pd, c, pred, yd);
+    });
 }
 double s_bioavailability(int state, double amount, const double* p, const double* c, const double* pre,
                          const double* dpre, double* d) {
