@@ -75,6 +75,12 @@ protected:
     // Moves the system onto copies of its bound components (one per slot, in order, owned by the caller, who
     // outlives it): a static composition keeps them inside itself. The dose rules are taken anew from them.
     void adopt_parts(const std::vector<BoundComponent*>& parts);
+
+    std::shared_ptr<const ComposedWiring> w_;
+    std::vector<Slot> slots_;  // in declaration order
+    mutable std::vector<double> ports_;
+
+private:
     // The model outputs from the port values observe() has just written.
     void copy_outputs(double* y) const {
         const double* ports = ports_.data();
@@ -83,12 +89,6 @@ protected:
             else std::copy(ports + r.port, ports + r.port + r.size, y + r.output);
         }
     }
-
-    std::shared_ptr<const ComposedWiring> w_;
-    std::vector<Slot> slots_;  // in declaration order
-    mutable std::vector<double> ports_;
-
-private:
     // The solver-stage order: the ports of the propagated components read by others (they read no inputs), then
     // the stepped components in declaration order.
     void plan();

@@ -1,10 +1,10 @@
-// A composition whose component types and wiring are known at compile time: the same binding, dosing and blocks
-// as ComposedSystem, but its right-hand side and observe() call each component's templates directly, at state and
-// port offsets fixed at compile time and with each input read from a port fixed at compile time, so the compiler
-// inlines the whole composition into one function (no virtual call, no loop over components, port values on the
-// stack, ports nobody reads never computed). For the models on the hot path (the trial); model files and other
-// compositions use the run-time ComposedSystem. The compile-time wiring restates the named one, and binding checks
-// that they agree.
+// A composition whose component types, wiring and outputs are known at compile time: the same binding, dosing
+// and blocks as ComposedSystem, but its right-hand side and observe() call each component's templates directly,
+// held inside the system at offsets fixed at compile time, each input and output at a port fixed at compile time.
+// The compiler inlines the whole composition into one function: no virtual call, no loop over components, ports
+// nobody reads never computed, and a variant per set of components the solver propagates. For the models on the
+// hot path (the trial); model files and other compositions use the run-time ComposedSystem. The compile-time
+// wiring and outputs restate the named ones, and binding checks that they agree.
 #pragma once
 #include <array>
 #include <cstddef>
