@@ -84,8 +84,9 @@ ComponentDeclaration filgrastim_component() {
                             {{"anc", "1e3/uL", "absolute neutrophil count"}, "neutrophils"}},
                            bind_component<FilgrastimComponent>};
     d.assigns_derivatives = FilgrastimComponent::assigns_derivatives;
-    check_indices(d.ports, 2, {{FilgrastimComponent::free_concentration_port, "free_concentration"},
-                  {FilgrastimComponent::neutrophils_port, "neutrophils"}}, "filgrastim ports");
+    using C = FilgrastimComponent;
+    check_indices(d.ports, C::port_count, {{C::free_concentration_port, "free_concentration"},
+                  {C::neutrophils_port, "neutrophils"}}, "filgrastim ports");
     using F = FilgrastimPk;
     check_indices(d.parameters, F::n_params, {{F::f_sc, "filgrastim_F"}, {F::ka, "filgrastim_ka"}, {F::kel, "filgrastim_kel"},
                   {F::volume, "filgrastim_V"}, {F::kd, "filgrastim_KD"}, {F::kint, "filgrastim_kint"},

@@ -74,8 +74,9 @@ ComponentDeclaration plerixafor_component() {
                   {P::peripheral, "plerixafor_peripheral"}}, "plerixafor states");
     check_indices(d.covariates, 2, {{PlerixaforComponent::weight, "weight_kg"}, {PlerixaforComponent::crcl, "crcl_mL_min"}},
                   "plerixafor covariates");
-    check_indices(d.ports, 2, {{PlerixaforComponent::central_concentration_port, "central_concentration"},
-                  {PlerixaforComponent::cxcr4_occupancy_port, "cxcr4_occupancy"}}, "plerixafor ports");
+    using C = PlerixaforComponent;
+    check_indices(d.ports, C::port_count, {{C::central_concentration_port, "central_concentration"},
+                  {C::cxcr4_occupancy_port, "cxcr4_occupancy"}}, "plerixafor ports");
     d.parameters.push_back(kCxcr4Potency.info());  // after the block's: p[n_params]
     d.states[PlerixaforPk::depot].dosable = true;
     for (auto& s : d.states) s.linear_block = 0;
