@@ -146,8 +146,8 @@ void add_nlme_command(CLI::App& app, const Context& context) {
     auto options = std::make_shared<NlmeCli>();
     CLI::App* sub = app.add_subcommand("nlme", "Population (FOCEI) fit of a NONMEM-style dataset (docs/nlme.md)");
     sub->add_option("file", options->file, "NLME run file (YAML)")->required()->check(CLI::ExistingFile);
-    sub->add_option("--out", options->prefix, "Output prefix (default: the run file's name)");
-    sub->add_option("--threads", options->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
+    sub->add_option("-o,--output-prefix,--out", options->prefix, "Output prefix (default: the run file's name)");
+    sub->add_option("-j,--threads", options->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
     sub->add_option("--seed", options->seed, "Seed of the NPDE simulations")->check(CLI::NonNegativeNumber);
     sub->add_option("--npde-samples", options->npde_samples, "Simulations per subject for NPDE")
         ->check(CLI::Range(10, 100000));

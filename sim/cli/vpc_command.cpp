@@ -105,12 +105,12 @@ void add_vpc_command(CLI::App& app, const Context&) {
     sub->add_option("file", options->file, "NLME run file (YAML)")->required()->check(CLI::ExistingFile);
     sub->add_option("--estimates", options->estimates, "Estimates file of `mobsim nlme` (default: the run file's values)")
         ->check(CLI::ExistingFile);
-    sub->add_option("--out", options->prefix, "Output prefix: writes PREFIX_vpc.csv");
+    sub->add_option("-o,--output-prefix,--out", options->prefix, "Output prefix: writes PREFIX_vpc.csv");
     sub->add_option("--replicates", options->replicates, "Simulated data sets")->check(CLI::Range(20, 100000));
     sub->add_option("--bins", options->bins, "Time bins (quantiles of the observation times)")->check(CLI::Range(1, 100));
     sub->add_flag("--pred-corr", options->prediction_corrected, "Prediction-corrected VPC (Bergstrand et al. 2011)");
     sub->add_option("--seed", options->seed, "Seed")->check(CLI::NonNegativeNumber);
-    sub->add_option("--threads", options->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
+    sub->add_option("-j,--threads", options->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
     sub->callback([options] { run(*options); });
 }
 

@@ -3,9 +3,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <memory>
+#include <stdexcept>
 
 #include "sim/base/config.hpp"
 #include "sim/io/csv_output.hpp"
+#include "sim/engine/component_import.hpp"
 #include "sim/io/dataset.hpp"
 #include "sim/base/errors.hpp"
 #include "sim/base/text_match.hpp"
@@ -16,6 +19,22 @@
 namespace mobsim::nlme {
 
 namespace {
+
+// What the model file of a fit may import: nothing, since imported components carry no parameter sensitivities.
+class NoImports final : public ComponentSource {
+public:
+    std::vector<std::string> names() const override { return {}; }
+    const ImportableComponent* find(const std::string&) const override { return nullptr; }
+    std::unique_ptr<Model> compose(const std::string&, const std::string&, const std::vector<std::string>&,
+                                   ImportingPart) const override {
+        throw std::logic_error("nlme: a model file with imports was composed");
+    }
+    std::string none_available() const override {
+        return "`mobsim nlme` fits model files without imports: the fit needs every equation in the file, for its "
+               "parameter sensitivities (docs/nlme.md, Limits)";
+    }
+};
+const NoImports kNoImports;
 
 int index_of(const std::vector<std::string>& names, const std::string& name, const ConfigNode& where,
              const std::string& what) {
@@ -86,7 +105,7 @@ std::unique_ptr<StructuralModel> read_model_file_model(const std::string& path, 
                                                        NlmeInput& input, DatasetMapping& mapping) {
     const std::string model_path = resolve_relative(path, top.text("model"));
     // the run file is checked against the model file's declarations before anything is compiled
-    const model_file::CheckedModel checked = model_file::read_model_file(model_path);
+    const model_file::CheckedModel checked = model_file::read_model_file(model_path, &kNoImports);
     const std::string model_name = checked.syntax.name;
     std::vector<std::string> names, outputs, states;
     ModelFileFit fit;
@@ -119,7 +138,7 @@ std::unique_ptr<StructuralModel> read_model_file_model(const std::string& path, 
     // with `output`, an observation's CMT is not read as an output: it may name a compartment, as in NONMEM
     mapping.schema = DatasetSchema{states, top.has("output") ? states : outputs};
     for (const auto& c : checked.syntax.covariates) input.population.covariate_names.push_back(c.name);
-    std::shared_ptr<const Model> model = model_file::load_model_file(model_path, model_file::LoadOptions{});
+    std::shared_ptr<const Model> model = model_file::load_model_file(model_path, {"", true, &kNoImports});
     return model_file_structural_model(std::move(model), std::move(fit));
 }
 
@@ -138,8 +157,10 @@ NlmeInput read_nlme_file(const std::string& path) {
     input.model = model_file ? read_model_file_model(path, top, input, mapping) : structural_model(model_name);
     if (!input.model)
         fail_at(top.require("model"), "unknown model '" + model_name + "'" +
-                                          did_you_mean(model_name, structural_model_names()) +
-                                          " (or a model file NAME.model)");
+                                          did_you_mean(model_name, structural_model_names()) + " (nlme fits " +
+                                          join(structural_model_names(), ", ") +
+                                          " or a model file NAME.model; the simulation models of `mobsim run` carry "
+                                          "no parameter sensitivities: docs/nlme.md, Limits)");
     const std::size_t model_covariates = input.population.covariate_names.size();
     input.data_path = resolve_relative(path, top.text("data"));
     const std::vector<std::string> names = input.model->parameter_names();

@@ -54,7 +54,8 @@ with tempfile.TemporaryDirectory() as tmp:
 
     # not converged: exit 4, partial results under PREFIX_not_converged_*, the good t2 files untouched
     good = open(estimates).read()
-    r = subprocess.run([mobsim, "nlme", run_file, "--out", os.path.join(tmp, "t2"), "--max-iterations", "2",
+    # (by -o and -j, the short forms every other command takes)
+    r = subprocess.run([mobsim, "nlme", run_file, "-o", os.path.join(tmp, "t2"), "-j", "1", "--max-iterations", "2",
                         "--quiet", "--npde-samples", "10"], capture_output=True, text=True, timeout=120)
     partial = os.path.join(tmp, "t2_not_converged_estimates.csv")
     check(r.returncode == 4 and "did not converge" in r.stderr and "iteration 2" in r.stderr
