@@ -17,13 +17,15 @@ namespace {
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
-ResidualFunction residual_function(const FitObjective& objective) {
-    return [&objective](const std::vector<double>& x, std::vector<double>& r) { return objective.residuals(x, r); };
+ResidualFunction residual_function(const FitObjective& objective, int threads = 1) {
+    return [&objective, threads](const std::vector<double>& x, std::vector<double>& r) {
+        return objective.residuals(x, r, threads);
+    };
 }
 
-double objective_at(const FitObjective& objective, const std::vector<double>& x) {
+double objective_at(const FitObjective& objective, const std::vector<double>& x, int threads = 1) {
     Evaluation e;
-    if (!objective.evaluate(x, e)) return kInfinity;
+    if (!objective.evaluate(x, e, threads)) return kInfinity;
     return objective.neg2_log_likelihood(x, e);
 }
 
@@ -68,12 +70,12 @@ double derivative_of_natural(ParameterScale scale, double natural) {
 
 }  // namespace
 
-std::vector<double> fisher_information(const FitObjective& objective, const std::vector<double>& x) {
+std::vector<double> fisher_information(const FitObjective& objective, const std::vector<double>& x, int threads) {
     const std::size_t n = x.size(), rows = objective.spec().data.size();
     // One vector holding h(prediction), sigma and the residuals, differentiated together.
     ResidualFunction stacked = [&](const std::vector<double>& at, std::vector<double>& out) {
         Evaluation e;
-        if (!objective.evaluate(at, e)) return false;
+        if (!objective.evaluate(at, e, threads)) return false;
         out.clear();
         for (std::size_t row = 0; row < rows; ++row) out.push_back(objective.transformed(row, e.prediction[row]));
         out.insert(out.end(), e.sigma.begin(), e.sigma.end());
@@ -85,7 +87,7 @@ std::vector<double> fisher_information(const FitObjective& objective, const std:
     std::vector<double> value, jacobian;
     if (!stacked(x, value)) return std::vector<double>(n * n, 0.0);
     Evaluation e;
-    objective.evaluate(x, e);
+    objective.evaluate(x, e, threads);
     long evaluations = 0;
     if (!finite_difference_jacobian(stacked, x, value, objective.lower(), objective.upper(), objective.spec().options.lm,
                                     {}, jacobian, evaluations))
@@ -127,14 +129,18 @@ FitResult fit(const FitObjective& objective, const FitProgress& progress) {
     std::mutex mutex;
     int finished = 0;
     double best_so_far = kInfinity;
-    const ResidualFunction f = residual_function(objective);
-    // Starts on rank i mod ranks; every rank gets every outcome and picks the best in start order.
+    // Starts on rank i mod ranks; every rank gets every outcome and picks the best in start order. A cohort
+    // objective simulates its patients on every thread and runs the starts in turn: one start uses every core, and
+    // the slowest start does not set the time alone.
     const int threads = options.threads > 0 ? options.threads : default_thread_count();
-    distributed::for_each_across_ranks(static_cast<int>(starts.size()), threads, [&](int i) {
+    const int within = objective.simulates_cohort() ? threads : 1;
+    const ResidualFunction f = residual_function(objective, within);
+    distributed::for_each_across_ranks(static_cast<int>(starts.size()), within > 1 ? 1 : threads, [&](int i) {
         StartOutcome& outcome = result.starts[i];
         outcome.start = starts[i];
         outcome.lm = levenberg_marquardt(f, starts[i], lower, upper, options.lm);
-        outcome.objective = outcome.lm.status == LmStatus::failed ? kInfinity : objective_at(objective, outcome.lm.x);
+        outcome.objective =
+                outcome.lm.status == LmStatus::failed ? kInfinity : objective_at(objective, outcome.lm.x, within);
         std::lock_guard<std::mutex> lock(mutex);
         ++finished;
         best_so_far = std::min(best_so_far, outcome.objective);
@@ -151,11 +157,12 @@ FitResult fit(const FitObjective& objective, const FitProgress& progress) {
     }
     result.x = result.starts[result.best].lm.x;
     result.natural = objective.natural(result.x);
-    objective.evaluate(result.x, result.evaluation);
+    objective.evaluate(result.x, result.evaluation, threads);
     result.objective = result.starts[result.best].objective;
 
     const std::size_t n = result.x.size();
-    const SymmetricInverse covariance = symmetric_inverse(fisher_information(objective, result.x), static_cast<int>(n));
+    const SymmetricInverse covariance =
+            symmetric_inverse(fisher_information(objective, result.x, threads), static_cast<int>(n));
     result.fisher_rank = covariance.rank;
     result.correlation.assign(n * n, std::numeric_limits<double>::quiet_NaN());
     for (std::size_t j = 0; j < n; ++j) {

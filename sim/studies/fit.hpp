@@ -121,8 +121,10 @@ public:
     std::vector<double> natural(const std::vector<double>& x) const;  // all fit parameters, natural scale
     std::string model_name() const;
 
-    bool evaluate(const std::vector<double>& x, Evaluation& out) const;  // false: the solver failed
-    bool residuals(const std::vector<double>& x, std::vector<double>& r) const;
+    // false: the solver failed. `threads` > 1 simulates a cohort's patients in parallel; the result is the same.
+    bool evaluate(const std::vector<double>& x, Evaluation& out, int threads = 1) const;
+    bool residuals(const std::vector<double>& x, std::vector<double>& r, int threads = 1) const;
+    bool simulates_cohort() const { return spec_.cohort.has_value(); }
     void residuals_of(const std::vector<double>& x, const Evaluation& e, std::vector<double>& r) const;
     double neg2_log_likelihood(const std::vector<double>& x, const Evaluation& e) const;
     double transformed(std::size_t row, double value) const;  // h(value) for a data row's observable
@@ -142,7 +144,7 @@ private:
         std::vector<std::size_t> rows;      // data rows of this condition
         std::vector<std::size_t> grid_row;  // per data row (time courses): index into base.grid
     };
-    bool predict(const std::vector<double>& natural_values, std::vector<double>& prediction) const;
+    bool predict(const std::vector<double>& natural_values, std::vector<double>& prediction, int threads) const;
     double sigma(std::size_t row, const std::vector<double>& natural_values, double prediction) const;
     bool sigma_varies(std::size_t row) const;
     const Observable& observable(std::size_t row) const { return spec_.observables[observable_of_[row]]; }
@@ -184,7 +186,7 @@ FitResult fit(const FitObjective& objective, const FitProgress& progress = {});
 
 // Fisher information of the estimated parameters (scaled) at x: sum over measured rows of
 // (df df' + 2 dsigma dsigma') / sigma^2 plus Gauss-Newton terms of censored rows and priors.
-std::vector<double> fisher_information(const FitObjective& objective, const std::vector<double>& x);
+std::vector<double> fisher_information(const FitObjective& objective, const std::vector<double>& x, int threads = 1);
 
 struct ProfilePoint {
     double value = 0.0;  // natural scale

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "sim/io/dataset_problem.hpp"
+#include "sim/numerics/parallel.hpp"
 #include "sim/base/errors.hpp"
 #include "sim/studies/fit.hpp"
 
@@ -141,7 +142,7 @@ double FitObjective::transformed(std::size_t row, double value) const {
     return apply(observable(row).transformation, value);
 }
 
-bool FitObjective::predict(const std::vector<double>& values, std::vector<double>& prediction) const {
+bool FitObjective::predict(const std::vector<double>& values, std::vector<double>& prediction, int threads) const {
     prediction.assign(spec_.data.size(), 0.0);
     const std::size_t n_outputs = model_->outputs().size();
     std::vector<std::size_t> column(spec_.observables.size());
@@ -153,16 +154,29 @@ bool FitObjective::predict(const std::vector<double>& values, std::vector<double
             for (std::size_t i = 0; i < spec_.parameters.size(); ++i)
                 if (spec_.parameters[i].model_index >= 0) problem.parameters[spec_.parameters[i].model_index] = values[i];
             const int patients = spec_.cohort ? static_cast<int>(cohort_.size()) : 1;
-            for (int patient = 0; patient < patients; ++patient) {
+            const std::size_t rows = c.rows.size();
+            std::vector<double> value(static_cast<std::size_t>(patients) * rows);  // per patient, per row
+            std::vector<char> complete(static_cast<std::size_t>(patients), 1);
+            const auto simulate_patient = [&](int patient) {
                 const Trajectory t = spec_.cohort ? simulate(patient_problem(problem, *spec_.cohort, cohort_[patient]))
                                                   : simulate(problem);
-                if (t.time_h.size() != problem.grid.size() || t.outputs.size() != n_outputs) return false;
-                for (std::size_t row : c.rows) {
-                    const Observable& o = observable(row);
-                    const double value = o.summary ? evaluate_summary(t, *o.summary)
-                                                   : t.at(c.grid_row[row], column[observable_of_[row]]);
-                    prediction[row] += value / patients;
+                if (t.time_h.size() != problem.grid.size() || t.outputs.size() != n_outputs) {
+                    complete[patient] = 0;
+                    return;
                 }
+                for (std::size_t k = 0; k < rows; ++k) {
+                    const std::size_t row = c.rows[k];
+                    const Observable& o = observable(row);
+                    value[patient * rows + k] = o.summary ? evaluate_summary(t, *o.summary)
+                                                          : t.at(c.grid_row[row], column[observable_of_[row]]);
+                }
+            };
+            if (threads > 1 && patients > 1) parallel_for(patients, threads, simulate_patient);
+            else for (int patient = 0; patient < patients; ++patient) simulate_patient(patient);
+            // summed in patient order, whatever the threads
+            for (int patient = 0; patient < patients; ++patient) {
+                if (!complete[patient]) return false;
+                for (std::size_t k = 0; k < rows; ++k) prediction[c.rows[k]] += value[patient * rows + k] / patients;
             }
         }
     } catch (const SolverError&) {
@@ -229,9 +243,9 @@ bool FitObjective::sigma_varies(std::size_t row) const {
     return o.error != ErrorModel::additive || o.additive.parameter >= 0;
 }
 
-bool FitObjective::evaluate(const std::vector<double>& x, Evaluation& out) const {
+bool FitObjective::evaluate(const std::vector<double>& x, Evaluation& out, int threads) const {
     const std::vector<double> values = natural(x);
-    if (!predict(values, out.prediction)) return false;
+    if (!predict(values, out.prediction, threads)) return false;
     out.sigma.resize(out.prediction.size());
     for (std::size_t row = 0; row < out.prediction.size(); ++row)
         out.sigma[row] = sigma(row, values, out.prediction[row]);
@@ -256,9 +270,9 @@ void FitObjective::residuals_of(const std::vector<double>& x, const Evaluation& 
     }
 }
 
-bool FitObjective::residuals(const std::vector<double>& x, std::vector<double>& r) const {
+bool FitObjective::residuals(const std::vector<double>& x, std::vector<double>& r, int threads) const {
     Evaluation e;
-    if (!evaluate(x, e)) return false;
+    if (!evaluate(x, e, threads)) return false;
     residuals_of(x, e, r);
     return true;
 }
