@@ -159,7 +159,7 @@ void add_common(CLI::App* cmd, FitOptionsCli& o) {
     add_output_option(cmd, "-o,--output-prefix", o.prefix, "Prefix of the files written (default: the fit file's name, here)");
     cmd->add_option("--start", o.start_file, "Parameter file whose values are the start (e.g. an earlier fit)");
     cmd->add_option("--starts", o.starts, "Number of starts (overrides optimizer.starts)")->check(in_range(1, 100000));
-    cmd->add_option("--threads", o.threads, "Threads (0: all; overrides optimizer.threads)")->check(in_range(0, 1024));
+    cmd->add_option("-j,--threads", o.threads, "Threads (0: all; overrides optimizer.threads)")->check(in_range(0, 1024));
     cmd->add_option("--seed", o.seed, "Seed of the start design (overrides optimizer.seed)")->check(in_range(0, 9007199254740991.0));
     cmd->add_flag("--progress", o.progress, "Report progress on stderr even when it is not a terminal");
     cmd->add_flag("-q,--quiet", o.quiet, "Print nothing on success");
