@@ -156,16 +156,17 @@ private:
     static constexpr bool kRead = (Parts::reads(static_cast<int>(K)) || ...);  // some part reads its ports
     // The place of each port value among those some input reads (-1: none reads it): the solver stages keep only
     // these, in a small array the compiler holds in registers, and never compute the others.
-    static constexpr std::array<int, kPorts> kReadPlace = [] {
+    template <std::size_t... K>
+    static constexpr std::array<int, kPorts> read_places(std::index_sequence<K...>) {
         std::array<int, kPorts> place{};
-        const auto mark = [&place](const auto& from, const auto& port) {
-            for (std::size_t i = 0; i < from.size(); ++i) place[offset(kPortCounts, from[i]) + port[i]] = 1;
-        };
-        (mark(Parts::from, Parts::port), ...);
+        ([&place] {
+            for (const int at : kInputs<K>) place[at] = 1;
+        }(), ...);
         int n = 0;
         for (int& p : place) p = p ? n++ : -1;
         return place;
-    }();
+    }
+    static constexpr std::array<int, kPorts> kReadPlace = read_places(Indices{});
     static constexpr int kReadPorts = [] {
         int n = 0;
         for (const int p : kReadPlace) n += p >= 0;

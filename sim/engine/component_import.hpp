@@ -56,7 +56,8 @@ public:
     virtual std::vector<std::string> names() const = 0;
     virtual const ImportableComponent* find(const std::string& name) const = 0;  // nullptr: no such component
     // Why a file may import nothing here, when names() is empty.
-    virtual std::string none_available() const { return "nothing can be imported here"; }
+    static constexpr const char* kNothingImportable = "nothing can be imported here";
+    virtual std::string none_available() const { return kNothingImportable; }
     // The imported components in the order given, then `own`. Throws InputError when two parts declare one name.
     virtual std::unique_ptr<Model> compose(const std::string& name, const std::string& description,
                                            const std::vector<std::string>& imports, ImportingPart own) const = 0;

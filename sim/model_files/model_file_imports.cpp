@@ -14,7 +14,7 @@ ImportScope::ImportScope(const ModelFileSyntax& syntax, const ComponentSource* s
         const ImportableComponent* c = source ? source->find(d.name) : nullptr;
         if (!c) {
             error(d.at, "unknown component '" + d.name + "'" + did_you_mean(d.name, available) +
-                            (available.empty() ? " (" + (source ? source->none_available() : "nothing can be imported here") + ")"
+                            (available.empty() ? " (" + (source ? source->none_available() : ComponentSource::kNothingImportable) + ")"
                                                : " (components: " + join(available, ", ") + ")"));
             continue;
         }
